@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Builds (once) and prints the directory of the e2e toolchain: etcd, kube-apiserver,
+# kube-controller-manager, kube-scheduler, kubectl (from e2e/k8s), kwok (go install) and moto
+# (pip, in a virtualenv). Everything lives in ~/.cache/rafter/e2e/<key>/, where <key> hashes the
+# pinned versions and the build inputs, so a fresh clone in another folder reuses it.
+# Usage: e2e/toolchain.sh        -> builds if missing, prints the toolchain dir on the last line
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/k8s/versions.env"
+key=$(cat "$here/k8s/versions.env" "$here/k8s/go.mod" "$here/k8s/go.sum" "$here"/k8s/cmd/*/main.go "$0" | sha256sum | cut -c1-16)
+root="${RAFTER_CACHE:-$HOME/.cache/rafter}/e2e/${K8S_VERSION}-${key}"
+bin="$root/bin"
+mkdir -p "$bin"
+log() { echo "[toolchain] $*" >&2; }
+
+if [ ! -f "$bin/.k8s-done" ]; then
+  log "building Kubernetes ${K8S_VERSION} binaries into $bin (cold build takes many minutes)"
+  start=$(date +%s)
+  minor=$(echo "$K8S_VERSION" | cut -d. -f2)
+  ldflags="-s -w -X k8s.io/component-base/version.gitVersion=${K8S_VERSION} -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=${minor} -X k8s.io/component-base/version.gitTreeState=clean"
+  ldflags="$ldflags -X k8s.io/client-go/pkg/version.gitVersion=${K8S_VERSION} -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=${minor}"
+  (cd "$here/k8s" && CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$bin/" ./cmd/...)
+  touch "$bin/.k8s-done"
+  log "kubernetes binaries built in $(( $(date +%s) - start ))s"
+fi
+
+if [ ! -f "$bin/.kwok-done" ]; then
+  log "installing kwok ${KWOK_VERSION}"
+  GOBIN="$bin" CGO_ENABLED=0 go install "sigs.k8s.io/kwok/cmd/kwok@${KWOK_VERSION}"
+  touch "$bin/.kwok-done"
+fi
+
+if [ ! -f "$root/venv/.moto-done" ]; then
+  log "installing moto ${MOTO_VERSION} into $root/venv"
+  python3 -m venv "$root/venv"
+  "$root/venv/bin/pip" install --quiet "moto[server]==${MOTO_VERSION}"
+  ln -sf "$root/venv/bin/moto_server" "$bin/moto_server"
+  touch "$root/venv/.moto-done"
+fi
+echo "$root"

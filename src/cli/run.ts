@@ -1,0 +1,27 @@
+// `rafter run`: resolves the configuration from flags and RAFTER_* variables, then starts the
+// controllers and the extender server (src/main.ts) until SIGTERM/SIGINT.
+import type { Command } from "commander";
+import { resolveConfig, settings, envName } from "../config.js";
+
+export function registerRunCommand(program: Command): void {
+  const command = program.command("run").description("run the provisioner, the lifecycle controllers and the scheduler extender");
+  for (const spec of Object.values(settings)) {
+    command.option(`--${spec.flag} <value>`, `${spec.description} (env ${envName(spec.flag)}, default ${formatDefault(spec.flag, spec.default)})`);
+  }
+  command.action(async (options: Record<string, string | undefined>) => {
+    const flags: Record<string, string | undefined> = {};
+    for (const spec of Object.values(settings)) flags[spec.flag] = options[camel(spec.flag)];
+    const config = resolveConfig(flags, process.env);
+    const { runRafter } = await import("../main.js");
+    await runRafter(config);
+  });
+}
+
+function camel(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+function formatDefault(flag: string, value: unknown): string {
+  if (typeof value === "number" && !flag.endsWith("port")) return `${value}ms`;
+  return value === "" ? '""' : String(value);
+}
