@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
 # Builds (once) and prints the directory of the e2e toolchain: etcd, kube-apiserver,
-# kube-controller-manager, kube-scheduler, kubectl (from e2e/k8s), kwok (go install) and moto
-# (pip, in a virtualenv). Everything lives in ~/.cache/rafter/e2e/<key>/, where <key> hashes the
+# kube-controller-manager, kube-scheduler, kubectl (from e2e/k8s) and kwok (go install). Everything lives in ~/.cache/rafter/e2e/<key>/, where <key> hashes the
 # pinned versions and the build inputs, so a fresh clone in another folder reuses it.
 # Usage: e2e/toolchain.sh        -> builds if missing, prints the toolchain dir on the last line
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/k8s/versions.env"
-key=$(cat "$here/k8s/versions.env" "$here/k8s/go.mod" "$here/k8s/go.sum" "$here"/k8s/cmd/*/main.go "$0" | sha256sum | cut -c1-16)
+key=$(cat "$here/k8s/versions.env" "$here/k8s/go.mod" "$here/k8s/go.sum" "$here"/k8s/cmd/*/main.go | sha256sum | cut -c1-16)
 root="${RAFTER_CACHE:-$HOME/.cache/rafter}/e2e/${K8S_VERSION}-${key}"
 bin="$root/bin"
 mkdir -p "$bin"
@@ -30,11 +29,4 @@ if [ ! -f "$bin/.kwok-done" ]; then
   touch "$bin/.kwok-done"
 fi
 
-if [ ! -f "$root/venv/.moto-done" ]; then
-  log "installing moto ${MOTO_VERSION} into $root/venv"
-  python3 -m venv "$root/venv"
-  "$root/venv/bin/pip" install --quiet "moto[server]==${MOTO_VERSION}"
-  ln -sf "$root/venv/bin/moto_server" "$bin/moto_server"
-  touch "$root/venv/.moto-done"
-fi
 echo "$root"
