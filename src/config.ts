@@ -16,7 +16,8 @@ interface Setting<T> {
 
 const durationMs: Parser<number> = (raw, name) => {
   const ms = parseDuration(raw);
-  if (ms === undefined || ms < 0) throw new ConfigError(`--${name}: "${raw}" is not a duration (e.g. 500ms, 10s, 5m)`);
+  if (ms === undefined || ms < 0)
+    throw new ConfigError(`--${name}: "${raw}" is not a duration (e.g. 500ms, 10s, 5m)`);
   return ms;
 };
 const port: Parser<number> = (raw, name) => {
@@ -53,7 +54,12 @@ const setting = <T>(flag: string, description: string, defaultValue: T, parse: P
 export const settings = {
   clusterName: setting("cluster-name", "cluster name, used in instance tags", "rafter", nonEmpty),
   region: setting("region", "AWS region", "us-east-1", nonEmpty),
-  cloud: setting("cloud", "cloud provider: aws or simulated", "aws" as "aws" | "simulated", oneOf("aws", "simulated")),
+  cloud: setting(
+    "cloud",
+    "cloud provider: aws or simulated",
+    "aws" as "aws" | "simulated",
+    oneOf("aws", "simulated"),
+  ),
   ec2Endpoint: setting("ec2-endpoint", "EC2 endpoint URL override (e.g. a moto server)", "", text),
   interruptionQueue: setting("interruption-queue", "SQS queue name for spot interruption events", "", text),
   kubeconfig: setting("kubeconfig", "kubeconfig path; in-cluster config when empty", "", text),
@@ -63,23 +69,53 @@ export const settings = {
   extenderBind: setting("extender-bind", "address the extender listens on", "0.0.0.0", nonEmpty),
   tlsCertFile: setting("tls-cert-file", "extender TLS certificate (HTTPS when set)", "", text),
   tlsKeyFile: setting("tls-key-file", "extender TLS private key", "", text),
-  tlsClientCaFile: setting("tls-client-ca-file", "CA that client certificates must chain to (optional)", "", text),
+  tlsClientCaFile: setting(
+    "tls-client-ca-file",
+    "CA that client certificates must chain to (optional)",
+    "",
+    text,
+  ),
   metricsPort: setting("metrics-port", "port of /metrics and health probes", 8080, port),
   leaderElect: setting("leader-elect", "run leader election on a Lease", true, boolean),
-  leaderElectionNamespace: setting("leader-election-namespace", "namespace of the leader Lease", "kube-system", nonEmpty),
+  leaderElectionNamespace: setting(
+    "leader-election-namespace",
+    "namespace of the leader Lease",
+    "kube-system",
+    nonEmpty,
+  ),
   leaseDuration: setting("lease-duration", "leader lease duration", 15_000, durationMs),
   renewDeadline: setting("renew-deadline", "leader renew deadline", 10_000, durationMs),
   retryPeriod: setting("retry-period", "leader election retry period", 2_000, durationMs),
-  launchTimeout: setting("launch-timeout", "time a launch may take before it is abandoned", 300_000, durationMs),
-  registrationTimeout: setting("registration-timeout", "time a node may take to register", 900_000, durationMs),
-  gcGracePeriod: setting("gc-grace-period", "age of an untracked instance before it is terminated", 120_000, durationMs),
+  launchTimeout: setting(
+    "launch-timeout",
+    "time a launch may take before it is abandoned",
+    300_000,
+    durationMs,
+  ),
+  registrationTimeout: setting(
+    "registration-timeout",
+    "time a node may take to register",
+    900_000,
+    durationMs,
+  ),
+  gcGracePeriod: setting(
+    "gc-grace-period",
+    "age of an untracked instance before it is terminated",
+    120_000,
+    durationMs,
+  ),
   logLevel: setting(
     "log-level",
     "log level",
     "info" as "trace" | "debug" | "info" | "warn" | "error",
     oneOf("trace", "debug", "info", "warn", "error"),
   ),
-  logFormat: setting("log-format", "log format", "auto" as "json" | "pretty" | "auto", oneOf("json", "pretty", "auto")),
+  logFormat: setting(
+    "log-format",
+    "log format",
+    "auto" as "json" | "pretty" | "auto",
+    oneOf("json", "pretty", "auto"),
+  ),
 } as const;
 
 type Settings = typeof settings;
@@ -105,7 +141,9 @@ export function resolveConfig(
   }
   const config = out as Config;
   if (config.batchIdle > config.batchMax)
-    throw new ConfigError(`--batch-idle (${config.batchIdle}ms) must not exceed --batch-max (${config.batchMax}ms)`);
+    throw new ConfigError(
+      `--batch-idle (${config.batchIdle}ms) must not exceed --batch-max (${config.batchMax}ms)`,
+    );
   if ((config.tlsCertFile === "") !== (config.tlsKeyFile === ""))
     throw new ConfigError("--tls-cert-file and --tls-key-file must be given together");
   if (config.renewDeadline >= config.leaseDuration)

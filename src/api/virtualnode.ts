@@ -4,14 +4,7 @@ import type { Condition, KubeObject, NodeSelectorRequirementWithMinValues } from
 import type { CapacityType } from "../catalog/types.js";
 
 export type VirtualNodePhase =
-  | "Planned"
-  | "Launching"
-  | "Launched"
-  | "Registered"
-  | "Ready"
-  | "Draining"
-  | "Terminating"
-  | "Failed";
+  "Planned" | "Launching" | "Launched" | "Registered" | "Ready" | "Draining" | "Terminating" | "Failed";
 
 export const virtualNodePhases: readonly VirtualNodePhase[] = [
   "Planned",
@@ -25,11 +18,7 @@ export const virtualNodePhases: readonly VirtualNodePhase[] = [
 ];
 
 export type VirtualNodeConditionType =
-  | "Launched"
-  | "Registered"
-  | "Initialized"
-  | "Drifted"
-  | "Consolidatable";
+  "Launched" | "Registered" | "Initialized" | "Drifted" | "Consolidatable";
 
 /** A pod reference as "namespace/name" plus its UID, so a recreated pod is not mistaken for it. */
 export interface PodReference {
@@ -64,6 +53,8 @@ export interface VirtualNodeStatus {
   nodeName?: string;
   launchedAt?: string;
   lastFailure?: string;
+  /** Number of instance-type options the launch could choose from. */
+  optionCount?: number;
   conditions?: Condition[];
 }
 

@@ -30,7 +30,11 @@ async function main(argv: string[]): Promise<number> {
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === "commander.helpDisplayed" || error.code === "commander.help" || error.code === "commander.version")
+      if (
+        error.code === "commander.helpDisplayed" ||
+        error.code === "commander.help" ||
+        error.code === "commander.version"
+      )
         return 0;
       return 2; // commander already printed its one-line message
     }
@@ -38,7 +42,9 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`rafter: ${error.message}\n`);
       return 2;
     }
-    process.stderr.write(`rafter: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `rafter: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     return 1;
   }
 }

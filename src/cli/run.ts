@@ -4,9 +4,14 @@ import type { Command } from "commander";
 import { resolveConfig, settings, envName } from "../config.js";
 
 export function registerRunCommand(program: Command): void {
-  const command = program.command("run").description("run the provisioner, the lifecycle controllers and the scheduler extender");
+  const command = program
+    .command("run")
+    .description("run the provisioner, the lifecycle controllers and the scheduler extender");
   for (const spec of Object.values(settings)) {
-    command.option(`--${spec.flag} <value>`, `${spec.description} (env ${envName(spec.flag)}, default ${formatDefault(spec.flag, spec.default)})`);
+    command.option(
+      `--${spec.flag} <value>`,
+      `${spec.description} (env ${envName(spec.flag)}, default ${formatDefault(spec.flag, spec.default)})`,
+    );
   }
   command.action(async (options: Record<string, string | undefined>) => {
     const flags: Record<string, string | undefined> = {};

@@ -8,6 +8,8 @@ export function registerVersionCommand(program: Command): void {
     .command("version")
     .description("print rafter's version")
     .action(() => {
-      process.stdout.write(`rafter ${rafterVersion} (node ${process.version}, ${process.platform}/${process.arch})\n`);
+      process.stdout.write(
+        `rafter ${rafterVersion} (node ${process.version}, ${process.platform}/${process.arch})\n`,
+      );
     });
 }

@@ -18,7 +18,8 @@ export function parseDuration(input: string): number | undefined {
   if (text === "0") return 0;
   if (!durationPattern.test(text)) return undefined;
   let total = 0;
-  for (const [, amount = "0", unit = "ms"] of text.matchAll(partPattern)) total += Number(amount) * (unitMs[unit] ?? 0);
+  for (const [, amount = "0", unit = "ms"] of text.matchAll(partPattern))
+    total += Number(amount) * (unitMs[unit] ?? 0);
   return total;
 }
 
