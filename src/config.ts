@@ -57,7 +57,7 @@ export const settings = {
   cloud: setting(
     "cloud",
     "cloud provider: aws or simulated",
-    "aws" as "aws" | "simulated",
+    "aws",
     oneOf("aws", "simulated"),
   ),
   ec2Endpoint: setting("ec2-endpoint", "EC2 endpoint URL override (e.g. a moto server)", "", text),
@@ -107,13 +107,13 @@ export const settings = {
   logLevel: setting(
     "log-level",
     "log level",
-    "info" as "trace" | "debug" | "info" | "warn" | "error",
+    "info",
     oneOf("trace", "debug", "info", "warn", "error"),
   ),
   logFormat: setting(
     "log-format",
     "log format",
-    "auto" as "json" | "pretty" | "auto",
+    "auto",
     oneOf("json", "pretty", "auto"),
   ),
 } as const;

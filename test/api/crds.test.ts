@@ -26,11 +26,12 @@ interface SchemaNode {
 }
 
 function hasPath(schema: SchemaNode, path: string): boolean {
-  let node: SchemaNode | undefined = schema;
+  let node: SchemaNode = schema;
   for (const part of path.split(".")) {
-    if (node?.items) node = node.items;
-    node = node?.properties?.[part];
-    if (!node) return false;
+    const container: SchemaNode = node.items ?? node;
+    const next = container.properties?.[part];
+    if (!next) return false;
+    node = next;
   }
   return true;
 }
