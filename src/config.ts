@@ -54,12 +54,7 @@ const setting = <T>(flag: string, description: string, defaultValue: T, parse: P
 export const settings = {
   clusterName: setting("cluster-name", "cluster name, used in instance tags", "rafter", nonEmpty),
   region: setting("region", "AWS region", "us-east-1", nonEmpty),
-  cloud: setting(
-    "cloud",
-    "cloud provider: aws or simulated",
-    "aws",
-    oneOf("aws", "simulated"),
-  ),
+  cloud: setting("cloud", "cloud provider: aws or simulated", "aws", oneOf("aws", "simulated")),
   ec2Endpoint: setting("ec2-endpoint", "EC2 endpoint URL override (e.g. a moto server)", "", text),
   interruptionQueue: setting("interruption-queue", "SQS queue name for spot interruption events", "", text),
   kubeconfig: setting("kubeconfig", "kubeconfig path; in-cluster config when empty", "", text),
@@ -104,18 +99,8 @@ export const settings = {
     120_000,
     durationMs,
   ),
-  logLevel: setting(
-    "log-level",
-    "log level",
-    "info",
-    oneOf("trace", "debug", "info", "warn", "error"),
-  ),
-  logFormat: setting(
-    "log-format",
-    "log format",
-    "auto",
-    oneOf("json", "pretty", "auto"),
-  ),
+  logLevel: setting("log-level", "log level", "info", oneOf("trace", "debug", "info", "warn", "error")),
+  logFormat: setting("log-format", "log format", "auto", oneOf("json", "pretty", "auto")),
 } as const;
 
 type Settings = typeof settings;
