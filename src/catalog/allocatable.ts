@@ -1,0 +1,156 @@
+// Capacity and allocatable of an instance type, in canonical units (cpu millicores, bytes, counts).
+//
+// capacity    = what the kubelet would report: vCPUs, memory minus the hypervisor's share (EC2
+//               reports the nominal size; a node sees ~7.5% less, the figure Karpenter measured),
+//               max pods, the root volume as ephemeral storage, accelerators as extended resources.
+// allocatable = capacity − kube-reserved − system-reserved − eviction thresholds, with EKS's
+//               kube-reserved formulas (the same ones the EKS AMI bootstrap script applies):
+//                 cpu:    6% of the 1st core, 1% of the 2nd, 0.5% of the 3rd and 4th, 0.25% above
+//                 memory: 11 MiB per pod + 255 MiB
+//               system-reserved defaults to 100m cpu / 100Mi memory, eviction to memory.available
+//               100Mi and nodefs.available 10%; an EC2NodeClass's kubelet block overrides each.
+import type { KubeletConfiguration } from "../api/ec2nodeclass.js";
+import { parseResourceQuantity } from "../domain/quantity.js";
+import type { Resources } from "../domain/resources.js";
+import type { Ec2InstanceTypeInfo } from "./ec2-info.js";
+
+const MiB = 2 ** 20;
+const GiB = 2 ** 30;
+
+export const vmMemoryOverheadFraction = 0.075;
+export const defaultRootVolumeBytes = 20 * GiB;
+export const defaultSystemReserved: Readonly<Record<string, string>> = { cpu: "100m", memory: "100Mi" };
+export const defaultEvictionHard: Readonly<Record<string, string>> = {
+  "memory.available": "100Mi",
+  "nodefs.available": "10%",
+};
+
+export interface AllocatableOptions {
+  kubelet?: KubeletConfiguration | undefined;
+  /** Size of the root volume, from the EC2NodeClass's block device mappings. */
+  rootVolumeBytes?: number | undefined;
+}
+
+/**
+ * Pods the VPC CNI can address: interfaces × (IPv4 addresses per interface − 1) + 2 (the primary
+ * address of each ENI is the node's; two host-network pods need none). Only the default network
+ * card's interfaces count — the extra cards of p4d/p5-class types carry EFA traffic, not pods —
+ * which is what gives p4d.24xlarge EKS's 737 rather than 2942.
+ */
+export function eniLimitedMaxPods(info: Ec2InstanceTypeInfo): number {
+  const network = info.NetworkInfo;
+  const defaultCard = network?.NetworkCards?.find(
+    (card) => card.NetworkCardIndex === (network.DefaultNetworkCardIndex ?? 0),
+  );
+  const interfaces = defaultCard?.MaximumNetworkInterfaces ?? network?.MaximumNetworkInterfaces ?? 0;
+  const perInterface = info.NetworkInfo?.Ipv4AddressesPerInterface ?? 0;
+  if (interfaces <= 0 || perInterface <= 0) return 110; // kubelet's own default when EC2 says nothing
+  return interfaces * (perInterface - 1) + 2;
+}
+
+/** EKS kube-reserved cpu in millicores for a number of vCPUs. */
+export function kubeReservedCpuMillis(vcpus: number): number {
+  const bands: readonly [from: number, to: number, fraction: number][] = [
+    [0, 1, 0.06],
+    [1, 2, 0.01],
+    [2, 4, 0.005],
+    [4, Infinity, 0.0025],
+  ];
+  let reserved = 0;
+  for (const [from, to, fraction] of bands) {
+    const cores = Math.max(0, Math.min(vcpus, to) - from);
+    reserved += cores * 1000 * fraction;
+  }
+  return Math.round(reserved);
+}
+
+/** EKS kube-reserved memory in bytes for a pod density. */
+export function kubeReservedMemoryBytes(maxPods: number): number {
+  return (11 * maxPods + 255) * MiB;
+}
+
+/** Accelerators as the extended resources their device plugins advertise. */
+export function acceleratorResources(info: Ec2InstanceTypeInfo): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const gpu of info.GpuInfo?.Gpus ?? []) {
+    const manufacturer = (gpu.Manufacturer ?? "").toLowerCase();
+    const name =
+      manufacturer === "nvidia" ? "nvidia.com/gpu" : manufacturer === "amd" ? "amd.com/gpu" : undefined;
+    const resource = name ?? (manufacturer === "habana" ? "habana.ai/gaudi" : "rafter.dev/gpu");
+    out[resource] = (out[resource] ?? 0) + (gpu.Count ?? 0);
+  }
+  for (const device of info.NeuronInfo?.NeuronDevices ?? []) {
+    out["aws.amazon.com/neuron"] = (out["aws.amazon.com/neuron"] ?? 0) + (device.Count ?? 0);
+    out["aws.amazon.com/neuroncore"] =
+      (out["aws.amazon.com/neuroncore"] ?? 0) + (device.Count ?? 0) * (device.CoreInfo?.Count ?? 0);
+  }
+  return out;
+}
+
+export function computeCapacity(info: Ec2InstanceTypeInfo, options: AllocatableOptions = {}): Resources {
+  const vcpus = info.VCpuInfo?.DefaultVCpus ?? 0;
+  const memoryMiB = info.MemoryInfo?.SizeInMiB ?? 0;
+  const maxPods = options.kubelet?.maxPods ?? eniLimitedMaxPods(info);
+  return {
+    cpu: vcpus * 1000,
+    memory: (memoryMiB - Math.ceil(memoryMiB * vmMemoryOverheadFraction)) * MiB,
+    pods: maxPods,
+    "ephemeral-storage": options.rootVolumeBytes ?? defaultRootVolumeBytes,
+    ...acceleratorResources(info),
+  };
+}
+
+/** A threshold is a quantity ("100Mi") or a percentage of the capacity it guards ("10%"). */
+function threshold(raw: string | undefined, total: number, resource: string): number {
+  if (raw === undefined) return 0;
+  if (raw.endsWith("%")) return Math.ceil((Number(raw.slice(0, -1)) / 100) * total);
+  return parseResourceQuantity(resource, raw);
+}
+
+function reserved(list: Readonly<Record<string, string>> | undefined, resource: string): number {
+  const raw = list?.[resource];
+  return raw === undefined ? 0 : parseResourceQuantity(resource, raw);
+}
+
+export function computeAllocatable(
+  info: Ec2InstanceTypeInfo,
+  capacity: Resources,
+  options: AllocatableOptions = {},
+): Resources {
+  const kubelet = options.kubelet;
+  const vcpus = info.VCpuInfo?.DefaultVCpus ?? 0;
+  const pods = capacity.pods ?? 0;
+  const systemReserved = kubelet?.systemReserved ?? defaultSystemReserved;
+  const eviction = kubelet?.evictionHard ?? defaultEvictionHard;
+  const kubeCpu =
+    kubelet?.kubeReserved?.cpu !== undefined
+      ? reserved(kubelet.kubeReserved, "cpu")
+      : kubeReservedCpuMillis(vcpus);
+  const kubeMemory =
+    kubelet?.kubeReserved?.memory !== undefined
+      ? reserved(kubelet.kubeReserved, "memory")
+      : kubeReservedMemoryBytes(pods);
+  const kubeStorage =
+    kubelet?.kubeReserved?.["ephemeral-storage"] !== undefined
+      ? reserved(kubelet.kubeReserved, "ephemeral-storage")
+      : GiB;
+  const memory = capacity.memory ?? 0;
+  const storage = capacity["ephemeral-storage"] ?? 0;
+  const out: Record<string, number> = { ...capacity };
+  out.cpu = Math.max(0, (capacity.cpu ?? 0) - kubeCpu - reserved(systemReserved, "cpu"));
+  out.memory = Math.max(
+    0,
+    memory -
+      kubeMemory -
+      reserved(systemReserved, "memory") -
+      threshold(eviction["memory.available"], memory, "memory"),
+  );
+  out["ephemeral-storage"] = Math.max(
+    0,
+    storage -
+      kubeStorage -
+      reserved(systemReserved, "ephemeral-storage") -
+      threshold(eviction["nodefs.available"], storage, "ephemeral-storage"),
+  );
+  return out;
+}
