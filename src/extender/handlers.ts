@@ -1,0 +1,217 @@
+// The four extender verbs as functions from a parsed body to a reply. HTTP, metrics and timing are
+// the app's business (app.ts); these only validate, decide, and log the decision at debug level.
+import type { Clock } from "../clock.js";
+import type { Logger } from "../logging.js";
+import type { ClusterState } from "../state/cluster-state.js";
+import type { ReservationLedger } from "../state/reservation-ledger.js";
+import type { Binder } from "./binder.js";
+import { decideFilter } from "./filter.js";
+import { podFacts } from "./pod-facts.js";
+import { decidePreemption } from "./preempt.js";
+import { decidePriorities } from "./prioritize.js";
+import type { RecentPods } from "./recent-pods.js";
+import { checkBindingArgs, checkExtenderArgs, checkPreemptionArgs } from "./validate.js";
+import type { ExtenderBindingResult, ExtenderFilterResult, WireNodeList } from "./wire.js";
+import type { ExtenderMetrics } from "../metrics/extender.js";
+
+export interface Reply {
+  status: number;
+  body: unknown;
+}
+
+/** What the bind verb reports to the event hook after a successful binding. */
+export interface BoundEvent {
+  namespace: string;
+  name: string;
+  uid: string;
+  nodeName: string;
+  /** The node the pod held a reservation on, if any (may differ from nodeName). */
+  reservedNodeName: string | undefined;
+  /** Clock time (ms) of the binding. */
+  boundAt: number;
+}
+
+export interface HandlerContext {
+  readonly state: ClusterState;
+  readonly ledger: ReservationLedger;
+  readonly binder: Binder;
+  readonly logger: Logger;
+  readonly metrics: ExtenderMetrics;
+  readonly recent: RecentPods;
+  readonly onBound: ((event: BoundEvent) => void) | undefined;
+  readonly clock: Clock;
+}
+
+/** The candidate names, from NodeNames (nodeCacheCapable) or from the NodeList's items. */
+function candidateNames(
+  nodeNames: string[] | null | undefined,
+  nodeList: WireNodeList | null | undefined,
+): readonly string[] {
+  if (nodeNames) return nodeNames;
+  return (nodeList?.items ?? []).map((n) => n.metadata?.name ?? "");
+}
+
+const badRequest = (message: string): Reply => ({ status: 400, body: { Error: message } });
+
+export function filterVerb(ctx: HandlerContext, body: unknown, requestId: string): Reply {
+  const args = checkExtenderArgs(body);
+  if (!args.ok) return badRequest(args.message);
+  const pod = podFacts(args.value.Pod);
+  if (!pod.ok) return badRequest(pod.message);
+  ctx.ledger.expireAssumed();
+  ctx.recent.remember(pod.value.uid, pod.value.requests);
+
+  const nodeNames = args.value.NodeNames;
+  const nodeList = args.value.Nodes;
+  const names = candidateNames(nodeNames, nodeList);
+  const decision = decideFilter(ctx, pod.value, names);
+
+  const result: ExtenderFilterResult = {
+    Nodes: null,
+    NodeNames: null,
+    FailedNodes: decision.failed,
+    FailedAndUnresolvableNodes: decision.unresolvable,
+    Error: "",
+  };
+  if (nodeNames) {
+    result.NodeNames = decision.passed.map((i) => nodeNames[i] ?? "");
+  } else if (nodeList) {
+    const items = [];
+    for (const i of decision.passed) {
+      const item = nodeList.items[i];
+      if (item) items.push(item);
+    }
+    result.Nodes = { metadata: nodeList.metadata ?? {}, items };
+  }
+  for (const reason in decision.removedBy) {
+    const count = decision.removedBy[reason as keyof typeof decision.removedBy];
+    if (count > 0) ctx.metrics.filteredNodes.inc({ reason }, count);
+  }
+  if (ctx.logger.isLevelEnabled("debug")) {
+    ctx.logger.debug(
+      {
+        requestId,
+        verb: "filter",
+        pod: `${pod.value.namespace}/${pod.value.name}`,
+        candidates: names.length,
+        passed: decision.passed.length,
+        steeredTo: decision.steeredTo,
+        removedBy: decision.removedBy,
+      },
+      "filter decision",
+    );
+  }
+  return { status: 200, body: result };
+}
+
+export function prioritizeVerb(ctx: HandlerContext, body: unknown, requestId: string): Reply {
+  const args = checkExtenderArgs(body);
+  if (!args.ok) return badRequest(args.message);
+  const pod = podFacts(args.value.Pod);
+  if (!pod.ok) return badRequest(pod.message);
+  ctx.recent.remember(pod.value.uid, pod.value.requests);
+  const names = candidateNames(args.value.NodeNames, args.value.Nodes);
+  const priorities = decidePriorities(ctx, pod.value, names);
+  if (ctx.logger.isLevelEnabled("debug")) {
+    let best = priorities[0];
+    for (const p of priorities) if (best === undefined || p.Score > best.Score) best = p;
+    ctx.logger.debug(
+      {
+        requestId,
+        verb: "prioritize",
+        pod: `${pod.value.namespace}/${pod.value.name}`,
+        candidates: names.length,
+        best,
+      },
+      "prioritize decision",
+    );
+  }
+  return { status: 200, body: priorities };
+}
+
+export async function bindVerb(ctx: HandlerContext, body: unknown, requestId: string): Promise<Reply> {
+  const args = checkBindingArgs(body);
+  if (!args.ok) return badRequest(args.message);
+  const { PodNamespace: namespace, PodName: name, PodUID: uid, Node: nodeName } = args.value;
+  const reservation = ctx.ledger.get(uid);
+  let result;
+  try {
+    result = await ctx.binder.bind(namespace, name, uid, nodeName);
+  } catch (error) {
+    // The port promises typed results; a throw is a bug in an adapter, reported rather than crashing.
+    result = { kind: "error" as const, message: `binder failed: ${String(error)}` };
+  }
+  ctx.metrics.bindResults.inc({ result: result.kind });
+  const log = {
+    requestId,
+    verb: "bind",
+    pod: `${namespace}/${name}`,
+    uid,
+    node: nodeName,
+    result: result.kind,
+  };
+  let reply: ExtenderBindingResult;
+  switch (result.kind) {
+    case "ok": {
+      // Hold the capacity at once, so the next filter call does not hand it to another pod before
+      // the informer delivers the binding; unless the informer was faster and already counts the pod.
+      if (ctx.state.pod(uid)?.nodeName === nodeName) {
+        ctx.ledger.release(uid);
+      } else {
+        const requests = reservation?.requests ?? ctx.state.pod(uid)?.requests ?? ctx.recent.get(uid);
+        if (requests) ctx.ledger.assume({ podUID: uid, nodeName, requests, namespace, name });
+        else ctx.ledger.release(uid);
+      }
+      ctx.recent.forget(uid);
+      ctx.onBound?.({
+        namespace,
+        name,
+        uid,
+        nodeName,
+        reservedNodeName: reservation?.nodeName,
+        boundAt: ctx.clock.now(),
+      });
+      reply = { Error: "" };
+      break;
+    }
+    case "not-found":
+      ctx.ledger.release(uid);
+      ctx.recent.forget(uid);
+      reply = { Error: `pod ${namespace}/${name} not found: ${result.message}` };
+      break;
+    case "conflict":
+      // Already bound where the scheduler wanted it (e.g. by admission-time binding): that is success.
+      reply =
+        ctx.state.pod(uid)?.nodeName === nodeName
+          ? { Error: "" }
+          : { Error: `pod ${namespace}/${name} could not be bound to ${nodeName}: ${result.message}` };
+      break;
+    case "error":
+      reply = { Error: `binding pod ${namespace}/${name} to ${nodeName} failed: ${result.message}` };
+      break;
+  }
+  if (result.kind === "ok") ctx.logger.debug(log, "bind decision");
+  else ctx.logger.info({ ...log, error: reply.Error }, "bind failed");
+  return { status: 200, body: reply };
+}
+
+export function preemptVerb(ctx: HandlerContext, body: unknown, requestId: string): Reply {
+  const args = checkPreemptionArgs(body);
+  if (!args.ok) return badRequest(args.message);
+  const pod = podFacts(args.value.Pod);
+  if (!pod.ok) return badRequest(pod.message);
+  const decision = decidePreemption(ctx, pod.value, args.value);
+  ctx.logger.debug(
+    {
+      requestId,
+      verb: "preempt",
+      pod: `${pod.value.namespace}/${pod.value.name}`,
+      hostedBy: decision.hostedBy?.name,
+      candidates: Object.keys(decision.result.NodeNameToMetaVictims).length,
+    },
+    decision.hostedBy
+      ? "preempt decision: victims dropped, capacity is launching"
+      : "preempt decision: pass through",
+  );
+  return { status: 200, body: decision.result };
+}

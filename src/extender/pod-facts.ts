@@ -1,0 +1,38 @@
+// The few facts about the pod being scheduled that every verb needs, computed once per request.
+import type { V1Pod } from "@kubernetes/client-node";
+import { InvalidQuantityError } from "../domain/quantity.js";
+import type { Resources } from "../domain/resources.js";
+import { effectivePodRequests } from "../state/pod-requests.js";
+import type { Checked } from "./validate.js";
+
+export interface PodFacts {
+  readonly uid: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly requests: Resources;
+  /** DaemonSet pods bring their own capacity (the planner counts it as overhead of every node). */
+  readonly daemonSet: boolean;
+}
+
+/** Expects a pod that passed checkPod (metadata.uid and metadata.name are strings). */
+export function podFacts(pod: V1Pod): Checked<PodFacts> {
+  const meta = pod.metadata;
+  let requests: Resources;
+  try {
+    requests = effectivePodRequests(pod);
+  } catch (error) {
+    if (error instanceof InvalidQuantityError)
+      return { ok: false, message: `Pod resource requests: ${error.message}` };
+    return { ok: false, message: `Pod spec is not usable: ${String(error)}` };
+  }
+  return {
+    ok: true,
+    value: {
+      uid: meta?.uid ?? "",
+      namespace: meta?.namespace ?? "default",
+      name: meta?.name ?? "",
+      requests,
+      daemonSet: (meta?.ownerReferences ?? []).some((o) => o.kind === "DaemonSet" && o.controller === true),
+    },
+  };
+}

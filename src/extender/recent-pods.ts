@@ -1,0 +1,27 @@
+// Requests of pods seen recently by filter/prioritize, by UID. The bind verb only carries the pod's
+// name, namespace and UID; when the pod had no reservation and the informer has not delivered it yet,
+// this is where the requests to hold until the binding is visible come from. Bounded, oldest first out.
+import type { Resources } from "../domain/resources.js";
+
+export class RecentPods {
+  private readonly entries = new Map<string, Resources>();
+
+  constructor(private readonly capacity = 10_000) {}
+
+  remember(uid: string, requests: Resources): void {
+    if (this.entries.has(uid)) this.entries.delete(uid);
+    else if (this.entries.size >= this.capacity) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done !== true) this.entries.delete(oldest.value);
+    }
+    this.entries.set(uid, requests);
+  }
+
+  get(uid: string): Resources | undefined {
+    return this.entries.get(uid);
+  }
+
+  forget(uid: string): void {
+    this.entries.delete(uid);
+  }
+}
