@@ -22,7 +22,8 @@ const decimalSuffixes: Readonly<Record<string, number>> = {
   E: 1e18,
 };
 
-const quantityPattern = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/;
+const quantityPattern =
+  /^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/;
 
 export class InvalidQuantityError extends Error {
   constructor(readonly input: string) {

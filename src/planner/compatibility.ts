@@ -1,0 +1,99 @@
+// Per pod-class caches shared by every packing run: which pools a pod may use, which of a pool's
+// instance types its node requirements admit, and the domains its spread constraints range over.
+import {
+  admitsValue,
+  intersect,
+  matchesLabels,
+  satisfiable,
+  type Requirements,
+} from "../domain/requirements.js";
+import { isBlocking, untoleratedTaint } from "../domain/taints.js";
+import { capacityTypeLabel, hostnameLabel, zoneLabel } from "./labels.js";
+import type { FixedNode } from "./node-state.js";
+import type { PodInfo, SpreadRef } from "./pods.js";
+import { typeAdmits, type CompiledPool } from "./pools.js";
+
+export class Compatibility {
+  private readonly masks = new Map<string, Uint8Array>();
+  private readonly poolReasons = new Map<string, string | null>();
+  private readonly universes = new Map<string, readonly string[] | "unbounded">();
+
+  constructor(
+    private readonly pools: readonly CompiledPool[],
+    private readonly fixed: readonly FixedNode[],
+  ) {}
+
+  /** Why the pod can never use this pool (taint, requirements), or undefined. */
+  poolRejection(pod: PodInfo, pool: CompiledPool): string | undefined {
+    const id = `${pod.classKey}\0${pool.index}`;
+    let reason = this.poolReasons.get(id);
+    if (reason === undefined) {
+      reason = null;
+      const taint = untoleratedTaint(pod.tolerations, pool.taints.filter(isBlocking));
+      if (taint)
+        reason = `NodePool "${pool.name}" has taint ${taint.key}${taint.value ? `=${taint.value}` : ""}:${taint.effect} the pod does not tolerate`;
+      else if (
+        !(pod.levels.at(-1)?.alternatives ?? []).some((alt) =>
+          this.mask(pod, alt, pool, undefined).includes(1),
+        )
+      )
+        reason = `NodePool "${pool.name}" has no instance type matching the pod's node selector/affinity`;
+      this.poolReasons.set(id, reason);
+    }
+    return reason ?? undefined;
+  }
+
+  /** Instance types of `pool` (by index) whose labels admit the alternative. */
+  mask(pod: PodInfo, alt: Requirements, pool: CompiledPool, cacheKey: string | undefined): Uint8Array {
+    const id = `${pod.classKey}\0${pool.index}\0${cacheKey ?? ""}`;
+    let mask = cacheKey === undefined ? undefined : this.masks.get(id);
+    if (!mask) {
+      const merged = intersect(pool.requirements, alt);
+      const ok = satisfiable(merged);
+      const m = new Uint8Array(pool.types.length);
+      pool.types.forEach((t, i) => {
+        if (ok && typeAdmits(t.labels, merged, pool.customKeys)) m[i] = 1;
+      });
+      if (cacheKey !== undefined) this.masks.set(id, m);
+      mask = m;
+    }
+    return mask;
+  }
+
+  /** The topology domains a spread constraint counts (kube: nodes that pass the policies, plus launchable zones). */
+  universe(pod: PodInfo, spread: SpreadRef): readonly string[] | "unbounded" {
+    const id = `${pod.classKey}\0${spread.sid}\0${spread.key}\0${spread.honorAffinity}\0${spread.honorTaints}`;
+    let result = this.universes.get(id);
+    if (result !== undefined) return result;
+    const alternatives = pod.levels.at(-1)?.alternatives ?? [];
+    const launchable = this.pools.filter((p) => this.poolRejection(pod, p) === undefined);
+    if (spread.key === hostnameLabel && launchable.length > 0) result = "unbounded";
+    else {
+      const values = new Set<string>();
+      for (const pool of launchable) {
+        for (const alt of spread.honorAffinity ? alternatives : [new Map()]) {
+          const req = alt.get(spread.key);
+          if (spread.key === zoneLabel)
+            for (const z of pool.zones) (!req || admitsValue(req, z) ? values : undefined)?.add(z);
+          else if (spread.key === capacityTypeLabel)
+            for (const c of pool.capacityTypes) (!req || admitsValue(req, c) ? values : undefined)?.add(c);
+          else
+            pool.types.forEach((t) => {
+              const v = t.labels[spread.key];
+              if (v !== undefined && (!req || admitsValue(req, v))) values.add(v);
+            });
+        }
+      }
+      for (const node of this.fixed) {
+        if (node.closed) continue;
+        if (spread.honorAffinity && !alternatives.some((a) => matchesLabels(a, node.labels))) continue;
+        if (spread.honorTaints && untoleratedTaint(pod.tolerations, node.taints)) continue;
+        const v = node.labels[spread.key];
+        if (v !== undefined) values.add(v);
+      }
+      result = [...values].sort();
+    }
+    this.universes.set(id, result);
+    return result;
+  }
+}

@@ -1,0 +1,139 @@
+// Mutable per-run state of the nodes a plan can use: existing nodes and in-flight virtual nodes
+// (fixed labels, fixed free capacity) and new virtual nodes (requirements, candidate instance types,
+// zones and capacity types that narrow as pods join).
+import type { CapacityType } from "../catalog/types.js";
+import type { Requirements } from "../domain/requirements.js";
+import { singleValue } from "../domain/requirements.js";
+import type { TaintLike } from "../domain/taints.js";
+import { capacityTypeLabel, hostnameLabel, zoneLabel } from "./labels.js";
+import type { HostPort, PodInfo } from "./pods.js";
+import type { CompiledPool, PoolType } from "./pools.js";
+import { maxInto, type Vec } from "./resource-space.js";
+
+/** An existing node or an in-flight virtual node: everything about it is already decided. */
+export interface FixedNode {
+  readonly kind: "existing" | "inflight";
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly TaintLike[];
+  /** Free capacity (for in-flight nodes: on the smallest of its instance types). */
+  readonly free: Vec;
+  readonly ports: HostPort[];
+  /** Why no pod may join (cordoned, being disrupted), or undefined. */
+  readonly closed: string | undefined;
+  readonly pods: PodInfo[];
+}
+
+export class NewNode {
+  readonly pods: PodInfo[] = [];
+  readonly ports: HostPort[] = [];
+  readonly pinned = new Map<string, string>();
+  /** Elementwise max of candidates' free capacity: a cheap first reject. */
+  maxFree: Vec;
+  /** Elementwise max of candidates' capacity: what the pool's limits must cover. */
+  reserve: Vec;
+
+  constructor(
+    readonly name: string,
+    readonly pool: CompiledPool,
+    public reqs: Requirements,
+    public candidates: readonly PoolType[],
+    public zones: readonly string[],
+    public capacityTypes: readonly CapacityType[],
+    public used: Vec,
+  ) {
+    this.maxFree = new Float64Array(used.length);
+    this.reserve = new Float64Array(used.length);
+    this.refresh();
+  }
+
+  refresh(): void {
+    this.maxFree.fill(0);
+    this.reserve.fill(0);
+    for (const t of this.candidates) {
+      maxInto(this.maxFree, t.free);
+      maxInto(this.reserve, t.capacity);
+    }
+  }
+
+  /** Possible values of a label on this node; one value means decided, none means absent. */
+  domainValues(key: string): readonly string[] {
+    if (key === hostnameLabel) return [this.name];
+    const pinned = this.pinned.get(key);
+    if (pinned !== undefined) return [pinned];
+    if (key === zoneLabel) return this.zones;
+    if (key === capacityTypeLabel) return this.capacityTypes;
+    const fixed = this.pool.types[0]?.labels[key];
+    if (fixed !== undefined && this.pool.pool.spec.template.metadata?.labels?.[key] !== undefined)
+      return [fixed];
+    if (this.pool.customKeys.has(key)) {
+      const req = this.reqs.get(key);
+      const single = singleValue(req);
+      if (single !== undefined) return [single];
+      return req?.allow ? [...req.allow].sort() : [];
+    }
+    const values = new Set<string>();
+    for (const t of this.candidates) {
+      const v = t.labels[key];
+      if (v !== undefined) values.add(v);
+    }
+    return [...values].sort();
+  }
+
+  /** Cheapest offering among candidates within the node's zones and capacity types. */
+  price(): number {
+    let best = Infinity;
+    for (const t of this.candidates) {
+      if (t.minPrice >= best) break;
+      for (const o of t.offerings) {
+        if (o.price >= best) break;
+        if (this.zones.includes(o.zone) && this.capacityTypes.includes(o.capacityType)) best = o.price;
+      }
+    }
+    return best;
+  }
+}
+
+export function hasOffering(
+  t: PoolType,
+  zones: readonly string[],
+  capacityTypes: readonly CapacityType[],
+): boolean {
+  for (const o of t.offerings)
+    if (zones.includes(o.zone) && capacityTypes.includes(o.capacityType)) return true;
+  return false;
+}
+
+export function cheapestOffering(
+  t: PoolType,
+  zones: readonly string[],
+  capacityTypes: readonly CapacityType[],
+): number {
+  for (const o of t.offerings)
+    if (zones.includes(o.zone) && capacityTypes.includes(o.capacityType)) return o.price;
+  return Infinity;
+}
+
+/** Distinct values of `key` across candidates must reach the pool requirement's minValues. */
+export function minValuesViolation(
+  reqs: Requirements,
+  candidates: readonly PoolType[],
+  zones: readonly string[],
+): string | undefined {
+  for (const [key, req] of reqs) {
+    if (!req.minValues) continue;
+    const values = new Set<string>();
+    for (const t of candidates) {
+      if (key === zoneLabel)
+        for (const o of t.offerings) (zones.includes(o.zone) ? values : undefined)?.add(o.zone);
+      else if (key === capacityTypeLabel) for (const o of t.offerings) values.add(o.capacityType);
+      else {
+        const v = t.labels[key];
+        if (v !== undefined) values.add(v);
+      }
+      if (values.size >= req.minValues) break;
+    }
+    if (values.size < req.minValues) return `${key} minValues ${req.minValues}`;
+  }
+  return undefined;
+}

@@ -1,0 +1,93 @@
+// Turns a packing run into the Plan contract: placements, new nodes (types cheapest first,
+// truncated for the launch while keeping minValues), unschedulable pods, and the cost.
+import type { NodeSelectorRequirementWithMinValues, RequirementOperator } from "../api/common.js";
+import type { CapacityType } from "../catalog/types.js";
+import { toRequirementInputs } from "../domain/requirements.js";
+import { capacityTypeLabel, instanceTypeLabel, zoneLabel } from "./labels.js";
+import type { Model } from "./model.js";
+import { cheapestOffering, type NewNode as NodeState } from "./node-state.js";
+import type { RunState } from "./placement.js";
+import type { PoolType } from "./pools.js";
+import { add } from "./resource-space.js";
+import type { NewNode, Plan } from "./types.js";
+
+export function roundPrice(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}
+
+/** Cheapest-first types, at most `max`, keeping enough distinct values for every minValues. */
+function truncate(node: NodeState, sorted: readonly PoolType[], max: number): PoolType[] {
+  if (sorted.length <= max) return [...sorted];
+  const chosen = new Set<PoolType>();
+  for (const [key, req] of node.reqs) {
+    if (!req.minValues || key === zoneLabel || key === capacityTypeLabel) continue;
+    const seen = new Set<string>();
+    for (const t of sorted) {
+      const v = t.labels[key];
+      if (v === undefined || seen.has(v)) continue;
+      seen.add(v);
+      chosen.add(t);
+      if (seen.size >= req.minValues) break;
+    }
+  }
+  for (const t of sorted) {
+    if (chosen.size >= max) break;
+    chosen.add(t);
+  }
+  return sorted.filter((t) => chosen.has(t));
+}
+
+export function describeNewNode(model: Model, node: NodeState, max: number): NewNode {
+  const priced = node.candidates
+    .map((t) => ({ t, price: cheapestOffering(t, node.zones, node.capacityTypes) }))
+    .filter((x) => Number.isFinite(x.price))
+    .sort((a, b) => a.price - b.price || a.t.type.name.localeCompare(b.t.type.name));
+  const types = truncate(
+    node,
+    priced.map((x) => x.t),
+    max,
+  );
+  const zones = node.zones.filter((z) =>
+    types.some((t) => t.offerings.some((o) => o.zone === z && node.capacityTypes.includes(o.capacityType))),
+  );
+  const capacityTypes = node.capacityTypes.filter((c) =>
+    types.some((t) => t.offerings.some((o) => o.capacityType === c && zones.includes(o.zone))),
+  ) as CapacityType[];
+  const cheapest = types[0];
+  const hourlyPrice = cheapest ? cheapestOffering(cheapest, zones, capacityTypes) : Infinity;
+  const base = toRequirementInputs(node.reqs).filter(
+    (r) => r.key !== zoneLabel && r.key !== capacityTypeLabel && r.key !== instanceTypeLabel,
+  );
+  const requirements: NodeSelectorRequirementWithMinValues[] = [
+    ...base.map((r) => ({ ...r, operator: r.operator as RequirementOperator })),
+    { key: instanceTypeLabel, operator: "In", values: types.map((t) => t.type.name) },
+    { key: zoneLabel, operator: "In", values: [...zones] },
+    { key: capacityTypeLabel, operator: "In", values: [...capacityTypes] },
+  ];
+  return {
+    name: node.name,
+    nodePool: node.pool.name,
+    instanceTypes: types.map((t) => t.type.name),
+    zones,
+    capacityTypes,
+    requirements,
+    pods: node.pods.map((p) => p.key),
+    hourlyPrice: roundPrice(hourlyPrice),
+    requests: model.space.record(cheapest ? add(node.used, cheapest.overhead) : node.used),
+  };
+}
+
+export function buildPlan(
+  model: Model,
+  state: RunState,
+  reasons: ReadonlyMap<string, string>,
+  max: number,
+): Plan {
+  const placements = [...state.placements]
+    .filter(([, node]) => state.fixed.some((f) => f.name === node))
+    .map(([pod, node]) => ({ pod, node }));
+  const newNodes = state.newNodes.map((n) => describeNewNode(model, n, max));
+  const unschedulable = [...reasons].map(([pod, reason]) => ({ pod, reason }));
+  const hourlyCost = roundPrice(newNodes.reduce((s, n) => s + n.hourlyPrice, 0));
+  return { placements, newNodes, unschedulable, hourlyCost };
+}

@@ -1,0 +1,264 @@
+// One packing run: pods in order, each to the first node that takes it — existing nodes (free),
+// in-flight nodes, open new nodes — else a new node from the heaviest NodePool that can host it.
+// Preferences (preferred affinity, ScheduleAnyway spread) are honoured first, then relaxed.
+import {
+  admitsValue,
+  intersect,
+  matchesLabels,
+  satisfiable,
+  type Requirements,
+} from "../domain/requirements.js";
+import { untoleratedTaint } from "../domain/taints.js";
+import type { Compatibility } from "./compatibility.js";
+import { spreadMinimums, topologyViolation, domainScore, type SpreadMinimums } from "./constraints.js";
+import { capacityTypeLabel, hostnameLabel, zoneLabel } from "./labels.js";
+import { cheapestOffering, hasOffering, minValuesViolation, NewNode, type FixedNode } from "./node-state.js";
+import { hostPortsConflict, type ConstraintLevel, type PodInfo } from "./pods.js";
+import type { CompiledPool, PoolType } from "./pools.js";
+import { addInto, fitsSum, type ResourceSpace, type Vec } from "./resource-space.js";
+import type { TopologyIndex } from "./topology.js";
+
+export interface RunContext {
+  readonly space: ResourceSpace;
+  readonly pools: readonly CompiledPool[];
+  readonly compat: Compatibility;
+  readonly namePrefix: string;
+  /** Size policy: the instance types a node of `pool` may start with (undefined: all). */
+  readonly typePolicy: (pool: CompiledPool) => readonly PoolType[] | undefined;
+}
+
+export interface RunState {
+  readonly fixed: FixedNode[];
+  readonly newNodes: NewNode[];
+  readonly topo: TopologyIndex;
+  readonly reserved: Vec[];
+  readonly opened: number[];
+  readonly placements: Map<string, string>;
+  readonly failures: Map<string, PodInfo>;
+  work: number;
+  nextName: number;
+}
+
+interface Candidate {
+  readonly reqs: Requirements;
+  readonly pins: ReadonlyMap<string, string>;
+  readonly candidates: PoolType[];
+  readonly zones: readonly string[];
+  readonly capacityTypes: readonly PoolType["offerings"][number]["capacityType"][];
+  readonly score: number;
+  readonly price: number;
+}
+
+const zeroCache = new Map<number, Vec>();
+function zero(n: number): Vec {
+  let z = zeroCache.get(n);
+  if (!z) zeroCache.set(n, (z = new Float64Array(n)));
+  return z;
+}
+
+function fixedLabelOf(node: FixedNode): (key: string) => string | undefined {
+  return (key) => node.labels[key] ?? (key === hostnameLabel ? node.name : undefined);
+}
+
+function joinFixed(
+  node: FixedNode,
+  pod: PodInfo,
+  level: ConstraintLevel,
+  mins: SpreadMinimums,
+  state: RunState,
+): boolean {
+  if (node.closed) return false;
+  if (!fitsSum(zero(pod.vec.length), pod.vec, node.free)) return false;
+  if (untoleratedTaint(pod.tolerations, node.taints)) return false;
+  if (!level.alternatives.some((a) => matchesLabels(a, node.labels))) return false;
+  if (hostPortsConflict(pod.ports, node.ports)) return false;
+  const labelOf = fixedLabelOf(node);
+  if (topologyViolation(pod, level, labelOf, state.topo, mins)) return false;
+  addInto(node.free, pod.vec, -1);
+  node.ports.push(...pod.ports);
+  node.pods.push(pod);
+  state.topo.add(pod.matches, pod.ownAnti, labelOf);
+  state.placements.set(pod.key, node.name);
+  return true;
+}
+
+/** Assignments of the pod's still-open topology keys on a new node, each a candidate. */
+function pinCombos(node: NewNode, pod: PodInfo, reqs: Requirements): Map<string, string>[] {
+  let combos: Map<string, string>[] = [new Map()];
+  for (const key of pod.pinKeys) {
+    const values = node.domainValues(key);
+    if (values.length <= 1) continue;
+    const req = reqs.get(key);
+    const allowed = req ? values.filter((v) => admitsValue(req, v)) : values;
+    const next: Map<string, string>[] = [];
+    for (const combo of combos) for (const v of allowed) next.push(new Map([...combo, [key, v]]));
+    combos = next.slice(0, 64);
+  }
+  return combos;
+}
+
+function evaluateNew(
+  node: NewNode,
+  pod: PodInfo,
+  level: ConstraintLevel,
+  mins: SpreadMinimums,
+  state: RunState,
+  ctx: RunContext,
+): Candidate | undefined {
+  state.work++;
+  if (!fitsSum(node.used, pod.vec, node.maxFree)) return undefined;
+  if (ctx.compat.poolRejection(pod, node.pool)) return undefined;
+  if (hostPortsConflict(pod.ports, node.ports)) return undefined;
+  let best: Candidate | undefined;
+  level.alternatives.forEach((alt, altIndex) => {
+    if (best) return;
+    const reqs = intersect(node.reqs, alt);
+    if (!satisfiable(reqs)) return;
+    const mask = ctx.compat.mask(pod, alt, node.pool, `${pod.levels.indexOf(level)}/${altIndex}`);
+    const zoneReq = reqs.get(zoneLabel);
+    const ctReq = reqs.get(capacityTypeLabel);
+    for (const pins of pinCombos(node, pod, reqs)) {
+      const labelOf = (key: string): string | undefined => {
+        const pinned = pins.get(key);
+        if (pinned !== undefined) return pinned;
+        const values = node.domainValues(key);
+        return values.length === 1 ? values[0] : undefined;
+      };
+      if (topologyViolation(pod, level, labelOf, state.topo, mins)) continue;
+      const pz = pins.get(zoneLabel);
+      const pc = pins.get(capacityTypeLabel);
+      const zones = node.zones.filter(
+        (z) => (pz === undefined || z === pz) && (!zoneReq || admitsValue(zoneReq, z)),
+      );
+      const cts = node.capacityTypes.filter(
+        (c) => (pc === undefined || c === pc) && (!ctReq || admitsValue(ctReq, c)),
+      );
+      if (zones.length === 0 || cts.length === 0) continue;
+      const narrowed = zones.length < node.zones.length || cts.length < node.capacityTypes.length;
+      const otherPins = [...pins].filter(
+        ([k]) => k !== zoneLabel && k !== capacityTypeLabel && !node.pool.customKeys.has(k),
+      );
+      const candidates: PoolType[] = [];
+      for (const t of node.candidates) {
+        if (mask[t.index] !== 1 || !fitsSum(node.used, pod.vec, t.free)) continue;
+        if (narrowed && !hasOffering(t, zones, cts)) continue;
+        if (otherPins.some(([k, v]) => t.labels[k] !== v)) continue;
+        candidates.push(t);
+      }
+      if (candidates.length === 0 || minValuesViolation(reqs, candidates, zones)) continue;
+      let pinnedReqs = reqs;
+      for (const [k, v] of pins)
+        pinnedReqs = intersect(
+          pinnedReqs,
+          new Map([
+            [
+              k,
+              {
+                allow: new Set([v]),
+                deny: new Set<string>(),
+                gt: undefined,
+                lt: undefined,
+                exists: true,
+                minValues: undefined,
+              },
+            ],
+          ]),
+        );
+      let price = Infinity;
+      for (const t of candidates) price = Math.min(price, cheapestOffering(t, zones, cts));
+      const score = domainScore(level, labelOf, state.topo);
+      if (!best || score < best.score || (score === best.score && price < best.price))
+        best = { reqs: pinnedReqs, pins, candidates, zones, capacityTypes: cts, score, price };
+    }
+  });
+  return best;
+}
+
+function commitNew(node: NewNode, pod: PodInfo, c: Candidate, state: RunState): void {
+  const poolIndex = node.pool.index;
+  const reserved = state.reserved[poolIndex];
+  if (reserved) addInto(reserved, node.reserve, -1);
+  node.reqs = c.reqs;
+  node.candidates = c.candidates;
+  node.zones = c.zones;
+  node.capacityTypes = c.capacityTypes;
+  for (const [k, v] of c.pins) node.pinned.set(k, v);
+  addInto(node.used, pod.vec);
+  node.pods.push(pod);
+  node.ports.push(...pod.ports);
+  node.refresh();
+  if (reserved) addInto(reserved, node.reserve);
+  const labelOf = (key: string): string | undefined => {
+    const values = node.domainValues(key);
+    return values.length === 1 ? values[0] : undefined;
+  };
+  // Record every domain the pod's constraints saw, so later widening cannot change it.
+  for (const key of pod.pinKeys) {
+    const value = labelOf(key);
+    if (value !== undefined) node.pinned.set(key, value);
+  }
+  state.topo.add(pod.matches, pod.ownAnti, labelOf);
+  state.placements.set(pod.key, node.name);
+}
+
+/** A fresh node of `pool` limited to types within the pool's remaining limits. */
+function openNode(
+  pool: CompiledPool,
+  state: RunState,
+  ctx: RunContext,
+  types: readonly PoolType[],
+): NewNode | undefined {
+  if ((state.opened[pool.index] ?? 0) >= pool.remainingNodes) return undefined;
+  const reserved = state.reserved[pool.index] ?? zero(ctx.space.names.length);
+  const allowed = types.filter((t) => fitsSum(reserved, t.capacity, pool.remaining));
+  if (allowed.length === 0) return undefined;
+  return new NewNode(
+    `${ctx.namePrefix}-${state.nextName}`,
+    pool,
+    pool.requirements,
+    allowed,
+    pool.zones,
+    pool.capacityTypes,
+    ctx.space.zero(),
+  );
+}
+
+function tryLevel(pod: PodInfo, level: ConstraintLevel, state: RunState, ctx: RunContext): boolean {
+  const mins = spreadMinimums(level, state.topo, (s) => ctx.compat.universe(pod, s));
+  for (const node of state.fixed) if (joinFixed(node, pod, level, mins, state)) return true;
+  for (const node of state.newNodes) {
+    const c = evaluateNew(node, pod, level, mins, state, ctx);
+    if (c) {
+      commitNew(node, pod, c, state);
+      return true;
+    }
+  }
+  for (const pool of ctx.pools) {
+    if (ctx.compat.poolRejection(pod, pool)) continue;
+    // A size policy applies only while it can host the pod; otherwise the node may use any type.
+    const policy = ctx.typePolicy(pool);
+    for (const types of policy ? [policy, pool.types] : [pool.types]) {
+      const node = openNode(pool, state, ctx, types);
+      if (!node) continue;
+      const c = evaluateNew(node, pod, level, mins, state, ctx);
+      if (!c) continue;
+      state.nextName++;
+      state.newNodes.push(node);
+      addInto((state.reserved[pool.index] ??= ctx.space.zero()), node.reserve);
+      state.opened[pool.index] = (state.opened[pool.index] ?? 0) + 1;
+      commitNew(node, pod, c, state);
+      return true;
+    }
+  }
+  return false;
+}
+
+export function placePod(pod: PodInfo, state: RunState, ctx: RunContext): boolean {
+  if (pod.error) {
+    state.failures.set(pod.key, pod);
+    return false;
+  }
+  for (const level of pod.levels) if (tryLevel(pod, level, state, ctx)) return true;
+  state.failures.set(pod.key, pod);
+  return false;
+}

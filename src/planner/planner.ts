@@ -1,0 +1,133 @@
+// plan(): the capacity planner's entry point. Pure and deterministic: it compiles the snapshot,
+// packs the pending pods several times under different node-size targets (plain
+// first-fit-decreasing first), widens each new node to every instance type that still fits,
+// improves the cheapest packing, and reports it with an optional LP lower bound.
+import { compileModel, seedState, type Model } from "./model.js";
+import { placePod, type RunContext, type RunState } from "./placement.js";
+import type { CompiledPool, PoolType } from "./pools.js";
+import { unschedulableReason } from "./reasons.js";
+import { improve } from "./improve.js";
+import { lowerBound } from "./lower-bound.js";
+import { buildPlan } from "./output.js";
+import { widen } from "./widen.js";
+import type { Plan, PlanningSnapshot, PlanOptions } from "./types.js";
+import type { PodInfo } from "./pods.js";
+
+export const defaultPlanOptions = {
+  namePrefix: "rafter",
+  maxInstanceTypes: 60,
+  packingRuns: 6,
+  workBudget: 4_000_000,
+  improve: true,
+} as const;
+
+/** Pending pods in first-fit-decreasing order: cpu, then memory, descending; name breaks ties. */
+export function sortPods(pods: readonly PodInfo[]): PodInfo[] {
+  return [...pods].sort((a, b) => {
+    const d = (b.vec[0] ?? 0) - (a.vec[0] ?? 0) || (b.vec[1] ?? 0) - (a.vec[1] ?? 0);
+    return d !== 0 ? d : a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+  });
+}
+
+export interface RunResult {
+  readonly state: RunState;
+  readonly cost: number;
+  readonly failed: number;
+}
+
+export function packingRun(model: Model, order: readonly PodInfo[], ctx: RunContext): RunResult {
+  const state: RunState = {
+    fixed: seedState(model),
+    newNodes: [],
+    topo: model.topo,
+    reserved: model.pools.map(() => model.space.zero()),
+    opened: model.pools.map(() => 0),
+    placements: new Map(),
+    failures: new Map(),
+    work: 0,
+    nextName: 1,
+  };
+  for (const pod of order) placePod(pod, state, ctx);
+  for (const node of state.newNodes) widen(node, state.reserved[node.pool.index]);
+  const cost = state.newNodes.reduce((sum, n) => sum + n.price(), 0);
+  return { state, cost, failed: state.failures.size };
+}
+
+function better(a: RunResult, b: RunResult | undefined): boolean {
+  if (!b) return true;
+  if (a.failed !== b.failed) return a.failed < b.failed;
+  if (Math.abs(a.cost - b.cost) > 1e-9) return a.cost < b.cost;
+  return a.state.newNodes.length < b.state.newNodes.length;
+}
+
+/**
+ * Node-size targets for extra runs: per pool, the types that cover the pending demand mix most
+ * cheaply (price × nodes needed for the whole demand on that type alone), each as "no larger than t".
+ */
+export function sizeTargets(
+  model: Model,
+  order: readonly PodInfo[],
+  count: number,
+): ((pool: CompiledPool) => readonly PoolType[] | undefined)[] {
+  const demand = model.space.zero();
+  for (const p of order)
+    for (let i = 0; i < demand.length; i++) demand[i] = (demand[i] ?? 0) + (p.vec[i] ?? 0);
+  const ranked = new Map<CompiledPool, PoolType[]>();
+  for (const pool of model.pools) {
+    const scored = pool.types.map((t) => {
+      let nodes = 0;
+      for (let i = 0; i < demand.length; i++) {
+        const d = demand[i] ?? 0;
+        if (d > 0) nodes = Math.max(nodes, d / Math.max(t.free[i] ?? 0, 1e-9));
+      }
+      return { t, cost: t.minPrice * nodes };
+    });
+    scored.sort((a, b) => a.cost - b.cost || a.t.index - b.t.index);
+    ranked.set(
+      pool,
+      scored.map((s) => s.t),
+    );
+  }
+  const targets: ((pool: CompiledPool) => readonly PoolType[] | undefined)[] = [];
+  for (let k = 0; k < count; k++) {
+    targets.push((pool) => {
+      const target = ranked.get(pool)?.[k];
+      if (!target) return undefined;
+      return pool.types.filter(
+        (t) => (t.free[0] ?? 0) <= (target.free[0] ?? 0) && (t.free[1] ?? 0) <= (target.free[1] ?? 0),
+      );
+    });
+  }
+  return targets;
+}
+
+export function plan(snapshot: PlanningSnapshot, options: PlanOptions = {}): Plan {
+  const opts = { ...defaultPlanOptions, ...options };
+  const model = compileModel(snapshot);
+  const order = sortPods(model.pending);
+  const policies = [() => undefined, ...sizeTargets(model, order, Math.max(0, opts.packingRuns - 1))];
+  let best: RunResult | undefined;
+  let work = 0;
+  for (const policy of policies) {
+    if (best && work > opts.workBudget) break;
+    const result = packingRun(model, order, {
+      space: model.space,
+      pools: model.pools,
+      compat: model.compat,
+      namePrefix: opts.namePrefix,
+      typePolicy: policy,
+    });
+    work += result.state.work;
+    if (better(result, best)) best = result;
+  }
+  if (!best) throw new Error("unreachable: at least one packing run");
+  if (opts.improve) best = improve(model, best, order, opts.workBudget);
+  const reasons = new Map(
+    [...best.state.failures.values()].map((p) => [p.key, unschedulableReason(p, model)]),
+  );
+  const planned = buildPlan(model, best.state, reasons, opts.maxInstanceTypes);
+  if (!opts.lpSolver) return planned;
+  const bound = lowerBound(model, best.state, opts.lpSolver);
+  const efficiency = bound > 0 ? planned.hourlyCost / bound : planned.hourlyCost === 0 ? 1 : Infinity;
+  return { ...planned, lowerBound: bound, efficiency };
+}

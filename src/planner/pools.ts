@@ -1,0 +1,225 @@
+// NodePools compiled against the catalogue: which instance types and offerings each may launch,
+// what DaemonSets take on each type, and how much of the pool's limits is left.
+import type { V1DaemonSet } from "@kubernetes/client-node";
+import type { Taint } from "../api/common.js";
+import type { NodePool } from "../api/nodepool.js";
+import { offeringKey, type CapacityType, type Catalog, type InstanceType } from "../catalog/types.js";
+import { podRequests } from "../domain/pod-requests.js";
+import {
+  admitsAbsent,
+  admitsValue,
+  intersect,
+  isSatisfiable,
+  requirementsFrom,
+  requirementsFromLabels,
+  type KeyRequirement,
+  type Requirements,
+} from "../domain/requirements.js";
+import { parseResourceList } from "../domain/resources.js";
+import { isBlocking, untoleratedTaint } from "../domain/taints.js";
+import {
+  capacityTypeLabel,
+  hostnameLabel,
+  instanceTypeLabel,
+  nodePoolLabel,
+  regionLabel,
+  zoneLabel,
+} from "./labels.js";
+import { addInto, type ResourceSpace, type Vec } from "./resource-space.js";
+
+export interface PoolOffering {
+  readonly zone: string;
+  readonly capacityType: CapacityType;
+  readonly price: number;
+}
+
+export interface PoolType {
+  /** Index within its pool's `types` (sorted cheapest first). */
+  readonly index: number;
+  readonly type: InstanceType;
+  /** Type labels plus the pool's template labels and the labels rafter always sets. */
+  readonly labels: Readonly<Record<string, string>>;
+  readonly offerings: readonly PoolOffering[];
+  readonly minPrice: number;
+  /** Allocatable minus DaemonSet overhead: what pending pods may use. */
+  readonly free: Vec;
+  readonly overhead: Vec;
+  readonly capacity: Vec;
+}
+
+export interface CompiledPool {
+  readonly index: number;
+  readonly name: string;
+  readonly pool: NodePool;
+  readonly weight: number;
+  readonly requirements: Requirements;
+  readonly taints: readonly Taint[];
+  readonly types: readonly PoolType[];
+  readonly zones: readonly string[];
+  readonly capacityTypes: readonly CapacityType[];
+  /** Keys a node of this pool carries because the pool's requirements set them (custom labels). */
+  readonly customKeys: ReadonlySet<string>;
+  /** Remaining limit per resource (Infinity when unlimited), and remaining node count. */
+  readonly remaining: Vec;
+  remainingNodes: number;
+  /** Why types were dropped, for unschedulable reasons. */
+  readonly notes: string[];
+}
+
+const wellKnown = new Set([zoneLabel, capacityTypeLabel, hostnameLabel, regionLabel, nodePoolLabel]);
+
+function offeringAllowed(req: KeyRequirement | undefined, value: string): boolean {
+  return !req || admitsValue(req, value);
+}
+
+/** Do a type's labels satisfy requirements on keys the type (or pool) defines? Zone/capacity type excluded. */
+export function typeAdmits(
+  labels: Readonly<Record<string, string>>,
+  reqs: Requirements,
+  customKeys: ReadonlySet<string>,
+): boolean {
+  for (const [key, req] of reqs) {
+    if (key === zoneLabel || key === capacityTypeLabel || key === regionLabel || key === nodePoolLabel)
+      continue;
+    if (key === hostnameLabel) {
+      if (req.allow || req.exists === false || req.gt !== undefined || req.lt !== undefined) return false;
+      continue;
+    }
+    const value = labels[key];
+    if (value !== undefined) {
+      if (!admitsValue(req, value)) return false;
+    } else if (customKeys.has(key)) {
+      if (!isSatisfiable(req)) return false;
+    } else if (!admitsAbsent(req)) return false;
+  }
+  return true;
+}
+
+export function daemonSetOverhead(
+  daemonSets: readonly V1DaemonSet[],
+  labels: Readonly<Record<string, string>>,
+  taints: readonly Taint[],
+  customKeys: ReadonlySet<string>,
+  space: ResourceSpace,
+): Vec {
+  const total = space.zero();
+  for (const ds of daemonSets) {
+    const template = ds.spec?.template;
+    if (!template) continue;
+    const spec = template.spec;
+    if (untoleratedTaint(spec?.tolerations, taints.filter(isBlocking))) continue;
+    // Count a DaemonSet when it may run on the node; zone-dependent selectors count conservatively.
+    const selector = requirementsFromLabels(spec?.nodeSelector);
+    const terms =
+      spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+    const termReqs =
+      terms.length > 0
+        ? terms.map((t) => intersect(selector, requirementsFrom(t.matchExpressions)))
+        : [selector];
+    const node = { ...labels };
+    if (!termReqs.some((r) => typeAdmits(node, r, new Set([...customKeys, zoneLabel, capacityTypeLabel]))))
+      continue;
+    const requests = podRequests({ spec: spec ?? { containers: [] } });
+    space.register(requests);
+    addInto(total, space.vector(requests));
+  }
+  return total;
+}
+
+export function compilePools(
+  nodePools: readonly NodePool[],
+  catalog: Catalog,
+  daemonSets: readonly V1DaemonSet[],
+  unavailable: ReadonlySet<string>,
+  usage: (pool: NodePool) => Readonly<Record<string, number>>,
+  space: ResourceSpace,
+): CompiledPool[] {
+  // Register every resource first so all vectors share one length.
+  for (const t of catalog.instanceTypes) space.register(t.allocatable);
+  for (const p of nodePools) space.register(parseResourceList(p.spec.limits));
+  for (const ds of daemonSets)
+    space.register(podRequests({ spec: ds.spec?.template.spec ?? { containers: [] } }));
+  const sorted = [...nodePools].sort(
+    (a, b) =>
+      (b.spec.weight ?? 0) - (a.spec.weight ?? 0) ||
+      (a.metadata.name ?? "").localeCompare(b.metadata.name ?? ""),
+  );
+  return sorted.map((pool, index) => {
+    const name = pool.metadata.name ?? "";
+    const templateLabels = pool.spec.template.metadata?.labels ?? {};
+    const requirements = intersect(
+      requirementsFrom(pool.spec.template.spec.requirements),
+      requirementsFromLabels(templateLabels),
+    );
+    const customKeys = new Set(
+      [...requirements.keys()].filter(
+        (k) => !wellKnown.has(k) && !catalog.instanceTypes.some((t) => t.labels[k] !== undefined),
+      ),
+    );
+    const taints = pool.spec.template.spec.taints ?? [];
+    const notes: string[] = [];
+    const types: Omit<PoolType, "index">[] = [];
+    for (const type of catalog.instanceTypes) {
+      const labels = {
+        ...type.labels,
+        [instanceTypeLabel]: type.name,
+        [regionLabel]: catalog.region,
+        [nodePoolLabel]: name,
+        ...templateLabels,
+      };
+      if (!typeAdmits(labels, requirements, customKeys)) continue;
+      const offerings = type.offerings
+        .filter(
+          (o) =>
+            o.available &&
+            !unavailable.has(offeringKey(type.name, o.zone, o.capacityType)) &&
+            offeringAllowed(requirements.get(zoneLabel), o.zone) &&
+            offeringAllowed(requirements.get(capacityTypeLabel), o.capacityType),
+        )
+        .map((o) => ({ zone: o.zone, capacityType: o.capacityType, price: o.price }))
+        .sort(
+          (a, b) =>
+            a.price - b.price || a.zone.localeCompare(b.zone) || a.capacityType.localeCompare(b.capacityType),
+        );
+      if (offerings.length === 0) continue;
+      const overhead = daemonSetOverhead(daemonSets, labels, taints, customKeys, space);
+      const free = space.vector(type.allocatable);
+      addInto(free, overhead, -1);
+      types.push({
+        type,
+        labels,
+        offerings,
+        minPrice: offerings[0]?.price ?? Infinity,
+        free,
+        overhead,
+        capacity: space.vector(type.capacity),
+      });
+    }
+    types.sort((a, b) => a.minPrice - b.minPrice || a.type.name.localeCompare(b.type.name));
+    const limits = parseResourceList(pool.spec.limits);
+    const used = usage(pool);
+    const remaining = new Float64Array(space.names.length).fill(Infinity);
+    space.names.forEach((r, i) => {
+      const limit = limits[r];
+      if (limit !== undefined) remaining[i] = limit - (used[r] ?? 0);
+    });
+    const nodesLimit = limits.nodes;
+    const zones = [...new Set(types.flatMap((t) => t.offerings.map((o) => o.zone)))].sort();
+    const capacityTypes = [...new Set(types.flatMap((t) => t.offerings.map((o) => o.capacityType)))].sort();
+    return {
+      index,
+      name,
+      pool,
+      weight: pool.spec.weight ?? 0,
+      requirements,
+      taints,
+      types: types.map((t, i) => ({ ...t, index: i })),
+      zones,
+      capacityTypes,
+      customKeys,
+      remaining,
+      remainingNodes: nodesLimit === undefined ? Infinity : nodesLimit - (used.nodes ?? 0),
+      notes,
+    };
+  });
+}
