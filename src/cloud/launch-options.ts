@@ -1,0 +1,94 @@
+// Which offerings one create() may try: the virtual node's instance types (cheapest first, as the
+// planner ordered them) × the zones and capacity types its requirements allow, minus offerings
+// marked unavailable. Shared by the AWS and simulated clouds so both choose identically.
+import type { NodeSelectorRequirementWithMinValues } from "../api/common.js";
+import type { VirtualNode } from "../api/virtualnode.js";
+import { labelKeys } from "../catalog/labels.js";
+import { offeringKey, type CapacityType, type InstanceType } from "../catalog/types.js";
+
+/** CreateFleet accepts at most this many overrides per request. */
+export const maxLaunchOptions = 60;
+
+export interface LaunchOption {
+  readonly instanceType: string;
+  readonly zone: string;
+  readonly capacityType: CapacityType;
+  readonly price: number;
+}
+
+export interface LaunchOptions {
+  readonly capacityType: CapacityType;
+  readonly options: readonly LaunchOption[];
+}
+
+/** Whether a value satisfies every requirement on `key` (keys without requirements allow anything). */
+export function allows(
+  requirements: readonly NodeSelectorRequirementWithMinValues[],
+  key: string,
+  value: string,
+): boolean {
+  for (const requirement of requirements) {
+    if (requirement.key !== key) continue;
+    const values = requirement.values ?? [];
+    switch (requirement.operator) {
+      case "In":
+        if (!values.includes(value)) return false;
+        break;
+      case "NotIn":
+        if (values.includes(value)) return false;
+        break;
+      case "DoesNotExist":
+        return false;
+      case "Exists":
+        break;
+      case "Gt":
+      case "Lt": {
+        const bound = Number(values[0]);
+        const number = Number(value);
+        if (
+          !Number.isFinite(number) ||
+          (requirement.operator === "Gt" ? !(number > bound) : !(number < bound))
+        )
+          return false;
+        break;
+      }
+    }
+  }
+  return true;
+}
+
+/**
+ * Spot is chosen whenever the requirements allow it and a spot option is left (it is cheaper, and
+ * the planner priced the node that way); otherwise on-demand. Options keep the planner's type order,
+ * zones by price within a type, and are capped at CreateFleet's 60 overrides.
+ */
+export function launchOptions(
+  virtualNode: VirtualNode,
+  catalog: ReadonlyMap<string, InstanceType>,
+  unavailable: ReadonlySet<string>,
+  allowedZones?: ReadonlySet<string>,
+): LaunchOptions | undefined {
+  const requirements = virtualNode.spec.requirements;
+  const byCapacityType: Record<CapacityType, LaunchOption[]> = { spot: [], "on-demand": [] };
+  for (const name of virtualNode.spec.instanceTypes) {
+    const type = catalog.get(name);
+    if (!type) continue;
+    const offerings = [...type.offerings].sort((a, b) => a.price - b.price);
+    for (const offering of offerings) {
+      if (!offering.available) continue;
+      if (allowedZones && !allowedZones.has(offering.zone)) continue;
+      if (!allows(requirements, labelKeys.zone, offering.zone)) continue;
+      if (!allows(requirements, labelKeys.capacityType, offering.capacityType)) continue;
+      if (unavailable.has(offeringKey(name, offering.zone, offering.capacityType))) continue;
+      byCapacityType[offering.capacityType].push({
+        instanceType: name,
+        zone: offering.zone,
+        capacityType: offering.capacityType,
+        price: offering.price,
+      });
+    }
+  }
+  const capacityType: CapacityType = byCapacityType.spot.length > 0 ? "spot" : "on-demand";
+  const options = byCapacityType[capacityType].slice(0, maxLaunchOptions);
+  return options.length > 0 ? { capacityType, options } : undefined;
+}
