@@ -3,6 +3,10 @@ import type { NodeSelectorRequirementWithMinValues } from "../../src/api/common.
 import type { EC2NodeClass } from "../../src/api/ec2nodeclass.js";
 import type { NodePool } from "../../src/api/nodepool.js";
 import type { VirtualNode } from "../../src/api/virtualnode.js";
+import type { ObjectMeta } from "../../src/api/common.js";
+
+/** client-node's V1ObjectMeta is a class only nominally; API objects are plain JSON. */
+const meta = (json: unknown): ObjectMeta => json as ObjectMeta;
 
 export function virtualNode(
   name: string,
@@ -13,7 +17,7 @@ export function virtualNode(
   return {
     apiVersion: "rafter.dev/v1",
     kind: "VirtualNode",
-    metadata: { name, uid },
+    metadata: meta({ name, uid }),
     spec: { nodePool: "default", nodeClass: "default", requirements, instanceTypes, resources: {}, pods: [] },
   };
 }
@@ -22,7 +26,7 @@ export function nodePool(name = "default"): NodePool {
   return {
     apiVersion: "rafter.dev/v1",
     kind: "NodePool",
-    metadata: { name },
+    metadata: meta({ name }),
     spec: {
       template: {
         metadata: { labels: { team: "infra" } },
@@ -40,7 +44,7 @@ export function nodeClass(spec: Partial<EC2NodeClass["spec"]> = {}, name = "defa
   return {
     apiVersion: "rafter.dev/v1",
     kind: "EC2NodeClass",
-    metadata: { name, uid: `uid-nodeclass-${name}`, generation: 1 },
+    metadata: meta({ name, uid: `uid-nodeclass-${name}`, generation: 1 }),
     spec: {
       subnetSelectorTerms: [{ tags: { "rafter.dev/discovery": "test" } }],
       securityGroupSelectorTerms: [{ tags: { "rafter.dev/discovery": "test" } }],

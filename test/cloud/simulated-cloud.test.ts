@@ -77,7 +77,7 @@ describe("simulated cloud", () => {
     sim.exhaustCapacity("m5.xlarge", "us-east-1a", "on-demand");
     const none = await sim.create(virtualNode("vn-2", ["m5.xlarge"], zone), { nodePool: nodePool() });
     assert.equal(none.ok, false);
-    assert.ok(!none.ok && none.error.kind === "InsufficientCapacity");
+    assert.ok(none.error.kind === "InsufficientCapacity");
     assert.deepEqual(
       none.error.offerings.map((o) => `${o.instanceType}/${o.zone}/${o.capacityType}`),
       ["m5.xlarge/us-east-1a/on-demand"],
@@ -110,7 +110,7 @@ describe("simulated cloud", () => {
     assert.ok(listed.ok && listed.value.length === 1);
 
     const deleted = await sim.delete(id);
-    assert.ok(deleted.ok && deleted.value === "terminating");
+    assert.deepEqual(deleted, { ok: true, value: "terminating" });
     got = await sim.get(id);
     assert.ok(got.ok && got.value.state === "shutting-down");
     clock.advance(10_000);
