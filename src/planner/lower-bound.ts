@@ -122,6 +122,7 @@ export function lowerBound(model: Model, state: RunState, solver: LpSolver): num
 
 /** Loads HiGHS once; the planner stays synchronous by receiving the loaded solver. */
 export async function loadLpSolver(): Promise<LpSolver> {
-  const { default: load } = await import("highs");
-  return (await load()) as unknown as LpSolver;
+  // The package's types describe its CommonJS entry; the ESM entry's default export is the loader.
+  const mod = (await import("highs")) as unknown as { default: () => Promise<unknown> };
+  return (await mod.default()) as LpSolver;
 }

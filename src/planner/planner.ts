@@ -16,7 +16,7 @@ import type { PodInfo } from "./pods.js";
 export const defaultPlanOptions = {
   namePrefix: "rafter",
   maxInstanceTypes: 60,
-  packingRuns: 6,
+  packingRuns: 10,
   workBudget: 4_000_000,
   improve: true,
 } as const;
@@ -61,44 +61,39 @@ function better(a: RunResult, b: RunResult | undefined): boolean {
 }
 
 /**
- * Node-size targets for extra runs: per pool, the types that cover the pending demand mix most
- * cheaply (price × nodes needed for the whole demand on that type alone), each as "no larger than t".
+ * Node-size targets for extra runs: for n = 1, 2, 3, 4, 6, 8, … the cheapest type of each pool that
+ * holds 1/n of the demand its pods put on it; a run under target t opens nodes no larger than t,
+ * so first-fit fills mid-sized nodes with a mix of cpu- and memory-heavy pods instead of one giant.
  */
 export function sizeTargets(
   model: Model,
   order: readonly PodInfo[],
   count: number,
 ): ((pool: CompiledPool) => readonly PoolType[] | undefined)[] {
-  const demand = model.space.zero();
-  for (const p of order)
-    for (let i = 0; i < demand.length; i++) demand[i] = (demand[i] ?? 0) + (p.vec[i] ?? 0);
-  const ranked = new Map<CompiledPool, PoolType[]>();
+  const splits = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64].slice(0, count);
+  const perPool = new Map<CompiledPool, (PoolType | undefined)[]>();
   for (const pool of model.pools) {
-    const scored = pool.types.map((t) => {
-      let nodes = 0;
-      for (let i = 0; i < demand.length; i++) {
-        const d = demand[i] ?? 0;
-        if (d > 0) nodes = Math.max(nodes, d / Math.max(t.free[i] ?? 0, 1e-9));
-      }
-      return { t, cost: t.minPrice * nodes };
-    });
-    scored.sort((a, b) => a.cost - b.cost || a.t.index - b.t.index);
-    ranked.set(
+    // Only the pods this pool could host shape its targets.
+    const demand = model.space.zero();
+    for (const p of order)
+      if (model.compat.poolRejection(p, pool) === undefined)
+        for (let i = 0; i < demand.length; i++) demand[i] = (demand[i] ?? 0) + (p.vec[i] ?? 0);
+    perPool.set(
       pool,
-      scored.map((s) => s.t),
+      splits.map((n) =>
+        pool.types.find(
+          (t) => (t.free[0] ?? 0) >= (demand[0] ?? 0) / n && (t.free[1] ?? 0) >= (demand[1] ?? 0) / n,
+        ),
+      ),
     );
   }
-  const targets: ((pool: CompiledPool) => readonly PoolType[] | undefined)[] = [];
-  for (let k = 0; k < count; k++) {
-    targets.push((pool) => {
-      const target = ranked.get(pool)?.[k];
-      if (!target) return undefined;
-      return pool.types.filter(
-        (t) => (t.free[0] ?? 0) <= (target.free[0] ?? 0) && (t.free[1] ?? 0) <= (target.free[1] ?? 0),
-      );
-    });
-  }
-  return targets;
+  return splits.map((_, k) => (pool: CompiledPool) => {
+    const target = perPool.get(pool)?.[k];
+    if (!target) return undefined;
+    return pool.types.filter(
+      (t) => (t.free[0] ?? 0) <= (target.free[0] ?? 0) && (t.free[1] ?? 0) <= (target.free[1] ?? 0),
+    );
+  });
 }
 
 export function plan(snapshot: PlanningSnapshot, options: PlanOptions = {}): Plan {

@@ -76,7 +76,7 @@ export function instanceType(
           },
         ]),
   ]);
-  const gpu = o.gpu ? { "nvidia.com/gpu": o.gpu } : {};
+  const gpu: Record<string, number> = o.gpu ? { "nvidia.com/gpu": o.gpu } : {};
   const family = name.split(".")[0] ?? name;
   return {
     name,
