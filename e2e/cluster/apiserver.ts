@@ -1,0 +1,68 @@
+// kube-apiserver on 127.0.0.1: TLS from the throw-away CA, static bearer tokens, Node+RBAC
+// authorization, service-account keys. Ready when /readyz answers 200.
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { tokenAuthFile, type Identities } from "./kubeconfig.js";
+import type { Layout } from "./layout.js";
+import { freePort, waitForHttpOk } from "./net.js";
+import type { Pki } from "./pki.js";
+import type { ManagedProcess, Supervisor } from "./process.js";
+
+export interface ApiServer {
+  readonly process: ManagedProcess;
+  readonly url: string;
+}
+
+export const SERVICE_CLUSTER_IP_RANGE = "10.96.0.0/16";
+
+export async function startApiServer(
+  supervisor: Supervisor,
+  binary: string,
+  layout: Layout,
+  pki: Pki,
+  identities: Identities,
+  etcdUrl: string,
+): Promise<ApiServer> {
+  const port = await freePort();
+  const serving = await pki.serving("kube-apiserver", [
+    "IP:10.96.0.1",
+    "DNS:kubernetes",
+    "DNS:kubernetes.default",
+    "DNS:kubernetes.default.svc",
+    "DNS:kubernetes.default.svc.cluster.local",
+  ]);
+  const tokens = join(layout.config, "tokens.csv");
+  writeFileSync(tokens, tokenAuthFile(identities), { mode: 0o600 });
+  const url = `https://127.0.0.1:${port}`;
+  const process = supervisor.start({
+    name: "kube-apiserver",
+    command: binary,
+    args: [
+      `--etcd-servers=${etcdUrl}`,
+      "--bind-address=127.0.0.1",
+      "--advertise-address=127.0.0.1",
+      `--secure-port=${port}`,
+      `--tls-cert-file=${serving.cert}`,
+      `--tls-private-key-file=${serving.key}`,
+      `--client-ca-file=${pki.ca.cert}`,
+      `--token-auth-file=${tokens}`,
+      "--authorization-mode=Node,RBAC",
+      "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+      `--service-account-key-file=${pki.serviceAccount.publicKey}`,
+      `--service-account-signing-key-file=${pki.serviceAccount.privateKey}`,
+      `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
+      "--allow-privileged=true",
+      // a loopback address is not a valid Endpoints address; nothing in-cluster dials the API anyway
+      "--endpoint-reconciler-type=none",
+      "--profiling=false",
+    ],
+    logFile: layout.log("kube-apiserver"),
+  });
+  await waitForHttpOk(
+    "kube-apiserver /readyz",
+    `${url}/readyz`,
+    { ca: readFileSync(pki.ca.cert), token: identities.admin.token },
+    { timeoutMs: 90_000, process, intervalMs: 300 },
+  );
+  return { process, url };
+}

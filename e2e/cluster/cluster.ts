@@ -1,0 +1,247 @@
+// The local control plane: etcd → kube-apiserver → (RBAC + CRDs) → kube-controller-manager,
+// kube-scheduler (rafter as extender), kwok, moto → rafter. `startCluster` waits on each component's
+// readiness and tears everything down again if any step fails; `Cluster.stop` stops every process
+// group (SIGTERM, then SIGKILL) and checks that no port is left bound.
+import { readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startApiServer } from "./apiserver.js";
+import { startControllerManager } from "./controller-manager.js";
+import { startEtcd } from "./etcd.js";
+import { Kubectl } from "./kubectl.js";
+import { createIdentities, writeKubeconfig, type Identities } from "./kubeconfig.js";
+import { startKwok } from "./kwok.js";
+import { createLayout, type Layout } from "./layout.js";
+import { seedMoto, type SeededNetwork } from "./moto-seed.js";
+import { startMoto, type Moto } from "./moto.js";
+import { freePort, portInUse, waitFor } from "./net.js";
+import { createPki } from "./pki.js";
+import { Supervisor } from "./process.js";
+import { Rafter } from "./rafter.js";
+import { onShutdown, startReaper } from "./reaper.js";
+import { startScheduler } from "./scheduler.js";
+import type { Toolchain } from "./toolchain.js";
+
+export interface StartOptions {
+  readonly repoRoot: string;
+  readonly toolchain: Toolchain;
+  /** The cluster's folder (logs/, pki/, data/, config/); created if missing. */
+  readonly dir: string;
+  readonly clusterName?: string;
+  readonly region?: string;
+  /** Start rafter as the last step (default false: callers start it with `cluster.rafter.start()`). */
+  readonly startRafter?: boolean;
+  /** Stop the cluster on SIGINT/SIGTERM/exit (default true). */
+  readonly handleSignals?: boolean;
+  readonly log?: (line: string) => void;
+}
+
+export interface Cluster {
+  readonly layout: Layout;
+  readonly apiServerUrl: string;
+  readonly caFile: string;
+  /** Admin kubeconfig (system:masters). */
+  readonly kubeconfig: string;
+  /** rafter's kubeconfig: its ServiceAccount identity, limited by manifests/rbac. */
+  readonly rafterKubeconfig: string;
+  readonly identities: Identities;
+  /** kubectl as admin. */
+  readonly kubectl: Kubectl;
+  /** kubectl as rafter (e.g. `auth can-i`). */
+  readonly rafterKubectl: Kubectl;
+  readonly moto: Moto;
+  readonly rafter: Rafter;
+  readonly clusterName: string;
+  readonly region: string;
+  /** Seconds each start-up phase took. */
+  readonly timings: Readonly<Record<string, number>>;
+  /** moto reset plus the discovery tags the examples select on. */
+  resetMoto(): Promise<SeededNetwork>;
+  stop(): Promise<void>;
+}
+
+/** Applies every manifest of a folder (sorted), if the folder has any. */
+async function applyFolder(kubectl: Kubectl, dir: string): Promise<void> {
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith(".yaml") || f.endsWith(".yml"));
+  } catch {
+    return;
+  }
+  for (const file of files.sort()) await kubectl.applyFile(join(dir, file));
+}
+
+export async function startCluster(options: StartOptions): Promise<Cluster> {
+  const log = options.log ?? (() => undefined);
+  const layout = createLayout(options.dir);
+  const clusterName = options.clusterName ?? "rafter-e2e";
+  const region = options.region ?? "us-east-1";
+  const tools = options.toolchain;
+  const reaper = startReaper(join(layout.root, "process-groups"));
+  const supervisor = new Supervisor((pgid) => {
+    reaper.track(pgid);
+  });
+  const ports: number[] = [];
+  let rafter: Rafter | undefined;
+  let stopped = false;
+  let removeHandlers = (): void => undefined;
+
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    await rafter?.stop();
+    await supervisor.stopAll();
+    reaper.disarm();
+    removeHandlers();
+    rmSync(layout.data, { recursive: true, force: true });
+    const bound = [];
+    for (const port of ports) if (await portInUse(port)) bound.push(port);
+    if (bound.length > 0) log(`warning: ports still bound after stop: ${bound.join(", ")}`);
+  };
+  if (options.handleSignals !== false)
+    removeHandlers = onShutdown({
+      stop,
+      killSync: () => {
+        supervisor.killAllSync();
+      },
+    });
+
+  const timings: Record<string, number> = {};
+  const phase = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const started = Date.now();
+    const result = await work();
+    timings[name] = (Date.now() - started) / 1000;
+    log(`${name} ready in ${timings[name].toFixed(1)}s`);
+    return result;
+  };
+  const port = async (): Promise<number> => {
+    const p = await freePort();
+    ports.push(p);
+    return p;
+  };
+
+  try {
+    const total = Date.now();
+    const pki = await phase("pki", () => createPki(layout.pki));
+    const identities = createIdentities();
+    const etcd = await phase("etcd", () => startEtcd(supervisor, tools.etcd, layout));
+    const apiServer = await phase("kube-apiserver", () =>
+      startApiServer(supervisor, tools.kubeApiserver, layout, pki, identities, etcd.clientUrl),
+    );
+    const kubeconfigs = {
+      admin: join(layout.config, "admin.kubeconfig"),
+      controllerManager: join(layout.config, "kube-controller-manager.kubeconfig"),
+      scheduler: join(layout.config, "kube-scheduler.kubeconfig"),
+      rafter: join(layout.config, "rafter.kubeconfig"),
+    };
+    for (const [name, path] of Object.entries(kubeconfigs))
+      writeKubeconfig(path, apiServer.url, pki.ca.cert, identities[name as keyof typeof kubeconfigs]);
+    const kubectl = new Kubectl(tools.kubectl, kubeconfigs.admin);
+
+    await phase("rbac+crds", async () => {
+      await applyFolder(kubectl, join(options.repoRoot, "manifests", "rbac"));
+      await applyFolder(kubectl, join(options.repoRoot, "manifests", "crds"));
+      // "no matching resources" (no CRDs yet) is not an error here
+      await kubectl.run(["wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"], {
+        allowFailure: true,
+      });
+    });
+
+    const extenderPort = await port();
+    const metricsPort = await port();
+    const rafterTls = await pki.serving("rafter", ["DNS:rafter", "DNS:rafter.kube-system.svc"]);
+    const [moto] = await phase("controllers+kwok+moto", () =>
+      Promise.all([
+        startMoto(supervisor, tools.motoServer, layout),
+        startControllerManager(
+          supervisor,
+          tools.kubeControllerManager,
+          layout,
+          pki,
+          kubeconfigs.controllerManager,
+        ),
+        startScheduler(supervisor, tools.kubeScheduler, layout, {
+          configTemplate: join(options.repoRoot, "manifests", "scheduler", "kube-scheduler-config.yaml"),
+          kubeconfig: kubeconfigs.scheduler,
+          extenderUrl: `https://127.0.0.1:${extenderPort}`,
+          caFile: pki.ca.cert,
+        }),
+        startKwok(supervisor, tools.kwok, layout, kubeconfigs.admin),
+      ]),
+    );
+    const resetMoto = async (): Promise<SeededNetwork> => {
+      await moto.reset();
+      return seedMoto(moto.endpoint, region);
+    };
+    await phase("moto seed", () => seedMoto(moto.endpoint, region));
+    // Pods need the namespace's "default" ServiceAccount, which kube-controller-manager creates.
+    await phase("service accounts", () =>
+      waitFor(
+        "the default ServiceAccount",
+        async () =>
+          (await kubectl.run(["get", "serviceaccount", "default", "-n", "default"], { allowFailure: true }))
+            .code === 0,
+        { timeoutMs: 60_000, intervalMs: 500 },
+      ),
+    );
+
+    rafter = new Rafter(supervisor, {
+      repoRoot: options.repoRoot,
+      layout,
+      kubeconfig: kubeconfigs.rafter,
+      ec2Endpoint: moto.endpoint,
+      clusterName,
+      region,
+      extenderPort,
+      metricsPort,
+      tls: rafterTls,
+      caFile: pki.ca.cert,
+    });
+    const rafterHandle = rafter;
+    if (options.startRafter === true) await phase("rafter", () => rafterHandle.start());
+    timings.total = (Date.now() - total) / 1000;
+
+    const cluster: Cluster = {
+      layout,
+      apiServerUrl: apiServer.url,
+      caFile: pki.ca.cert,
+      kubeconfig: kubeconfigs.admin,
+      rafterKubeconfig: kubeconfigs.rafter,
+      identities,
+      kubectl,
+      rafterKubectl: new Kubectl(tools.kubectl, kubeconfigs.rafter),
+      moto,
+      rafter: rafterHandle,
+      clusterName,
+      region,
+      timings,
+      resetMoto,
+      stop,
+    };
+    writeFileSync(
+      join(layout.root, "cluster.json"),
+      JSON.stringify(
+        {
+          apiServerUrl: apiServer.url,
+          kubeconfig: kubeconfigs.admin,
+          rafterKubeconfig: kubeconfigs.rafter,
+          ec2Endpoint: moto.endpoint,
+          extenderUrl: rafterHandle.extenderUrl,
+          metricsUrl: rafterHandle.metricsUrl,
+          rafterCommand: ["node", ...rafterHandle.args()].join(" "),
+          logs: layout.logs,
+        },
+        null,
+        2,
+      ),
+    );
+    return cluster;
+  } catch (error) {
+    await stop();
+    throw new Error(
+      `cluster start-up failed (logs in ${layout.logs}): ${error instanceof Error ? error.message : String(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}

@@ -1,0 +1,149 @@
+// rafter itself, run from source (`node --import tsx src/cli/main.ts run`) under its own RBAC-limited
+// kubeconfig, against moto as EC2, with its extender on HTTPS (a certificate from the cluster CA).
+// It can be started, stopped, killed and restarted independently of the rest of the cluster; ports and
+// certificates stay the same across restarts so kube-scheduler's configuration stays valid.
+import { appendFileSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Layout } from "./layout.js";
+import { httpGet, waitFor } from "./net.js";
+import type { CertPair } from "./pki.js";
+import type { ExitInfo, ManagedProcess, Supervisor } from "./process.js";
+
+export interface RafterSettings {
+  readonly repoRoot: string;
+  readonly layout: Layout;
+  readonly kubeconfig: string;
+  readonly ec2Endpoint: string;
+  readonly clusterName: string;
+  readonly region: string;
+  readonly extenderPort: number;
+  readonly metricsPort: number;
+  readonly tls: CertPair;
+  readonly caFile: string;
+  readonly readyTimeoutMs?: number;
+}
+
+export class Rafter {
+  private current: ManagedProcess | undefined;
+  private starts = 0;
+
+  constructor(
+    private readonly supervisor: Supervisor,
+    readonly settings: RafterSettings,
+  ) {}
+
+  get extenderUrl(): string {
+    return `https://127.0.0.1:${this.settings.extenderPort}`;
+  }
+
+  get metricsUrl(): string {
+    return `http://127.0.0.1:${this.settings.metricsPort}`;
+  }
+
+  get logFile(): string {
+    return this.settings.layout.log("rafter");
+  }
+
+  get running(): boolean {
+    return this.current?.running === true;
+  }
+
+  get pid(): number | undefined {
+    return this.current?.running === true ? this.current.pid : undefined;
+  }
+
+  /** The arguments of `rafter run` (extra ones are appended and win over the defaults). */
+  args(extra: readonly string[] = []): string[] {
+    const s = this.settings;
+    return [
+      "--import",
+      "tsx",
+      join(s.repoRoot, "src", "cli", "main.ts"),
+      "run",
+      `--kubeconfig=${s.kubeconfig}`,
+      "--cloud=aws",
+      `--ec2-endpoint=${s.ec2Endpoint}`,
+      `--region=${s.region}`,
+      `--cluster-name=${s.clusterName}`,
+      "--extender-bind=127.0.0.1",
+      `--extender-port=${s.extenderPort}`,
+      `--tls-cert-file=${s.tls.cert}`,
+      `--tls-key-file=${s.tls.key}`,
+      `--metrics-port=${s.metricsPort}`,
+      "--leader-elect=false",
+      "--log-format=json",
+      "--log-level=debug",
+      ...extra,
+    ];
+  }
+
+  /** Starts rafter and waits until its metrics endpoint and its HTTPS extender answer. */
+  async start(extraArgs: readonly string[] = []): Promise<void> {
+    if (this.running) throw new Error("rafter is already running");
+    this.starts += 1;
+    appendFileSync(this.logFile, `\n==== rafter start #${this.starts} at ${new Date().toISOString()} ====\n`);
+    const process = this.supervisor.start({
+      name: "rafter",
+      command: globalThis.process.execPath,
+      args: this.args(extraArgs),
+      cwd: this.settings.repoRoot,
+      env: {
+        ...globalThis.process.env,
+        AWS_ACCESS_KEY_ID: "testing",
+        AWS_SECRET_ACCESS_KEY: "testing",
+        AWS_REGION: this.settings.region,
+        NODE_ENV: "test",
+      },
+      logFile: this.logFile,
+    });
+    this.current = process;
+    const ca = readFileSync(this.settings.caFile);
+    await waitFor(
+      "rafter metrics and extender",
+      async () => {
+        const metrics = await httpGet(`${this.metricsUrl}/metrics`, { timeoutMs: 2_000 });
+        if (metrics.status !== 200) throw new Error(`GET /metrics: HTTP ${metrics.status}`);
+        // any HTTP answer over TLS verified against the cluster CA proves the extender listens
+        await httpGet(`${this.extenderUrl}/healthz`, { ca, timeoutMs: 2_000 });
+        return true;
+      },
+      { timeoutMs: this.settings.readyTimeoutMs ?? 60_000, process, intervalMs: 300 },
+    );
+  }
+
+  /** SIGTERM, then SIGKILL after the grace period. */
+  async stop(graceMs = 15_000): Promise<ExitInfo | undefined> {
+    const process = this.current;
+    if (process === undefined) return undefined;
+    return process.stop(graceMs);
+  }
+
+  /** Sends a signal (SIGKILL by default: a crash) and waits for the process to exit. */
+  async kill(signal: NodeJS.Signals = "SIGKILL"): Promise<ExitInfo | undefined> {
+    const process = this.current;
+    if (process?.running !== true) return process?.exit;
+    process.signal(signal);
+    return process.exited;
+  }
+
+  async restart(extraArgs: readonly string[] = []): Promise<void> {
+    await this.stop();
+    await this.start(extraArgs);
+  }
+
+  /** The Prometheus text of GET /metrics. */
+  async metrics(): Promise<string> {
+    const result = await httpGet(`${this.metricsUrl}/metrics`);
+    if (result.status !== 200) throw new Error(`rafter /metrics: HTTP ${result.status}`);
+    return result.body;
+  }
+
+  /** Why the last start ended, for messages. */
+  describe(): string {
+    return this.current?.describeExit() ?? "rafter was never started";
+  }
+
+  logTail(lines = 40): string {
+    return this.current?.logTail(lines) ?? "";
+  }
+}

@@ -1,0 +1,57 @@
+// Locates (building when missing) the e2e binaries: e2e/toolchain.sh prints the Kubernetes/kwok
+// toolchain root, scripts/install-moto.sh prints moto's venv bin dir. Both keep their results in a
+// per-user cache, so only the first run on a machine pays for the build.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+
+export interface Toolchain {
+  readonly etcd: string;
+  readonly kubeApiserver: string;
+  readonly kubeControllerManager: string;
+  readonly kubeScheduler: string;
+  readonly kubectl: string;
+  readonly kwok: string;
+  readonly motoServer: string;
+}
+
+/** Runs a script, streaming its stderr to ours, and returns the last line of its stdout. */
+async function lastLineOf(script: string, cwd: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("bash", [script], { cwd, stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString("utf8");
+    });
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      const last = out.trim().split("\n").pop()?.trim() ?? "";
+      if (code === 0 && last !== "") resolve(last);
+      else reject(new Error(`${script} failed (exit ${String(code)})`));
+    });
+  });
+}
+
+export function toolchainFrom(root: string, motoBin: string): Toolchain {
+  const bin = join(root, "bin");
+  const tools: Toolchain = {
+    etcd: join(bin, "etcd"),
+    kubeApiserver: join(bin, "kube-apiserver"),
+    kubeControllerManager: join(bin, "kube-controller-manager"),
+    kubeScheduler: join(bin, "kube-scheduler"),
+    kubectl: join(bin, "kubectl"),
+    kwok: join(bin, "kwok"),
+    motoServer: join(motoBin, "moto_server"),
+  };
+  for (const [name, path] of Object.entries(tools) as [string, string][]) {
+    if (!existsSync(path)) throw new Error(`e2e toolchain: ${name} missing at ${path}`);
+  }
+  return tools;
+}
+
+/** Ensures the toolchain exists (building it on a cold cache) and returns its binaries. */
+export async function ensureToolchain(repoRoot: string): Promise<Toolchain> {
+  const root = await lastLineOf(join(repoRoot, "e2e", "toolchain.sh"), repoRoot);
+  const motoBin = await lastLineOf(join(repoRoot, "scripts", "install-moto.sh"), repoRoot);
+  return toolchainFrom(root, motoBin);
+}
