@@ -1,9 +1,225 @@
-// Composition root: config → logger → clients → controllers + extender server → shutdown.
+// Composition root: config → logger → clients → informers → extender and health servers → (when
+// leading) provisioner and launcher → orderly shutdown on SIGTERM/SIGINT.
+import { hostname } from "node:os";
+import { systemClock, systemTimers } from "./clock.js";
+import { UnavailableOfferings } from "./cloud/unavailable-offerings.js";
 import type { Config } from "./config.js";
+import { CatalogSource } from "./controllers/catalog-source.js";
+import { readerFor } from "./controllers/cluster-reader.js";
+import { resumeInFlight } from "./controllers/resume.js";
+import { Launcher } from "./controllers/launcher.js";
+import { Provisioner } from "./controllers/provisioner.js";
+import { wireInformers } from "./controllers/wiring.js";
+import { createExtenderApp } from "./extender/app.js";
+import { ApiBinder } from "./kube/binder.js";
+import { createKubeClients, loadKubeConfig } from "./kube/clients.js";
+import { ClusterCache } from "./kube/cluster-cache.js";
+import { ApiEventRecorder } from "./kube/events.js";
+import { LeaderElector } from "./kube/leader-election.js";
+import { ApiNodeWriter } from "./kube/nodes.js";
+import { VirtualNodeClient } from "./kube/virtual-nodes.js";
 import { createLogger } from "./logging.js";
+import { provisioningMetrics } from "./metrics/provisioning.js";
+import { createMetricsRegistry } from "./metrics/registry.js";
+import { plan } from "./planner/index.js";
+import { createHealthApp } from "./server/health.js";
+import { listen, type RunningServer } from "./server/listen.js";
+import { createSchedulingState } from "./state/scheduling-state.js";
+import { createCloudProvider } from "./cloud/factory.js";
 
 export async function runRafter(config: Config): Promise<void> {
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
-  logger.info({ clusterName: config.clusterName, region: config.region }, "rafter starting");
-  await Promise.resolve();
+  const clock = systemClock;
+  const timers = systemTimers();
+  const identity = `${hostname()}-${process.pid}`;
+  logger.info(
+    { clusterName: config.clusterName, region: config.region, cloud: config.cloud, identity },
+    "rafter starting",
+  );
+
+  const kubeConfig = loadKubeConfig(config.kubeconfig);
+  const clients = createKubeClients(kubeConfig);
+  const registry = createMetricsRegistry({ defaultMetrics: true });
+  const metrics = provisioningMetrics(registry);
+  const cache = new ClusterCache(clients, logger.child({ component: "informers" }));
+  const reader = readerFor(cache);
+  const scheduling = createSchedulingState({ clock });
+  const events = new ApiEventRecorder(clients.core, clock, logger);
+  const unavailable = new UnavailableOfferings({ clock });
+  const cloud = createCloudProvider(config, {
+    clock,
+    logger: logger.child({ component: "cloud" }),
+    unavailableOfferings: unavailable,
+  });
+  const binder = new ApiBinder(clients.core);
+
+  let leading = !config.leaderElect;
+  let provisioner: Provisioner | undefined;
+  let launcher: Launcher | undefined;
+  const catalogCache = new CatalogSource(
+    reader,
+    cloud,
+    config.region,
+    logger.child({ component: "catalog" }),
+  );
+
+  wireInformers(cache, {
+    scheduling,
+    provisioner: () => provisioner,
+    onVirtualNode: (virtualNode) => {
+      if (
+        virtualNode.status?.phase === "Planned" ||
+        virtualNode.status?.phase === "Launching" ||
+        !virtualNode.status?.phase
+      )
+        if (!virtualNode.metadata.deletionTimestamp) launcher?.launch(virtualNode);
+    },
+  });
+
+  const extender = createExtenderApp({
+    state: scheduling.state,
+    ledger: scheduling.ledger,
+    binder,
+    registry,
+    logger,
+    clock,
+    isLeader: () => leading,
+    onBound: (event) => {
+      events.record(
+        {
+          apiVersion: "v1",
+          kind: "Pod",
+          name: event.name,
+          namespace: event.namespace,
+          uid: event.uid,
+        },
+        "Normal",
+        "Bound",
+        `Bound to ${event.nodeName} through rafter's extender`,
+      );
+    },
+  });
+  const tls = config.tlsCertFile
+    ? {
+        certFile: config.tlsCertFile,
+        keyFile: config.tlsKeyFile,
+        ...(config.tlsClientCaFile ? { clientCaFile: config.tlsClientCaFile } : {}),
+      }
+    : undefined;
+  const servers: RunningServer[] = [];
+  servers.push(
+    await listen(extender, {
+      port: config.extenderPort,
+      host: config.extenderBind,
+      ...(tls ? { tls } : {}),
+      logger,
+      name: "extender",
+    }),
+  );
+  servers.push(
+    await listen(
+      createHealthApp({
+        registry,
+        ready: () => {
+          if (!scheduling.state.isSynced()) return { ready: false, reason: "caches not synced" };
+          if (!leading) return { ready: false, reason: "not the leader" };
+          return { ready: true, reason: "ok" };
+        },
+      }),
+      { port: config.metricsPort, host: config.extenderBind, logger, name: "metrics" },
+    ),
+  );
+
+  const startControllers = () => {
+    launcher = new Launcher({
+      reader,
+      cloud,
+      virtualNodes: new VirtualNodeClient(clients.custom),
+      nodes: new ApiNodeWriter(clients.core),
+      binder,
+      ledger: scheduling.ledger,
+      events,
+      metrics,
+      clock,
+      timers,
+      logger: logger.child({ component: "launcher" }),
+      region: config.region,
+      instanceType: (name) => catalogCache.instanceType(name),
+      onPodsReleased: (keys, urgency) => {
+        provisioner?.podsReleased(keys, urgency);
+      },
+    });
+    const startedLauncher = launcher;
+    provisioner = new Provisioner({
+      reader,
+      ledger: scheduling.ledger,
+      catalog: () => catalogCache.current(),
+      unavailableOfferings: () => unavailable.keys(),
+      plan,
+      virtualNodes: new VirtualNodeClient(clients.custom),
+      launch: (virtualNode) => {
+        startedLauncher.launch(virtualNode);
+      },
+      events,
+      metrics,
+      clock,
+      timers,
+      logger: logger.child({ component: "provisioner" }),
+      batchIdleMs: config.batchIdle,
+      batchMaxMs: config.batchMax,
+    });
+    resumeInFlight(reader, startedLauncher, scheduling.ledger);
+    for (const pod of reader.pods()) provisioner.podChanged(pod);
+    logger.info("controllers started");
+  };
+
+  await cache.start();
+  scheduling.state.markSynced();
+  logger.info(
+    { pods: reader.pods().length, nodes: reader.nodes().length, virtualNodes: reader.virtualNodes().length },
+    "caches synced",
+  );
+
+  let elector: LeaderElector | undefined;
+  if (config.leaderElect) {
+    elector = new LeaderElector({
+      coordination: clients.coordination,
+      namespace: config.leaderElectionNamespace,
+      name: "rafter-leader",
+      identity,
+      leaseDurationMs: config.leaseDuration,
+      renewDeadlineMs: config.renewDeadline,
+      retryPeriodMs: config.retryPeriod,
+      clock,
+      timers,
+      logger,
+      onStartedLeading: () => {
+        leading = true;
+        startControllers();
+      },
+      onStoppedLeading: () => {
+        // In-memory state may now disagree with the new leader's: exit and start clean.
+        leading = false;
+        void shutdown("lost leadership", 1);
+      },
+    });
+    elector.start();
+  } else {
+    startControllers();
+  }
+
+  let shuttingDown = false;
+  const shutdown = async (reason: string, code: number) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ reason }, "shutting down");
+    provisioner?.stop();
+    await elector?.stop();
+    await Promise.all(servers.map((server) => server.close()));
+    await cache.stop();
+    process.exit(code);
+  };
+  process.once("SIGTERM", () => void shutdown("SIGTERM", 0));
+  process.once("SIGINT", () => void shutdown("SIGINT", 0));
+  await new Promise<never>(() => undefined);
 }

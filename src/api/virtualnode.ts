@@ -52,6 +52,7 @@ export interface VirtualNodeStatus {
   providerID?: string;
   nodeName?: string;
   launchedAt?: string;
+  privateIP?: string;
   lastFailure?: string;
   /** Number of instance-type options the launch could choose from. */
   optionCount?: number;

@@ -1,0 +1,303 @@
+// Turns a VirtualNode into a running instance with a Node and bound pods. Each step is idempotent and
+// recorded in the VirtualNode's status before the next one, so a crash at any point resumes where it
+// stopped: the cloud call is idempotent per VirtualNode UID, an existing Node is adopted, and pods
+// already bound are skipped.
+import type { V1Pod } from "@kubernetes/client-node";
+import type { VirtualNode, VirtualNodeStatus } from "../api/virtualnode.js";
+import type { Binder } from "../extender/binder.js";
+import type { Clock, Timers } from "../clock.js";
+import type { CloudProvider, LaunchedInstance } from "../cloud/provider.js";
+import type { InstanceType } from "../catalog/types.js";
+import type { EventRecorder } from "../kube/events.js";
+import { podTarget } from "../kube/events.js";
+import type { NodeWriter } from "../kube/nodes.js";
+import type { VirtualNodeClient } from "../kube/virtual-nodes.js";
+import type { Logger } from "../logging.js";
+import type { ProvisioningMetrics } from "../metrics/provisioning.js";
+import type { ReservationLedger } from "../state/reservation-ledger.js";
+import { effectivePodRequests } from "../state/pod-requests.js";
+import type { ClusterReader } from "./cluster-reader.js";
+import { buildNodeObject } from "./node-object.js";
+import { setCondition, virtualNodeTarget } from "./virtual-node-status.js";
+
+/** What happens to a VirtualNode's pods when its launch cannot succeed. */
+export type ReleaseUrgency = "now" | "backoff";
+
+export interface LauncherDeps {
+  readonly reader: ClusterReader;
+  readonly cloud: CloudProvider;
+  readonly virtualNodes: Pick<VirtualNodeClient, "patchStatus">;
+  readonly nodes: NodeWriter;
+  readonly binder: Binder;
+  readonly ledger: ReservationLedger;
+  readonly events: EventRecorder;
+  readonly metrics: ProvisioningMetrics;
+  readonly clock: Clock;
+  readonly timers: Timers;
+  readonly logger: Logger;
+  readonly region: string;
+  readonly instanceType: (name: string) => InstanceType | undefined;
+  /** The launch failed for good: its pods must be planned again (now after capacity errors). */
+  readonly onPodsReleased: (podKeys: string[], urgency: ReleaseUrgency) => void;
+  /** Retries of throttled or failed launches before the VirtualNode is marked Failed. */
+  readonly maxAttempts?: number;
+}
+
+export class Launcher {
+  private readonly inProgress = new Set<string>();
+  private readonly attempts = new Map<string, number>();
+
+  constructor(private readonly deps: LauncherDeps) {}
+
+  /** Starts (or resumes) the launch of a VirtualNode; concurrent calls for the same one coalesce. */
+  launch(virtualNode: VirtualNode): void {
+    const name = virtualNode.metadata.name ?? "";
+    if (this.inProgress.has(name)) return;
+    this.inProgress.add(name);
+    void this.run(virtualNode)
+      .catch((error: unknown) => {
+        this.deps.logger.error(
+          { virtualNode: name, err: error instanceof Error ? error.message : String(error) },
+          "launch step failed",
+        );
+        this.retryLater(virtualNode, error instanceof Error ? error.message : String(error));
+      })
+      .finally(() => this.inProgress.delete(name));
+  }
+
+  private async run(virtualNode: VirtualNode): Promise<void> {
+    const name = virtualNode.metadata.name ?? "";
+    const log = this.deps.logger.child({ virtualNode: name, nodePool: virtualNode.spec.nodePool });
+    let status: VirtualNodeStatus = virtualNode.status ?? {};
+    if (status.phase === "Failed" || status.phase === "Terminating" || status.phase === "Draining") return;
+    const nodePool = this.deps.reader
+      .nodePools()
+      .find((pool) => pool.metadata.name === virtualNode.spec.nodePool);
+    if (!nodePool)
+      return this.fail(virtualNode, `NodePool ${virtualNode.spec.nodePool} no longer exists`, "backoff");
+
+    if (!status.instanceID) {
+      if (status.phase !== "Launching") {
+        status = { ...status, phase: "Launching" };
+        await this.patch(name, status);
+      }
+      const nodeClassName = nodePool.spec.template.spec.nodeClassRef.name;
+      const nodeClass = this.deps.reader.nodeClasses().find((nc) => nc.metadata.name === nodeClassName);
+      const started = this.deps.clock.now();
+      const result = await this.deps.cloud.create(virtualNode, {
+        nodePool,
+        ...(nodeClass ? { nodeClass } : {}),
+      });
+      const seconds = (this.deps.clock.now() - started) / 1000;
+      if (!result.ok) {
+        const error = result.error;
+        this.deps.metrics.launchDuration.observe({ result: error.kind }, seconds);
+        this.deps.metrics.launches.inc({ result: error.kind, nodepool: virtualNode.spec.nodePool });
+        log.warn({ error: error.kind, message: error.message }, "launch failed");
+        if (error.kind === "InsufficientCapacity")
+          return this.fail(virtualNode, `insufficient capacity: ${error.message}`, "now");
+        if (error.kind === "InvalidNodeClass")
+          return this.fail(virtualNode, `invalid node class: ${error.message}`, "backoff");
+        return this.retryLater(
+          virtualNode,
+          `${error.kind}: ${error.message}`,
+          error.kind === "Throttled" ? error.retryAfterMs : undefined,
+        );
+      }
+      this.deps.metrics.launchDuration.observe({ result: "ok" }, seconds);
+      this.deps.metrics.launches.inc({ result: "ok", nodepool: virtualNode.spec.nodePool });
+      status = launchedStatus(status, result.value, this.deps.clock.now());
+      await this.patch(name, status);
+      this.attempts.delete(name);
+      log.info(
+        {
+          instance: result.value.instanceId,
+          type: result.value.instanceType,
+          zone: result.value.zone,
+          capacityType: result.value.capacityType,
+          node: result.value.nodeName,
+          seconds,
+        },
+        "instance launched",
+      );
+      this.deps.events.record(
+        virtualNodeTarget(virtualNode),
+        "Normal",
+        "Launched",
+        `Launched ${result.value.instanceType} (${result.value.capacityType}, ${result.value.zone}) as ${result.value.instanceId}`,
+      );
+    }
+
+    const launched = factsFrom(status);
+    if (!launched) return;
+    const node = buildNodeObject(
+      virtualNode,
+      launched,
+      nodePool,
+      this.deps.instanceType(launched.instanceType),
+      this.deps.region,
+    );
+    const created = await this.deps.nodes.create(node);
+    if (created.kind !== "ok" && created.kind !== "already-exists")
+      throw new Error(`creating Node ${launched.nodeName}: ${created.message}`);
+    this.moveReservations(virtualNode, launched.nodeName);
+    const bound = await this.bindPods(virtualNode, launched.nodeName, log);
+    await this.patch(name, { ...status, boundPods: bound, reservedPods: 0 });
+  }
+
+  /** Reservations made against the VirtualNode's name move to the Node's name once it is known. */
+  private moveReservations(virtualNode: VirtualNode, nodeName: string): void {
+    const vnName = virtualNode.metadata.name ?? "";
+    for (const pod of this.plannedPods(virtualNode)) {
+      const uid = pod.metadata?.uid ?? "";
+      const reservation = this.deps.ledger.get(uid);
+      if (reservation && reservation.nodeName !== vnName) continue;
+      this.deps.ledger.reserve({
+        podUID: uid,
+        nodeName,
+        requests: effectivePodRequests(pod),
+        namespace: pod.metadata?.namespace ?? "default",
+        name: pod.metadata?.name ?? "",
+      });
+    }
+  }
+
+  /** Admission-time binding: every planned pod that still waits is bound to the new Node at once. */
+  private async bindPods(virtualNode: VirtualNode, nodeName: string, log: Logger): Promise<number> {
+    let bound = 0;
+    const binds = this.plannedPods(virtualNode).map(async (pod) => {
+      if (pod.spec?.nodeName) {
+        if (pod.spec.nodeName === nodeName) bound++;
+        return;
+      }
+      const namespace = pod.metadata?.namespace ?? "default";
+      const podName = pod.metadata?.name ?? "";
+      const result = await this.deps.binder.bind(namespace, podName, pod.metadata?.uid ?? "", nodeName);
+      this.deps.metrics.bindings.inc({ result: result.kind });
+      if (result.kind === "ok") {
+        bound++;
+        this.deps.ledger.assume({
+          podUID: pod.metadata?.uid ?? "",
+          nodeName,
+          requests: effectivePodRequests(pod),
+          namespace,
+          name: podName,
+        });
+        const created = pod.metadata?.creationTimestamp;
+        if (created)
+          this.deps.metrics.podPendingToBound.observe(
+            (this.deps.clock.now() - new Date(created).getTime()) / 1000,
+          );
+        this.deps.events.record(
+          podTarget(pod),
+          "Normal",
+          "Bound",
+          `Bound to ${nodeName} launched for it by rafter (VirtualNode ${virtualNode.metadata.name ?? ""})`,
+        );
+      } else {
+        log.debug(
+          { pod: `${namespace}/${podName}`, result: result.kind, message: result.message },
+          "binding skipped",
+        );
+        if (result.kind === "not-found") this.deps.ledger.release(pod.metadata?.uid ?? "");
+      }
+    });
+    await Promise.all(binds);
+    return bound;
+  }
+
+  /** The VirtualNode's pods as they are now (gone and recreated pods are left out). */
+  private plannedPods(virtualNode: VirtualNode): V1Pod[] {
+    const wanted = new Map(virtualNode.spec.pods.map((ref) => [`${ref.namespace}/${ref.name}`, ref.uid]));
+    return this.deps.reader.pods().filter((pod) => {
+      const key = `${pod.metadata?.namespace ?? ""}/${pod.metadata?.name ?? ""}`;
+      if (!wanted.has(key)) return false;
+      const uid = wanted.get(key);
+      return !uid || uid === pod.metadata?.uid;
+    });
+  }
+
+  private async fail(virtualNode: VirtualNode, reason: string, urgency: ReleaseUrgency): Promise<void> {
+    const name = virtualNode.metadata.name ?? "";
+    this.attempts.delete(name);
+    const status = setCondition(
+      { ...(virtualNode.status ?? {}), phase: "Failed", lastFailure: reason },
+      { type: "Launched", status: "False", reason: "LaunchFailed", message: reason },
+      this.deps.clock.now(),
+    );
+    await this.patch(name, status);
+    this.deps.events.record(virtualNodeTarget(virtualNode), "Warning", "LaunchFailed", reason);
+    for (const uid of virtualNode.spec.pods.map((ref) => ref.uid ?? ""))
+      if (uid) this.deps.ledger.release(uid);
+    this.deps.onPodsReleased(
+      virtualNode.spec.pods.map((ref) => `${ref.namespace}/${ref.name}`),
+      urgency,
+    );
+  }
+
+  private retryLater(virtualNode: VirtualNode, reason: string, suggestedMs?: number): void {
+    const name = virtualNode.metadata.name ?? "";
+    const attempt = (this.attempts.get(name) ?? 0) + 1;
+    this.attempts.set(name, attempt);
+    if (attempt >= (this.deps.maxAttempts ?? 6)) {
+      void this.fail(virtualNode, `gave up after ${attempt} attempts: ${reason}`, "backoff");
+      return;
+    }
+    const delay = suggestedMs ?? Math.min(30_000, 1000 * 2 ** (attempt - 1));
+    void this.patch(name, { ...(virtualNode.status ?? {}), lastFailure: reason });
+    this.deps.timers.setTimeout(() => {
+      this.launch(virtualNode);
+    }, delay);
+  }
+
+  private async patch(name: string, status: VirtualNodeStatus): Promise<void> {
+    const result = await this.deps.virtualNodes.patchStatus(name, status);
+    if (result.kind !== "ok" && result.kind !== "not-found")
+      throw new Error(`updating VirtualNode ${name} status: ${result.message}`);
+  }
+}
+
+function launchedStatus(
+  status: VirtualNodeStatus,
+  launched: LaunchedInstance,
+  now: number,
+): VirtualNodeStatus {
+  return setCondition(
+    {
+      ...status,
+      phase: "Launched",
+      instanceID: launched.instanceId,
+      providerID: launched.providerId,
+      instanceType: launched.instanceType,
+      zone: launched.zone,
+      capacityType: launched.capacityType,
+      price: launched.price.toFixed(4),
+      nodeName: launched.nodeName,
+      launchedAt: new Date(launched.launchedAt).toISOString(),
+      ...(launched.privateIp ? { privateIP: launched.privateIp } : {}),
+    },
+    { type: "Launched", status: "True", reason: "Launched", message: `instance ${launched.instanceId}` },
+    now,
+  );
+}
+
+function factsFrom(status: VirtualNodeStatus) {
+  if (
+    !status.instanceID ||
+    !status.providerID ||
+    !status.nodeName ||
+    !status.instanceType ||
+    !status.zone ||
+    !status.capacityType
+  )
+    return undefined;
+  return {
+    instanceId: status.instanceID,
+    providerId: status.providerID,
+    instanceType: status.instanceType,
+    zone: status.zone,
+    capacityType: status.capacityType,
+    nodeName: status.nodeName,
+    ...(status.privateIP ? { privateIp: status.privateIP } : {}),
+  };
+}

@@ -1,0 +1,98 @@
+// The Node object rafter creates for a launched instance, before the kubelet registers: named as the
+// kubelet will register, with the providerID, the offering's and the NodePool's labels, the NodePool's
+// taints and startup taints, and capacity/allocatable from the catalogue. The kubelet adopts it, and
+// the pods bound to it start as soon as it does.
+import type { V1Node, V1Taint } from "@kubernetes/client-node";
+import type { NodePool } from "../api/nodepool.js";
+import type { VirtualNode } from "../api/virtualnode.js";
+import type { CapacityType, InstanceType } from "../catalog/types.js";
+import { formatResourceList } from "../domain/resources.js";
+import {
+  capacityTypeLabel,
+  hostnameLabel,
+  instanceTypeLabel,
+  nodePoolLabel,
+  regionLabel,
+  zoneLabel,
+} from "../planner/labels.js";
+import { terminationFinalizer } from "../kube/virtual-nodes.js";
+
+export const virtualNodeAnnotation = "rafter.dev/virtualnode";
+export const initializedLabel = "rafter.dev/initialized";
+
+export interface LaunchedInstanceFacts {
+  readonly instanceId: string;
+  readonly providerId: string;
+  readonly instanceType: string;
+  readonly zone: string;
+  readonly capacityType: CapacityType;
+  readonly nodeName: string;
+  readonly privateIp?: string;
+}
+
+export function buildNodeObject(
+  virtualNode: VirtualNode,
+  launched: LaunchedInstanceFacts,
+  nodePool: NodePool | undefined,
+  instanceType: InstanceType | undefined,
+  region: string,
+): V1Node {
+  const template = nodePool?.spec.template;
+  const taints: V1Taint[] = [...(template?.spec.taints ?? []), ...(template?.spec.startupTaints ?? [])].map(
+    (taint) => ({
+      key: taint.key,
+      effect: taint.effect,
+      ...(taint.value !== undefined ? { value: taint.value } : {}),
+    }),
+  );
+  const capacity = instanceType ? formatResourceList(instanceType.capacity) : {};
+  const allocatable = instanceType ? formatResourceList(instanceType.allocatable) : {};
+  return {
+    apiVersion: "v1",
+    kind: "Node",
+    metadata: {
+      name: launched.nodeName,
+      labels: {
+        ...(instanceType?.labels ?? {}),
+        ...(template?.metadata?.labels ?? {}),
+        ...requirementLabels(virtualNode),
+        [instanceTypeLabel]: launched.instanceType,
+        [zoneLabel]: launched.zone,
+        [regionLabel]: region,
+        [capacityTypeLabel]: launched.capacityType,
+        [nodePoolLabel]: virtualNode.spec.nodePool,
+        [hostnameLabel]: launched.nodeName,
+      },
+      annotations: {
+        ...(template?.metadata?.annotations ?? {}),
+        [virtualNodeAnnotation]: virtualNode.metadata.name ?? "",
+      },
+      finalizers: [terminationFinalizer],
+    },
+    spec: {
+      providerID: launched.providerId,
+      ...(taints.length > 0 ? { taints } : {}),
+    },
+    status: {
+      capacity,
+      allocatable,
+      ...(launched.privateIp ? { addresses: [{ type: "InternalIP", address: launched.privateIp }] } : {}),
+    },
+  };
+}
+
+/** Single-valued `In` requirements become labels (e.g. a custom label a pod selects on). */
+function requirementLabels(virtualNode: VirtualNode): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const requirement of virtualNode.spec.requirements) {
+    const value = requirement.values?.[0];
+    if (
+      requirement.operator === "In" &&
+      requirement.values?.length === 1 &&
+      value !== undefined &&
+      !requirement.key.startsWith("rafter.dev/instance")
+    )
+      labels[requirement.key] = value;
+  }
+  return labels;
+}

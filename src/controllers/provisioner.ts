@@ -1,0 +1,274 @@
+// The provisioning loop (the fast path): provisionable pods are batched, the planner is run on a
+// snapshot of the cluster, placements on existing and in-flight capacity are reserved, and each new
+// virtual node is recorded as a VirtualNode *before* the launcher calls the cloud.
+import { randomBytes } from "node:crypto";
+import type { V1Pod } from "@kubernetes/client-node";
+import type { VirtualNode } from "../api/virtualnode.js";
+import type { Clock, Timers } from "../clock.js";
+import type { Catalog } from "../catalog/types.js";
+import type { EventRecorder } from "../kube/events.js";
+import { podTarget } from "../kube/events.js";
+import type { VirtualNodeClient } from "../kube/virtual-nodes.js";
+import type { Logger } from "../logging.js";
+import type { ProvisioningMetrics } from "../metrics/provisioning.js";
+import type { NewNode, Plan, PlanOptions, PlanningSnapshot } from "../planner/types.js";
+import type { ReservationLedger } from "../state/reservation-ledger.js";
+import { effectivePodRequests } from "../state/pod-requests.js";
+import { formatResourceList } from "../domain/resources.js";
+import { nodePoolLabel } from "../planner/labels.js";
+import { Batcher } from "./batcher.js";
+import type { ClusterReader } from "./cluster-reader.js";
+import { isProvisionable, podKey } from "./provisionable.js";
+import { buildSnapshot } from "./snapshot.js";
+
+export interface ProvisionerDeps {
+  readonly reader: ClusterReader;
+  readonly ledger: ReservationLedger;
+  readonly catalog: () => Promise<Catalog>;
+  readonly unavailableOfferings: () => ReadonlySet<string>;
+  readonly plan: (snapshot: PlanningSnapshot, options: PlanOptions) => Plan;
+  readonly planOptions?: PlanOptions;
+  readonly virtualNodes: Pick<VirtualNodeClient, "create">;
+  readonly launch: (virtualNode: VirtualNode) => void;
+  readonly events: EventRecorder;
+  readonly metrics: ProvisioningMetrics;
+  readonly clock: Clock;
+  readonly timers: Timers;
+  readonly logger: Logger;
+  readonly batchIdleMs: number;
+  readonly batchMaxMs: number;
+  /** How often pods the last plan could not place are tried again when nothing else triggers it. */
+  readonly unschedulableRetryMs?: number;
+}
+
+export class Provisioner {
+  private readonly batcher: Batcher;
+  private running = false;
+  private rerun = false;
+  /** Pods the last plan could not place, with the reason already reported (events are not repeated). */
+  private readonly waiting = new Map<string, string>();
+  private retryTimer: ReturnType<Timers["setTimeout"]> | undefined;
+  private stopped = false;
+
+  constructor(private readonly deps: ProvisionerDeps) {
+    this.batcher = new Batcher({
+      idleMs: deps.batchIdleMs,
+      maxMs: deps.batchMaxMs,
+      clock: deps.clock,
+      timers: deps.timers,
+      onBatch: () => {
+        this.trigger();
+      },
+    });
+  }
+
+  /** Informer hook: a pod was added or changed. */
+  podChanged(pod: V1Pod): void {
+    if (this.stopped || !isProvisionable(pod) || this.isReserved(pod)) return;
+    const key = podKey(pod);
+    if (this.waiting.has(key)) return; // retried when something relevant changes
+    this.batcher.add(key);
+  }
+
+  /** Something that can make waiting pods placeable changed (NodePool, node, catalogue, capacity). */
+  capacityChanged(): void {
+    if (this.stopped || this.waiting.size === 0) return;
+    for (const key of this.waiting.keys()) this.batcher.add(key);
+    this.waiting.clear();
+  }
+
+  /** A launch gave up: its pods are planned again, at once after capacity errors. */
+  podsReleased(keys: string[], urgency: "now" | "backoff"): void {
+    if (this.stopped) return;
+    for (const key of keys) {
+      this.waiting.delete(key);
+      this.batcher.add(key);
+    }
+    if (urgency === "now") this.batcher.flush();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.batcher.stop();
+    this.deps.timers.clearTimeout(this.retryTimer);
+  }
+
+  /** Runs one planning round now (also used by tests); rounds never overlap. */
+  trigger(): void {
+    if (this.running) {
+      this.rerun = true;
+      return;
+    }
+    this.running = true;
+    void this.round()
+      .catch((error: unknown) => {
+        this.deps.logger.error(
+          { err: error instanceof Error ? error.message : String(error) },
+          "provisioning round failed",
+        );
+        this.scheduleRetry(5_000);
+      })
+      .finally(() => {
+        this.running = false;
+        if (this.rerun && !this.stopped) {
+          this.rerun = false;
+          this.trigger();
+        }
+      });
+  }
+
+  /** Resolves once no round is running or queued; for tests and orderly shutdown. */
+  get idle(): boolean {
+    return !this.running && this.batcher.size === 0;
+  }
+
+  private async round(): Promise<void> {
+    const pending = this.deps.reader.pods().filter((pod) => isProvisionable(pod) && !this.isReserved(pod));
+    this.deps.metrics.pendingPods.set(pending.length);
+    if (pending.length === 0) return;
+    const log = this.deps.logger.child({ round: randomBytes(4).toString("hex") });
+    this.deps.metrics.batchSize.observe(pending.length);
+    const catalog = await this.deps.catalog();
+    const snapshot = buildSnapshot({
+      reader: this.deps.reader,
+      pendingPods: pending,
+      catalog,
+      unavailableOfferings: this.deps.unavailableOfferings(),
+    });
+    const started = performance.now();
+    const plan = this.deps.plan(snapshot, { ...this.deps.planOptions, namePrefix: "vn" });
+    const seconds = (performance.now() - started) / 1000;
+    this.deps.metrics.planDuration.observe(seconds);
+    this.deps.metrics.planHourlyCost.set(plan.hourlyCost);
+    if (plan.efficiency !== undefined && Number.isFinite(plan.efficiency))
+      this.deps.metrics.planEfficiency.set(plan.efficiency);
+    this.deps.metrics.unschedulablePods.set(plan.unschedulable.length);
+    log.info(
+      {
+        pods: pending.length,
+        placements: plan.placements.length,
+        newNodes: plan.newNodes.length,
+        unschedulable: plan.unschedulable.length,
+        hourlyCost: plan.hourlyCost,
+        ms: Math.round(seconds * 1000),
+      },
+      "planned",
+    );
+    const byKey = new Map(pending.map((pod) => [podKey(pod), pod]));
+    this.reservePlacements(plan, byKey, snapshot);
+    this.reportUnschedulable(plan, byKey);
+    await Promise.all(plan.newNodes.map((node) => this.createVirtualNode(node, byKey, log)));
+  }
+
+  private reservePlacements(plan: Plan, byKey: ReadonlyMap<string, V1Pod>, snapshot: PlanningSnapshot): void {
+    const inFlightNames = new Set(snapshot.inFlight.map((node) => node.name));
+    for (const placement of plan.placements) {
+      const pod = byKey.get(placement.pod);
+      if (!pod) continue;
+      this.waiting.delete(placement.pod);
+      this.reserve(pod, placement.node);
+      if (inFlightNames.has(placement.node))
+        this.deps.events.record(
+          podTarget(pod),
+          "Normal",
+          "Nominated",
+          `Reserved on launching capacity ${placement.node}`,
+        );
+    }
+  }
+
+  private reportUnschedulable(plan: Plan, byKey: ReadonlyMap<string, V1Pod>): void {
+    for (const { pod: key, reason } of plan.unschedulable) {
+      const pod = byKey.get(key);
+      if (!pod) continue;
+      if (this.waiting.get(key) !== reason)
+        this.deps.events.record(
+          podTarget(pod),
+          "Warning",
+          "FailedProvisioning",
+          `rafter cannot launch capacity for this pod: ${reason}`,
+        );
+      this.waiting.set(key, reason);
+    }
+    if (this.waiting.size > 0) this.scheduleRetry(this.deps.unschedulableRetryMs ?? 60_000);
+  }
+
+  private async createVirtualNode(
+    node: NewNode,
+    byKey: ReadonlyMap<string, V1Pod>,
+    log: Logger,
+  ): Promise<void> {
+    const pods = node.pods.flatMap((key) => {
+      const pod = byKey.get(key);
+      return pod ? [pod] : [];
+    });
+    const name = `${node.nodePool}-${randomBytes(3).toString("hex")}`;
+    const nodeClass = this.deps.reader.nodePools().find((pool) => pool.metadata.name === node.nodePool)?.spec
+      .template.spec.nodeClassRef.name;
+    const created = await this.deps.virtualNodes.create(
+      name,
+      {
+        nodePool: node.nodePool,
+        ...(nodeClass ? { nodeClass } : {}),
+        requirements: [...node.requirements],
+        instanceTypes: [...node.instanceTypes],
+        resources: formatResourceList(node.requests),
+        pods: pods.map((pod) => ({
+          namespace: pod.metadata?.namespace ?? "default",
+          name: pod.metadata?.name ?? "",
+          ...(pod.metadata?.uid ? { uid: pod.metadata.uid } : {}),
+        })),
+      },
+      { [nodePoolLabel]: node.nodePool },
+      { "rafter.dev/planned-price": node.hourlyPrice.toFixed(4) },
+    );
+    if (created.kind !== "ok") {
+      // Nothing was launched; the pods stay pending and are planned again in the next round.
+      log.error({ virtualNode: name, error: created.message }, "could not record VirtualNode");
+      for (const pod of pods) this.batcher.add(podKey(pod));
+      return;
+    }
+    for (const pod of pods) {
+      this.reserve(pod, name);
+      this.deps.events.record(
+        podTarget(pod),
+        "Normal",
+        "Nominated",
+        `Planned onto new capacity ${name} (${node.instanceTypes[0] ?? "?"} or ${node.instanceTypes.length - 1} other types, $${node.hourlyPrice.toFixed(4)}/h)`,
+      );
+    }
+    log.info(
+      {
+        virtualNode: name,
+        pods: pods.length,
+        cheapest: node.instanceTypes[0],
+        options: node.instanceTypes.length,
+        hourlyPrice: node.hourlyPrice,
+      },
+      "virtual node planned",
+    );
+    this.deps.launch(created.value);
+  }
+
+  private reserve(pod: V1Pod, nodeName: string): void {
+    this.deps.ledger.reserve({
+      podUID: pod.metadata?.uid ?? "",
+      nodeName,
+      requests: effectivePodRequests(pod),
+      namespace: pod.metadata?.namespace ?? "default",
+      name: pod.metadata?.name ?? "",
+    });
+  }
+
+  private isReserved(pod: V1Pod): boolean {
+    return this.deps.ledger.get(pod.metadata?.uid ?? "") !== undefined;
+  }
+
+  private scheduleRetry(delayMs: number): void {
+    if (this.retryTimer || this.stopped) return;
+    this.retryTimer = this.deps.timers.setTimeout(() => {
+      this.retryTimer = undefined;
+      this.capacityChanged();
+    }, delayMs);
+  }
+}

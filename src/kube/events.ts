@@ -1,0 +1,85 @@
+// Kubernetes Events on pods, Nodes, VirtualNodes and NodePools, so that `kubectl describe` and
+// `kubectl get events` tell an operator what rafter did and why. Recording never blocks or fails the
+// caller: an event that cannot be written is logged at debug and dropped.
+import type { CoreV1Api } from "@kubernetes/client-node";
+import type { Clock } from "../clock.js";
+import type { Logger } from "../logging.js";
+
+export interface EventTarget {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace?: string;
+  readonly uid?: string;
+}
+
+export type EventType = "Normal" | "Warning";
+
+export interface EventRecorder {
+  record(target: EventTarget, type: EventType, reason: string, message: string): void;
+}
+
+export class ApiEventRecorder implements EventRecorder {
+  private sequence = 0;
+
+  constructor(
+    private readonly core: CoreV1Api,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly component = "rafter",
+  ) {}
+
+  record(target: EventTarget, type: EventType, reason: string, message: string): void {
+    // Cluster-scoped objects' events live in "default", as kubectl expects.
+    const namespace = target.namespace ?? "default";
+    const now = new Date(this.clock.now());
+    const name = `${target.name}.${now.getTime().toString(16)}${(this.sequence++ % 4096).toString(16)}`;
+    this.core
+      .createNamespacedEvent({
+        namespace,
+        body: {
+          metadata: { name, namespace },
+          involvedObject: {
+            apiVersion: target.apiVersion,
+            kind: target.kind,
+            name: target.name,
+            ...(target.namespace ? { namespace: target.namespace } : {}),
+            ...(target.uid ? { uid: target.uid } : {}),
+          },
+          type,
+          reason,
+          message: message.slice(0, 1024),
+          source: { component: this.component },
+          reportingComponent: this.component,
+          reportingInstance: this.component,
+          firstTimestamp: now,
+          lastTimestamp: now,
+          count: 1,
+        },
+      })
+      .catch((error: unknown) => {
+        this.logger.debug(
+          { err: error instanceof Error ? error.message : String(error), reason },
+          "event dropped",
+        );
+      });
+  }
+}
+
+/** Records events in memory; for tests and the offline CLI. */
+export class MemoryEventRecorder implements EventRecorder {
+  readonly events: { target: EventTarget; type: EventType; reason: string; message: string }[] = [];
+  record(target: EventTarget, type: EventType, reason: string, message: string): void {
+    this.events.push({ target, type, reason, message });
+  }
+}
+
+export const podTarget = (pod: {
+  metadata?: { name?: string; namespace?: string; uid?: string };
+}): EventTarget => ({
+  apiVersion: "v1",
+  kind: "Pod",
+  name: pod.metadata?.name ?? "",
+  ...(pod.metadata?.namespace ? { namespace: pod.metadata.namespace } : {}),
+  ...(pod.metadata?.uid ? { uid: pod.metadata.uid } : {}),
+});

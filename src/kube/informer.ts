@@ -1,0 +1,113 @@
+// A resilient informer: list+watch through @kubernetes/client-node, restarted with backoff whenever
+// the watch fails (the library stops on errors), with a promise that resolves once the first list
+// has been delivered so that controllers can gate on "synced".
+import {
+  makeInformer,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+} from "@kubernetes/client-node";
+import type { Logger } from "../logging.js";
+
+export interface InformerHandlers<T> {
+  onUpsert?(object: T): void;
+  onDelete?(object: T): void;
+}
+
+export interface ResilientInformerOptions<T extends KubernetesObject> {
+  readonly name: string;
+  readonly kubeConfig: KubeConfig;
+  /** API path of the collection, e.g. /api/v1/pods. */
+  readonly path: string;
+  readonly list: () => Promise<KubernetesListObject<T>>;
+  readonly labelSelector?: string;
+  readonly logger: Logger;
+  readonly initialBackoffMs?: number;
+  readonly maxBackoffMs?: number;
+}
+
+export class ResilientInformer<T extends KubernetesObject> {
+  private readonly informer;
+  private readonly handlers: InformerHandlers<T>[] = [];
+  private backoffMs: number;
+  private stopped = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private resolveSynced!: () => void;
+  readonly synced: Promise<void>;
+
+  constructor(private readonly options: ResilientInformerOptions<T>) {
+    this.backoffMs = options.initialBackoffMs ?? 500;
+    this.synced = new Promise((resolve) => (this.resolveSynced = resolve));
+    this.informer = makeInformer(options.kubeConfig, options.path, options.list, options.labelSelector);
+    this.informer.on("add", (object) => {
+      this.emitUpsert(object);
+    });
+    this.informer.on("update", (object) => {
+      this.emitUpsert(object);
+    });
+    this.informer.on("delete", (object) => {
+      for (const handler of this.handlers) handler.onDelete?.(object);
+    });
+    this.informer.on("connect", () => {
+      this.backoffMs = options.initialBackoffMs ?? 500;
+    });
+    this.informer.on("error", (error: unknown) => {
+      this.scheduleRestart(error);
+    });
+  }
+
+  addHandlers(handlers: InformerHandlers<T>): void {
+    this.handlers.push(handlers);
+  }
+
+  /** Objects currently known (the informer's cache). */
+  list(): readonly T[] {
+    return this.informer.list();
+  }
+
+  get(name: string, namespace?: string): T | undefined {
+    return this.informer.get(name, namespace);
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    try {
+      await this.informer.start();
+      this.resolveSynced();
+      this.options.logger.debug(
+        { informer: this.options.name, objects: this.list().length },
+        "informer synced",
+      );
+    } catch (error) {
+      this.scheduleRestart(error);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.restartTimer);
+    await this.informer.stop();
+  }
+
+  private emitUpsert(object: T): void {
+    for (const handler of this.handlers) handler.onUpsert?.(object);
+  }
+
+  private scheduleRestart(error: unknown): void {
+    if (this.stopped || this.restartTimer) return;
+    const delay = this.backoffMs * (0.8 + Math.random() * 0.4);
+    this.backoffMs = Math.min(this.backoffMs * 2, this.options.maxBackoffMs ?? 30_000);
+    this.options.logger.warn(
+      {
+        informer: this.options.name,
+        err: error instanceof Error ? error.message : String(error),
+        retryInMs: Math.round(delay),
+      },
+      "watch failed; restarting",
+    );
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      void this.start();
+    }, delay);
+  }
+}
