@@ -95,14 +95,15 @@ export class Launcher {
         this.deps.metrics.launches.inc({ result: error.kind, nodepool: virtualNode.spec.nodePool });
         log.warn({ error: error.kind, message: error.message }, "launch failed");
         if (error.kind === "InsufficientCapacity")
-          return this.fail(virtualNode, `insufficient capacity: ${error.message}`, "now");
+          return this.fail(virtualNode, `insufficient capacity: ${error.message}`, "now", status);
         if (error.kind === "InvalidNodeClass")
-          return this.fail(virtualNode, `invalid node class: ${error.message}`, "backoff");
-        return this.retryLater(
+          return this.fail(virtualNode, `invalid node class: ${error.message}`, "backoff", status);
+        this.retryLater(
           virtualNode,
           `${error.kind}: ${error.message}`,
           error.kind === "Throttled" ? error.retryAfterMs : undefined,
         );
+        return;
       }
       this.deps.metrics.launchDuration.observe({ result: "ok" }, seconds);
       this.deps.metrics.launches.inc({ result: "ok", nodepool: virtualNode.spec.nodePool });
@@ -217,11 +218,16 @@ export class Launcher {
     });
   }
 
-  private async fail(virtualNode: VirtualNode, reason: string, urgency: ReleaseUrgency): Promise<void> {
+  private async fail(
+    virtualNode: VirtualNode,
+    reason: string,
+    urgency: ReleaseUrgency,
+    current: VirtualNodeStatus = virtualNode.status ?? {},
+  ): Promise<void> {
     const name = virtualNode.metadata.name ?? "";
     this.attempts.delete(name);
     const status = setCondition(
-      { ...(virtualNode.status ?? {}), phase: "Failed", lastFailure: reason },
+      { ...current, phase: "Failed", lastFailure: reason },
       { type: "Launched", status: "False", reason: "LaunchFailed", message: reason },
       this.deps.clock.now(),
     );
@@ -244,7 +250,8 @@ export class Launcher {
       return;
     }
     const delay = suggestedMs ?? Math.min(30_000, 1000 * 2 ** (attempt - 1));
-    void this.patch(name, { ...(virtualNode.status ?? {}), lastFailure: reason });
+    // Only the failure is written: the phase and launch facts stay as the last step recorded them.
+    void this.patch(name, { lastFailure: reason }).catch(() => undefined);
     this.deps.timers.setTimeout(() => {
       this.launch(virtualNode);
     }, delay);

@@ -13,7 +13,7 @@ export function setCondition(
   const conditions = status.conditions ?? [];
   const previous = conditions.find((c) => c.type === condition.type);
   const lastTransitionTime =
-    previous && previous.status === condition.status && previous.lastTransitionTime
+    previous?.status === condition.status && previous.lastTransitionTime
       ? previous.lastTransitionTime
       : new Date(now).toISOString();
   return {

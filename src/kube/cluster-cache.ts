@@ -97,7 +97,7 @@ export class ClusterCache {
       this.storageClasses,
       this.namespaces,
       this.podDisruptionBudgets,
-    ] as unknown as ResilientInformer<KubernetesObject>[];
+    ];
   }
 
   /** Starts every informer; resolves once all of them have delivered their first list. */

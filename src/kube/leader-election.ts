@@ -79,11 +79,16 @@ export class LeaderElector {
       if (this.leading && this.options.clock.now() - this.lastRenew > this.options.renewDeadlineMs)
         this.loseLeadership("lease API unreachable past the renew deadline");
     }
-    if (!this.stopped) {
+    // stop() may have run while this tick awaited the API.
+    if (!this.isStopped()) {
       this.timer = this.options.timers.setTimeout(() => {
         void this.tick();
       }, this.options.retryPeriodMs);
     }
+  }
+
+  private isStopped(): boolean {
+    return this.stopped;
   }
 
   private loseLeadership(reason: string): void {

@@ -1,0 +1,211 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+import type { V1Pod } from "@kubernetes/client-node";
+import { pino } from "pino";
+import type { EC2NodeClass } from "../../src/api/ec2nodeclass.js";
+import type { NodePool } from "../../src/api/nodepool.js";
+import { ManualClock } from "../../src/clock.js";
+import { SimulatedCloud } from "../../src/cloud/simulated/simulated-cloud.js";
+import { CatalogSource } from "../../src/controllers/catalog-source.js";
+import { staticReader } from "../../src/controllers/cluster-reader.js";
+import { Launcher } from "../../src/controllers/launcher.js";
+import { Provisioner } from "../../src/controllers/provisioner.js";
+import { MemoryEventRecorder } from "../../src/kube/events.js";
+import { provisioningMetrics } from "../../src/metrics/provisioning.js";
+import { createMetricsRegistry } from "../../src/metrics/registry.js";
+import { plan } from "../../src/planner/index.js";
+import { createSchedulingState } from "../../src/state/scheduling-state.js";
+import {
+  FakeBinder,
+  FakeNodes,
+  FakeVirtualNodes,
+  pendingPod,
+  settle,
+} from "../support/provisioning-fakes.js";
+
+const example = (file: string): unknown =>
+  parse(readFileSync(new URL(`../../manifests/examples/${file}`, import.meta.url), "utf8"));
+
+function setup(pods: V1Pod[]) {
+  const clock = new ManualClock(1_000_000);
+  const logger = pino({ level: "silent" });
+  const nodePool = example("nodepool-general.yaml") as NodePool;
+  const nodeClass = example("ec2nodeclass.yaml") as EC2NodeClass;
+  const virtualNodes = new FakeVirtualNodes();
+  const nodes = new FakeNodes();
+  const binder = new FakeBinder(pods);
+  const reader = staticReader({ pods, nodePools: [nodePool], nodeClasses: [nodeClass] });
+  const liveReader = { ...reader, virtualNodes: () => virtualNodes.list(), nodes: () => nodes.nodes };
+  const cloud = new SimulatedCloud({
+    clock,
+    sleep: (ms) => {
+      clock.advance(ms);
+      return Promise.resolve();
+    },
+    clusterName: "test",
+  });
+  const scheduling = createSchedulingState({ clock });
+  const events = new MemoryEventRecorder();
+  const metrics = provisioningMetrics(createMetricsRegistry());
+  const catalog = new CatalogSource(liveReader, cloud, "us-east-1", logger);
+  const released: { keys: string[]; urgency: string }[] = [];
+  const late: { provisioner?: Provisioner } = {};
+  const launcher = new Launcher({
+    reader: liveReader,
+    cloud,
+    virtualNodes,
+    nodes,
+    binder,
+    ledger: scheduling.ledger,
+    events,
+    metrics,
+    clock,
+    timers: clock,
+    logger,
+    region: "us-east-1",
+    instanceType: (name) => catalog.instanceType(name),
+    onPodsReleased: (keys, urgency) => {
+      released.push({ keys, urgency });
+      late.provisioner?.podsReleased(keys, urgency);
+    },
+  });
+  const provisioner = new Provisioner({
+    reader: liveReader,
+    ledger: scheduling.ledger,
+    catalog: () => catalog.current(),
+    unavailableOfferings: () => cloud.unavailableOfferings.keys(),
+    plan,
+    virtualNodes,
+    launch: (vn) => {
+      launcher.launch(vn);
+    },
+    events,
+    metrics,
+    clock,
+    timers: clock,
+    logger,
+    batchIdleMs: 1000,
+    batchMaxMs: 10_000,
+  });
+  late.provisioner = provisioner;
+  return { clock, cloud, virtualNodes, nodes, binder, provisioner, events, released, scheduling, nodePool };
+}
+
+describe("provisioning path (planner → VirtualNode → launch → Node → binding)", () => {
+  it("launches capacity for a batch of pending pods and binds them to the new Node at once", async () => {
+    const pods = [pendingPod("a", "1", "1Gi"), pendingPod("b", "2", "2Gi"), pendingPod("c", "500m", "4Gi")];
+    const t = setup(pods);
+    for (const pod of pods) t.provisioner.podChanged(pod);
+    assert.equal(t.virtualNodes.objects.size, 0, "nothing happens before the batch window closes");
+    t.clock.advance(999);
+    await settle();
+    assert.equal(t.virtualNodes.objects.size, 0);
+    t.clock.advance(1);
+    await settle();
+
+    const [vn] = t.virtualNodes.list();
+    assert.ok(vn, "a VirtualNode was recorded");
+    assert.deepEqual(vn.spec.pods.map((p) => p.name).sort(), ["a", "b", "c"]);
+    assert.equal(vn.status?.phase, "Launched");
+    assert.ok(vn.status.instanceID?.startsWith("i-"));
+    assert.ok(
+      vn.spec.instanceTypes.includes(vn.status.instanceType ?? ""),
+      "launched one of the planned types",
+    );
+    assert.equal(t.cloud.calls.create, 1);
+
+    const [node] = t.nodes.nodes;
+    assert.ok(node);
+    assert.equal(node.metadata?.name, vn.status.nodeName);
+    assert.equal(node.spec?.providerID, vn.status.providerID);
+    assert.equal(node.metadata!.labels!["rafter.dev/nodepool"], "default");
+    assert.equal(node.metadata!.labels!["workload-class"], "general", "NodePool template labels");
+    assert.equal(node.metadata?.labels?.["node.kubernetes.io/instance-type"], vn.status.instanceType);
+    assert.ok(node.status?.allocatable?.cpu, "allocatable from the catalogue");
+
+    assert.deepEqual(t.binder.bindings.map((b) => b.pod).sort(), ["default/a", "default/b", "default/c"]);
+    assert.ok(t.binder.bindings.every((b) => b.node === node.metadata?.name));
+    assert.equal(vn.status.boundPods, 3);
+    assert.ok(t.events.events.some((e) => e.reason === "Bound" && e.target.name === "a"));
+  });
+
+  it("re-plans at once onto other offerings when launches meet insufficient capacity", async () => {
+    const pods = [pendingPod("big", "3", "6Gi")];
+    const t = setup(pods);
+    // Exhaust every offering of the first plan's types (60 types × 6 zones): each launch tries 60
+    // offerings, fails, marks them, and the pod is planned again at once until a free offering is found.
+    const probe = setup([pendingPod("big", "3", "6Gi")]);
+    probe.provisioner.podChanged(pods[0]!);
+    probe.clock.advance(1000);
+    await settle();
+    const exhausted = probe.virtualNodes.list()[0]!.spec.instanceTypes;
+    const zones = ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", "us-east-1e", "us-east-1f"];
+    for (const type of exhausted) for (const zone of zones) t.cloud.exhaustCapacity(type, zone, "on-demand");
+
+    t.provisioner.podChanged(pods[0]!);
+    t.clock.advance(1000); // one batch window; no further windows are waited for
+    await settle(200);
+    const all = t.virtualNodes.list();
+    const launched = all.filter((vn) => vn.status?.phase === "Launched");
+    const failed = all.filter((vn) => vn.status?.phase === "Failed");
+    assert.equal(launched.length, 1, "exactly one launch succeeded");
+    assert.ok(failed.length >= 1, "the first launch failed");
+    for (const vn of failed) assert.match(vn.status?.lastFailure ?? "", /insufficient capacity/);
+    assert.ok(t.released.length === failed.length && t.released.every((r) => r.urgency === "now"));
+    assert.ok(
+      !exhausted.includes(launched[0]!.status?.instanceType ?? ""),
+      "an exhausted type was not launched",
+    );
+    assert.deepEqual(
+      t.binder.bindings.map((b) => b.pod),
+      ["default/big"],
+    );
+    assert.equal(t.clock.now(), 1_001_000, "no backoff or batch window was waited for");
+  });
+
+  it("reports pods no NodePool can host with the planner's reason, once, and launches nothing", async () => {
+    const pods = [pendingPod("s390x", "1", "1Gi", { nodeSelector: { "kubernetes.io/arch": "s390x" } })];
+    const t = setup(pods);
+    t.provisioner.podChanged(pods[0]!);
+    t.clock.advance(1000);
+    await settle();
+    assert.equal(t.virtualNodes.objects.size, 0);
+    const warnings = t.events.events.filter((e) => e.reason === "FailedProvisioning");
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!.message, /s390x/);
+    // The same pod changing again does not re-plan it in a loop.
+    t.provisioner.podChanged(pods[0]!);
+    t.clock.advance(5000);
+    await settle();
+    assert.equal(t.events.events.filter((e) => e.reason === "FailedProvisioning").length, 1);
+  });
+
+  it("never plans a pod that already holds a reservation", async () => {
+    const pods = [pendingPod("a", "1", "1Gi")];
+    const t = setup(pods);
+    t.scheduling.ledger.reserve({ podUID: "uid-a", nodeName: "somewhere", requests: {} });
+    t.provisioner.podChanged(pods[0]!);
+    t.clock.advance(1000);
+    await settle();
+    assert.equal(t.virtualNodes.objects.size, 0);
+  });
+
+  it("retries throttled launches with backoff and then succeeds", async () => {
+    const pods = [pendingPod("a", "1", "1Gi")];
+    const t = setup(pods);
+    t.cloud.throttleNext(1);
+    t.provisioner.podChanged(pods[0]!);
+    t.clock.advance(1000);
+    await settle();
+    const [vn] = t.virtualNodes.list();
+    assert.equal(vn?.status?.phase, "Launching");
+    assert.match(vn.status.lastFailure ?? "", /Throttled/);
+    assert.equal(t.binder.bindings.length, 0);
+    t.clock.advance(60_000);
+    await settle();
+    assert.equal(t.virtualNodes.list()[0]?.status?.phase, "Launched");
+    assert.equal(t.binder.bindings.length, 1);
+  });
+});

@@ -1,0 +1,94 @@
+// In-memory stand-ins for the API-server side of the provisioning path: a VirtualNode store, a Node
+// writer and a binder that also update the pod list the reader serves, so that a test sees what the
+// informers would show.
+import type { V1Node, V1Pod } from "@kubernetes/client-node";
+import type { VirtualNode, VirtualNodeSpec, VirtualNodeStatus } from "../../src/api/virtualnode.js";
+import type { Binder, BindResult } from "../../src/extender/binder.js";
+import type { NodeWriter } from "../../src/kube/nodes.js";
+import type { WriteResult } from "../../src/kube/virtual-nodes.js";
+
+export class FakeVirtualNodes {
+  readonly objects = new Map<string, VirtualNode>();
+  private uid = 0;
+  failCreates = 0;
+
+  create(
+    name: string,
+    spec: VirtualNodeSpec,
+    labels: Record<string, string>,
+  ): Promise<WriteResult<VirtualNode>> {
+    if (this.failCreates > 0) {
+      this.failCreates--;
+      return Promise.resolve({ kind: "other", message: "injected create failure" });
+    }
+    if (this.objects.has(name)) return Promise.resolve({ kind: "already-exists", message: name });
+    const object: VirtualNode = {
+      apiVersion: "rafter.dev/v1",
+      kind: "VirtualNode",
+      metadata: { name, labels, uid: `vn-uid-${++this.uid}` },
+      spec: structuredClone(spec),
+      status: { phase: "Planned" },
+    };
+    this.objects.set(name, object);
+    return Promise.resolve({ kind: "ok", value: structuredClone(object) });
+  }
+
+  patchStatus(name: string, status: VirtualNodeStatus): Promise<WriteResult<VirtualNode>> {
+    const object = this.objects.get(name);
+    if (!object) return Promise.resolve({ kind: "not-found", message: name });
+    object.status = { ...object.status, ...structuredClone(status) };
+    return Promise.resolve({ kind: "ok", value: structuredClone(object) });
+  }
+
+  list(): VirtualNode[] {
+    return [...this.objects.values()];
+  }
+}
+
+export class FakeNodes implements NodeWriter {
+  readonly nodes: V1Node[] = [];
+  create(node: V1Node): Promise<WriteResult<V1Node>> {
+    if (this.nodes.some((n) => n.metadata?.name === node.metadata?.name))
+      return Promise.resolve({ kind: "already-exists", message: node.metadata?.name ?? "" });
+    this.nodes.push(structuredClone(node));
+    return Promise.resolve({ kind: "ok", value: node });
+  }
+}
+
+export class FakeBinder implements Binder {
+  readonly bindings: { pod: string; uid: string; node: string }[] = [];
+  constructor(private readonly pods: V1Pod[]) {}
+  bind(namespace: string, name: string, uid: string, nodeName: string): Promise<BindResult> {
+    const pod = this.pods.find((p) => p.metadata?.namespace === namespace && p.metadata.name === name);
+    if (!pod || (uid && pod.metadata?.uid !== uid))
+      return Promise.resolve({ kind: "not-found", message: name });
+    if (pod.spec?.nodeName)
+      return Promise.resolve({ kind: "conflict", message: `already on ${pod.spec.nodeName}` });
+    pod.spec = { ...pod.spec, containers: pod.spec?.containers ?? [], nodeName };
+    this.bindings.push({ pod: `${namespace}/${name}`, uid, node: nodeName });
+    return Promise.resolve({ kind: "ok" });
+  }
+}
+
+export function pendingPod(
+  name: string,
+  cpu: string,
+  memory: string,
+  extra: Partial<V1Pod["spec"]> = {},
+): V1Pod {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace: "default", uid: `uid-${name}`, creationTimestamp: new Date(0) },
+    spec: { containers: [{ name: "app", image: "app", resources: { requests: { cpu, memory } } }], ...extra },
+    status: {
+      phase: "Pending",
+      conditions: [{ type: "PodScheduled", status: "False", reason: "Unschedulable" }],
+    },
+  };
+}
+
+/** Lets pending promise chains run (no timers involved, so no real waiting). */
+export async function settle(rounds = 20): Promise<void> {
+  for (let i = 0; i < rounds; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
