@@ -106,6 +106,12 @@ export const settings = {
 type Settings = typeof settings;
 export type Config = { readonly [K in keyof Settings]: Settings[K]["default"] };
 
+/** A setting's default as documented: durations in ms, empty strings shown as (empty). */
+export function describeDefault(flag: string, value: unknown): string {
+  if (typeof value === "number" && !flag.endsWith("port")) return `${value}ms`;
+  return value === "" ? "(empty)" : String(value);
+}
+
 /** The environment variable of a setting: --batch-idle → RAFTER_BATCH_IDLE. */
 export function envName(flag: string): string {
   return `RAFTER_${flag.toUpperCase().replaceAll("-", "_")}`;

@@ -1,7 +1,7 @@
 // `rafter run`: resolves the configuration from flags and RAFTER_* variables, then starts the
 // controllers and the extender server (src/main.ts) until SIGTERM/SIGINT.
 import type { Command } from "commander";
-import { resolveConfig, settings, envName } from "../config.js";
+import { describeDefault, envName, resolveConfig, settings } from "../config.js";
 
 export function registerRunCommand(program: Command): void {
   const command = program
@@ -10,7 +10,7 @@ export function registerRunCommand(program: Command): void {
   for (const spec of Object.values(settings)) {
     command.option(
       `--${spec.flag} <value>`,
-      `${spec.description} (env ${envName(spec.flag)}, default ${formatDefault(spec.flag, spec.default)})`,
+      `${spec.description} (env ${envName(spec.flag)}, default ${describeDefault(spec.flag, spec.default)})`,
     );
   }
   command.action(async (options: Record<string, string | undefined>) => {
@@ -24,9 +24,4 @@ export function registerRunCommand(program: Command): void {
 
 function camel(flag: string): string {
   return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-}
-
-function formatDefault(flag: string, value: unknown): string {
-  if (typeof value === "number" && !flag.endsWith("port")) return `${value}ms`;
-  return value === "" ? '""' : String(value);
 }
