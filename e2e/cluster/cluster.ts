@@ -57,17 +57,35 @@ export interface Cluster {
   /** moto reset plus the discovery tags the examples select on. */
   resetMoto(): Promise<SeededNetwork>;
   stop(): Promise<void>;
+  /**
+   * Leaves every process running after this process exits (demo --keep): signal handlers removed,
+   * watchdog disarmed. `e2e/down.ts <dir>` stops it later from <dir>/process-groups.
+   */
+  detach(): void;
 }
 
-/** Applies every manifest of a folder (sorted), if the folder has any. */
-async function applyFolder(kubectl: Kubectl, dir: string): Promise<void> {
+/**
+ * Applies every manifest of a folder (sorted), if the folder has any. Returns the failures instead of
+ * throwing when `tolerant` (the CRDs: a CRD the API server rejects is for the scenarios to report, not a
+ * reason to refuse to start).
+ */
+async function applyFolder(kubectl: Kubectl, dir: string, tolerant = false): Promise<string[]> {
   let files: string[];
   try {
     files = readdirSync(dir).filter((f) => f.endsWith(".yaml") || f.endsWith(".yml"));
   } catch {
-    return;
+    return [];
   }
-  for (const file of files.sort()) await kubectl.applyFile(join(dir, file));
+  const failures: string[] = [];
+  for (const file of files.sort()) {
+    try {
+      await kubectl.applyFile(join(dir, file));
+    } catch (error) {
+      if (!tolerant) throw error;
+      failures.push(error instanceof Error ? error.message : String(error));
+    }
+  }
+  return failures;
 }
 
 export async function startCluster(options: StartOptions): Promise<Cluster> {
@@ -139,7 +157,8 @@ export async function startCluster(options: StartOptions): Promise<Cluster> {
 
     await phase("rbac+crds", async () => {
       await applyFolder(kubectl, join(options.repoRoot, "manifests", "rbac"));
-      await applyFolder(kubectl, join(options.repoRoot, "manifests", "crds"));
+      const failures = await applyFolder(kubectl, join(options.repoRoot, "manifests", "crds"), true);
+      for (const failure of failures) log(`warning: CRD rejected: ${failure}`);
       // "no matching resources" (no CRDs yet) is not an error here
       await kubectl.run(["wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"], {
         allowFailure: true,
@@ -216,6 +235,11 @@ export async function startCluster(options: StartOptions): Promise<Cluster> {
       timings,
       resetMoto,
       stop,
+      detach: () => {
+        stopped = true;
+        reaper.disarm(true);
+        removeHandlers();
+      },
     };
     writeFileSync(
       join(layout.root, "cluster.json"),

@@ -73,6 +73,8 @@ export class Rafter {
       "--leader-elect=false",
       "--log-format=json",
       "--log-level=debug",
+      // extra flags for every start, e.g. RAFTER_E2E_RAFTER_ARGS="--cloud=simulated" while debugging
+      ...(globalThis.process.env.RAFTER_E2E_RAFTER_ARGS ?? "").split(" ").filter((a) => a !== ""),
       ...extra,
     ];
   }

@@ -8,8 +8,8 @@ import { appendFileSync, writeFileSync } from "node:fs";
 export interface Reaper {
   /** Records a process group for the watchdog. */
   track(pgid: number): void;
-  /** Disarms the watchdog after a clean shutdown. */
-  disarm(): void;
+  /** Disarms the watchdog: after a clean shutdown (forgetting the groups), or to leave them running. */
+  disarm(keepList?: boolean): void;
 }
 
 export function startReaper(groupsFile: string): Reaper {
@@ -27,8 +27,8 @@ export function startReaper(groupsFile: string): Reaper {
     track: (pgid) => {
       appendFileSync(groupsFile, `${pgid}\n`);
     },
-    disarm: () => {
-      writeFileSync(groupsFile, "");
+    disarm: (keepList = false) => {
+      if (!keepList) writeFileSync(groupsFile, "");
       if (watchdog.pid !== undefined) {
         try {
           process.kill(watchdog.pid, "SIGKILL");

@@ -1,0 +1,110 @@
+// `npm run demo [-- --keep] [-- --timeout 300]`: the README's first command. Brings the local cluster up,
+// starts rafter against moto, applies the example EC2NodeClass and NodePools and 40 pods with mixed
+// requests and constraints, follows them from pending to running through rafter's virtual nodes, prints
+// `kubectl get virtualnodes,nodes` and the hourly cost, then tears everything down. With --keep the
+// cluster stays up and the kubeconfig and kubectl command are printed.
+import { readdirSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { startCluster, type Cluster } from "./cluster/cluster.js";
+import { metricValue } from "./harness/metrics.js";
+import { ensureToolchain } from "./cluster/toolchain.js";
+import { follow } from "./demo/progress.js";
+import { demoWorkload } from "./demo/workload.js";
+import { kwokManaged, loadExample } from "./harness/examples.js";
+import { newRunDir, repoRoot } from "./paths.js";
+
+const { values } = parseArgs({
+  options: { keep: { type: "boolean", default: false }, timeout: { type: "string", default: "300" } },
+});
+const timeoutMs = Number(values.timeout) * 1000;
+const out = (line = ""): void => {
+  process.stdout.write(`${line}\n`);
+};
+const NAMESPACE = "demo";
+
+async function demo(cluster: Cluster): Promise<boolean> {
+  out("▶ starting rafter (cloud: aws → moto)");
+  try {
+    await cluster.rafter.start();
+  } catch (error) {
+    out(`✖ rafter did not start: ${error instanceof Error ? error.message : String(error)}`);
+    return false;
+  }
+  out(`  rafter ready: extender ${cluster.rafter.extenderUrl}, metrics ${cluster.rafter.metricsUrl}/metrics`);
+
+  const examples = readdirSync(`${repoRoot}/manifests/examples`)
+    .filter((f) => f.endsWith(".yaml"))
+    .sort()
+    .flatMap((f) => loadExample(repoRoot, f).map(kwokManaged));
+  out(
+    `▶ applying manifests/examples (${examples.map((o) => `${o.kind ?? "?"}/${o.metadata.name}`).join(", ")})`,
+  );
+  out((await cluster.kubectl.apply(examples)).trimEnd().replace(/^/gm, "  "));
+
+  const workload = demoWorkload(NAMESPACE);
+  const expected = workload.reduce((sum, d) => sum + (d.spec as { replicas: number }).replicas, 0);
+  await cluster.kubectl.run(["create", "namespace", NAMESPACE]);
+  out(`▶ applying ${workload.length} Deployments, ${expected} pods (web, api, batch → spot, cache)`);
+  await cluster.kubectl.apply(workload);
+
+  const result = await follow(cluster.kubectl, NAMESPACE, expected, timeoutMs, out);
+  out();
+  out(`$ kubectl get virtualnodes,nodes`);
+  out((await cluster.kubectl.run(["get", "virtualnodes,nodes"], { allowFailure: true })).stdout.trimEnd());
+  out();
+  const metrics = await cluster.rafter.metrics().catch(() => "");
+  const lastPlan = metricValue(metrics, "rafter_plan_hourly_cost_dollars");
+  const cost = result.last?.hourlyCost ?? 0;
+  out(`hourly cost of the launched capacity: $${cost.toFixed(4)}/h (last plan: $${lastPlan.toFixed(4)}/h)`);
+  if (result.done) {
+    out(`✔ all ${expected} pods running ${result.seconds.toFixed(1)}s after they were created`);
+    return true;
+  }
+  out(
+    `✖ not every pod was running after ${(timeoutMs / 1000).toFixed(0)}s (${result.last?.running ?? 0}/${expected} running)`,
+  );
+  const events = await cluster.kubectl.run(
+    ["get", "events", "-n", NAMESPACE, "--field-selector=type=Warning", "--sort-by=.lastTimestamp"],
+    { allowFailure: true },
+  );
+  out("  last warnings in the demo namespace:");
+  out(events.stdout.trimEnd().split("\n").slice(-8).join("\n").replace(/^/gm, "    "));
+  out(
+    `  rafter: ${cluster.rafter.running ? "running" : cluster.rafter.describe()}; log ${cluster.rafter.logFile}`,
+  );
+  return false;
+}
+
+const toolchain = await ensureToolchain(repoRoot);
+const dir = newRunDir("demo");
+out(`▶ starting the local cluster in ${dir}`);
+const cluster = await startCluster({
+  repoRoot,
+  toolchain,
+  dir,
+  log: (line) => {
+    out(`  ${line}`);
+  },
+});
+out(`  cluster up in ${cluster.timings.total?.toFixed(1) ?? "?"}s`);
+let ok = false;
+try {
+  ok = await demo(cluster);
+} catch (error) {
+  out(`✖ demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+} finally {
+  if (values.keep) {
+    cluster.detach();
+    out();
+    out("The cluster keeps running:");
+    out(`  export KUBECONFIG=${cluster.kubeconfig}`);
+    out(`  ${cluster.kubectl.commandLine(["get", "virtualnodes,nodes,pods", "-A"])}`);
+    out(`  logs: ${cluster.layout.logs}`);
+    out(`  stop it with: node --import tsx e2e/down.ts ${cluster.layout.root}`);
+  } else {
+    out("▶ tearing down");
+    await cluster.stop();
+    if (!ok) out(`  component logs: ${cluster.layout.logs}`);
+  }
+}
+process.exit(ok ? 0 : 1);
