@@ -47,6 +47,7 @@ export async function runRafter(config: Config): Promise<void> {
   const events = new ApiEventRecorder(clients.core, clock, logger);
   const unavailable = new UnavailableOfferings({ clock });
   const cloud = createCloudProvider(config, {
+    env: process.env,
     clock,
     logger: logger.child({ component: "cloud" }),
     unavailableOfferings: unavailable,

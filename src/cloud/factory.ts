@@ -3,6 +3,8 @@
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../logging.js";
+import { createEc2Client } from "./aws/ec2-client.js";
+import { AwsCloudProvider } from "./aws/provider.js";
 import type { CloudProvider } from "./provider.js";
 import { SimulatedCloud } from "./simulated/simulated-cloud.js";
 import type { UnavailableOfferings } from "./unavailable-offerings.js";
@@ -11,6 +13,7 @@ export interface CloudDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly unavailableOfferings: UnavailableOfferings;
+  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 export function createCloudProvider(config: Config, deps: CloudDeps): CloudProvider {
@@ -22,5 +25,21 @@ export function createCloudProvider(config: Config, deps: CloudDeps): CloudProvi
       launchLatencyMs: 500,
     });
   }
-  throw new Error("the AWS provider is not wired yet");
+  const endpoint = config.ec2Endpoint === "" ? undefined : config.ec2Endpoint;
+  // A custom endpoint without credentials in the environment is a local EC2 server (moto): it accepts
+  // any static key, and the SDK's default chain would otherwise look for an instance profile.
+  const credentials =
+    endpoint !== undefined && deps.env.AWS_ACCESS_KEY_ID === undefined
+      ? { accessKeyId: "testing", secretAccessKey: "testing" }
+      : undefined;
+  return new AwsCloudProvider({
+    ec2: createEc2Client({ region: config.region, endpoint, credentials }),
+    logger: deps.logger,
+    clock: deps.clock,
+    clusterName: config.clusterName,
+    region: config.region,
+    unavailableOfferings: deps.unavailableOfferings,
+    // A local EC2 server's spot price history is a constant; the catalogue's estimates are closer.
+    spotPrices: endpoint === undefined ? "ec2" : "estimate",
+  });
 }
