@@ -18,7 +18,7 @@ const spec = object(
   {
     nodePool: string("NodePool the node belongs to", { minLength: 1 }),
     nodeClass: string("Node class used to launch it"),
-    requirements: array("Requirements the instance must satisfy", requirement()),
+    requirements: array("Requirements the instance must satisfy", requirement(), { maxItems: 100 }),
     instanceTypes: array(
       "Instance types that fit every reserved pod, cheapest first",
       string("Instance type"),
