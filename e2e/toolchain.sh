@@ -12,6 +12,14 @@ bin="$root/bin"
 mkdir -p "$bin"
 log() { echo "[toolchain] $*" >&2; }
 
+# One build at a time per cache entry: a CI run in another clone and a local run may start together;
+# the second waits for the first and then finds everything built.
+exec 9>"$root/.lock"
+if ! flock -n 9; then
+  log "another build of $root is running; waiting for it"
+  flock 9
+fi
+
 if [ ! -f "$bin/.k8s-done" ]; then
   log "building Kubernetes ${K8S_VERSION} binaries into $bin (cold build takes many minutes)"
   start=$(date +%s)
@@ -25,8 +33,10 @@ fi
 
 if [ ! -f "$bin/.kwok-done" ]; then
   log "installing kwok ${KWOK_VERSION}"
-  GOBIN="$bin" CGO_ENABLED=0 go install "sigs.k8s.io/kwok/cmd/kwok@${KWOK_VERSION}"
+  start=$(date +%s)
+  GOBIN="$bin" CGO_ENABLED=0 go install -trimpath "sigs.k8s.io/kwok/cmd/kwok@${KWOK_VERSION}"
   touch "$bin/.kwok-done"
+  log "kwok installed in $(( $(date +%s) - start ))s"
 fi
 
 echo "$root"
