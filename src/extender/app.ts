@@ -1,8 +1,12 @@
-// The scheduler extender's HTTP server: kube-scheduler's filter, prioritize, bind and preempt verbs,
+// The scheduler extender's HTTP surface: kube-scheduler's filter, prioritize, bind and preempt verbs,
 // plus health, readiness and metrics. Everything it depends on is passed in.
+//
+// createExtenderApp gives the express app (every route). createExtenderListener gives a node:http
+// request listener that answers the four POST verbs directly and hands everything else to that app;
+// it is what the server should use, because express's per-request work (prototype swaps, router) is a
+// measurable share of a filter call (see bench/extender.ts).
 import express, { type Express, type Request, type Response } from "express";
-import type { ServerResponse } from "node:http";
-import { performance } from "node:perf_hooks";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Registry } from "prom-client";
 import type { Clock } from "../clock.js";
 import type { Logger } from "../logging.js";
@@ -10,7 +14,6 @@ import { extenderMetrics, type ExtenderVerb } from "../metrics/extender.js";
 import type { ClusterState } from "../state/cluster-state.js";
 import type { ReservationLedger } from "../state/reservation-ledger.js";
 import type { Binder } from "./binder.js";
-import { readJsonBody } from "./body.js";
 import {
   bindVerb,
   filterVerb,
@@ -18,9 +21,9 @@ import {
   prioritizeVerb,
   type BoundEvent,
   type HandlerContext,
-  type Reply,
 } from "./handlers.js";
 import { RecentPods } from "./recent-pods.js";
+import { sendJson, verbRoute, type NodeHandler, type VerbHandler } from "./verb-route.js";
 
 export type { BoundEvent };
 
@@ -31,7 +34,7 @@ export interface ExtenderDeps {
   /** rafter's registry (src/metrics/registry.ts); the extender registers its metrics there. */
   readonly registry: Registry;
   readonly logger: Logger;
-  /** Business time (reservation ages); request latency is measured with the monotonic timer. */
+  /** Business time (binding timestamps, reservation ages); latency uses the monotonic timer. */
   readonly clock: Clock;
   /** Only the leader answers for the cluster; followers report not-ready. Default: always leader. */
   readonly isLeader?: () => boolean;
@@ -39,20 +42,29 @@ export interface ExtenderDeps {
   readonly onBound?: (event: BoundEvent) => void;
   /** Largest accepted request body; NodeLists of big clusters are large. Default 10 MiB. */
   readonly bodyLimitBytes?: number;
+  /**
+   * Path the verbs are served under, matching the path of the scheduler's `urlPrefix`
+   * (kube-scheduler posts to urlPrefix + "/" + verb). Default "" (verbs at /filter, /bind, ...).
+   */
+  readonly pathPrefix?: string;
 }
 
 export const defaultBodyLimitBytes = 10 * 1024 * 1024;
 
-type VerbHandler = (ctx: HandlerContext, body: unknown, requestId: string) => Reply | Promise<Reply>;
+const verbs: readonly [ExtenderVerb, VerbHandler][] = [
+  ["filter", filterVerb],
+  ["prioritize", prioritizeVerb],
+  ["bind", bindVerb],
+  ["preempt", preemptVerb],
+];
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-  res.end(text);
+interface Extender {
+  app: Express;
+  /** Verb handlers by exact request path. */
+  routes: Map<string, NodeHandler>;
 }
 
-export function createExtenderApp(deps: ExtenderDeps): Express {
-  const limit = deps.bodyLimitBytes ?? defaultBodyLimitBytes;
+function buildExtender(deps: ExtenderDeps): Extender {
   const metrics = extenderMetrics(deps.registry);
   const logger = deps.logger.child({ component: "extender" });
   const ctx: HandlerContext = {
@@ -66,66 +78,28 @@ export function createExtenderApp(deps: ExtenderDeps): Express {
     clock: deps.clock,
   };
   let sequence = 0;
+  const prefix = (deps.pathPrefix ?? "").replace(/\/+$/, "");
+  const routes = new Map<string, NodeHandler>();
+  for (const [verb, handler] of verbs) {
+    routes.set(
+      `${prefix}/${verb}`,
+      verbRoute({
+        verb,
+        handler,
+        ctx,
+        metrics,
+        logger,
+        bodyLimitBytes: deps.bodyLimitBytes ?? defaultBodyLimitBytes,
+        nextRequestId: () => ++sequence,
+      }),
+    );
+  }
 
   const app = express();
   // No ETag hashing of every reply and no framework banner: pure cost on the scheduler's path.
   app.set("etag", false);
   app.set("x-powered-by", false);
-
-  const route = (verb: ExtenderVerb, handler: VerbHandler) => {
-    const duration = metrics.duration.labels(verb);
-    const finish = (res: ServerResponse, start: number, reply: Reply): void => {
-      send(res, reply.status, reply.body);
-      metrics.requests.inc({ verb, code: String(reply.status) });
-      duration.observe((performance.now() - start) / 1000);
-    };
-    return (req: Request, res: Response): void => {
-      const start = performance.now();
-      const header = req.headers["x-request-id"];
-      const requestId = typeof header === "string" && header !== "" ? header : `${verb}-${++sequence}`;
-      readJsonBody(req, limit, (body) => {
-        if (!body.ok) {
-          logger.debug(
-            { requestId, verb, status: body.status, error: body.message },
-            "rejected request body",
-          );
-          finish(res, start, { status: body.status, body: { Error: body.message } });
-          return;
-        }
-        let reply: Reply | Promise<Reply>;
-        try {
-          reply = handler(ctx, body.value, requestId);
-        } catch (error) {
-          reply = internalError(verb, requestId, error);
-        }
-        if (reply instanceof Promise) {
-          reply.then(
-            (r) => {
-              finish(res, start, r);
-            },
-            (error: unknown) => {
-              finish(res, start, internalError(verb, requestId, error));
-            },
-          );
-        } else {
-          finish(res, start, reply);
-        }
-      });
-    };
-  };
-
-  const internalError = (verb: ExtenderVerb, requestId: string, error: unknown): Reply => {
-    logger.error({ requestId, verb, err: error }, "extender handler failed");
-    return {
-      status: 500,
-      body: { Error: `internal error in ${verb}: ${error instanceof Error ? error.message : String(error)}` },
-    };
-  };
-
-  app.post("/filter", route("filter", filterVerb));
-  app.post("/prioritize", route("prioritize", prioritizeVerb));
-  app.post("/bind", route("bind", bindVerb));
-  app.post("/preempt", route("preempt", preemptVerb));
+  for (const [path, handler] of routes) app.post(path, handler);
 
   app.get("/healthz", (_req, res) => {
     res.type("text/plain").send("ok");
@@ -152,15 +126,35 @@ export function createExtenderApp(deps: ExtenderDeps): Express {
   });
 
   app.use((req, res) => {
-    send(res, 404, { Error: `no route for ${req.method} ${req.path}` });
+    sendJson(res, 404, { Error: `no route for ${req.method} ${req.path}` });
   });
 
   // Last resort: express calls this for errors thrown outside the verb handlers.
   app.use((error: unknown, _req: Request, res: Response, _next: express.NextFunction) => {
     logger.error({ err: error }, "extender request failed");
     if (res.headersSent) return;
-    send(res, 500, { Error: error instanceof Error ? error.message : String(error) });
+    sendJson(res, 500, { Error: error instanceof Error ? error.message : String(error) });
   });
 
-  return app;
+  return { app, routes };
+}
+
+/** The extender as an express app serving every route. */
+export function createExtenderApp(deps: ExtenderDeps): Express {
+  return buildExtender(deps).app;
+}
+
+/**
+ * The extender as a node:http request listener (`http.createServer(listener)`): POSTs to the verb
+ * paths skip express; health, readiness, metrics, errors and anything else go through the app.
+ */
+export function createExtenderListener(
+  deps: ExtenderDeps,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const { app, routes } = buildExtender(deps);
+  return (req, res) => {
+    const route = req.method === "POST" && req.url !== undefined ? routes.get(req.url) : undefined;
+    if (route) route(req, res);
+    else void app(req, res);
+  };
 }

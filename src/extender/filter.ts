@@ -1,7 +1,8 @@
 // The filter decision, pure over the cluster state and the ledger: which candidate nodes the pod may
 // use, and why each other one may not. One pass, O(candidates), a few map lookups per name.
 import type { ClusterState, NodeSlot } from "../state/cluster-state.js";
-import type { Reservation, ReservationLedger } from "../state/reservation-ledger.js";
+import type { Resources } from "../domain/resources.js";
+import type { NodeReservations, Reservation, ReservationLedger } from "../state/reservation-ledger.js";
 import { plannedFor } from "../state/virtual-node-record.js";
 import type { PodFacts } from "./pod-facts.js";
 
@@ -44,25 +45,34 @@ function steeringTarget(
   return target;
 }
 
-/** The first resource the pod cannot get on this node because other pods hold reservations there. */
+/** Whether `want` fits in what is left once bound pods and other pods' reservations are taken out. */
+function short(want: number, capacity: number, requested: number, others: number): boolean {
+  // NaN capacity (the node does not report the resource) compares false: in-tree filters decide.
+  return want > 0 && others > 0 && want > capacity - requested - others;
+}
+
+/**
+ * The first resource the pod cannot get on this node because other pods hold reservations there.
+ * cpu, memory and pods are read from plain fields (the common case, kept monomorphic); other
+ * resources go through the generic maps.
+ */
 function reservedShortfall(
   slot: NodeSlot | undefined,
   pod: PodFacts,
-  reserved: Readonly<Record<string, number>>,
-  own: Readonly<Record<string, number>> | undefined,
+  reserved: NodeReservations,
+  own: Resources | undefined,
 ): string | undefined {
-  const allocatable = slot?.node?.allocatable;
-  if (!allocatable) return undefined; // nothing known to compare against: in-tree filters decide
-  const requested = slot.requested;
-  const requests = pod.requests;
-  for (const resource in requests) {
-    const want = requests[resource] ?? 0;
-    if (want <= 0) continue;
-    const others = (reserved[resource] ?? 0) - (own?.[resource] ?? 0);
-    if (others <= 0) continue;
-    const capacity = allocatable[resource];
-    if (capacity === undefined) continue;
-    if (want > capacity - (requested[resource] ?? 0) - others) return resource;
+  const node = slot?.node;
+  if (!node) return undefined; // nothing known to compare against: in-tree filters decide
+  if (short(pod.cpu, node.allocatableCpu, slot.requestedCpu, reserved.cpu - (own?.cpu ?? 0))) return "cpu";
+  if (short(pod.memory, node.allocatableMemory, slot.requestedMemory, reserved.memory - (own?.memory ?? 0)))
+    return "memory";
+  if (short(1, node.allocatablePods, slot.podCount, reserved.pods - (own ? 1 : 0))) return "pods";
+  for (const resource of pod.otherResources) {
+    const want = pod.requests[resource] ?? 0;
+    const others = (reserved.requests[resource] ?? 0) - (own?.[resource] ?? 0);
+    if (short(want, node.allocatable[resource] ?? NaN, slot.requested[resource] ?? 0, others))
+      return resource;
   }
   return undefined;
 }
@@ -107,9 +117,10 @@ export function decideFilter(inputs: FilterInputs, pod: PodFacts, names: readonl
     const reserved = ledger.onNode(name);
     if (reserved) {
       const own = reservation?.nodeName === name ? reservation.requests : undefined;
-      const short = reservedShortfall(slot, pod, reserved.requests, own);
-      if (short !== undefined) {
-        failed[name] = `${short} on this node is reserved for ${reserved.pods - (own ? 1 : 0)} other pod(s)`;
+      const shortfall = reservedShortfall(slot, pod, reserved, own);
+      if (shortfall !== undefined) {
+        failed[name] =
+          `${shortfall} on this node is reserved for ${reserved.pods - (own ? 1 : 0)} other pod(s)`;
         removedBy["capacity-reserved"]++;
         continue;
       }

@@ -5,6 +5,7 @@ import type { Logger } from "../logging.js";
 import type { ClusterState } from "../state/cluster-state.js";
 import type { ReservationLedger } from "../state/reservation-ledger.js";
 import type { Binder } from "./binder.js";
+import { encodeHostPriorityList } from "./encode.js";
 import { decideFilter } from "./filter.js";
 import { podFacts } from "./pod-facts.js";
 import { decidePreemption } from "./preempt.js";
@@ -16,7 +17,9 @@ import type { ExtenderMetrics } from "../metrics/extender.js";
 
 export interface Reply {
   status: number;
+  /** Serialised with JSON.stringify, unless `raw` carries the JSON text already. */
   body: unknown;
+  raw?: string;
 }
 
 /** What the bind verb reports to the event hook after a successful binding. */
@@ -126,7 +129,7 @@ export function prioritizeVerb(ctx: HandlerContext, body: unknown, requestId: st
       "prioritize decision",
     );
   }
-  return { status: 200, body: priorities };
+  return { status: 200, body: null, raw: encodeHostPriorityList(priorities) };
 }
 
 export async function bindVerb(ctx: HandlerContext, body: unknown, requestId: string): Promise<Reply> {

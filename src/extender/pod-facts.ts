@@ -10,6 +10,11 @@ export interface PodFacts {
   readonly namespace: string;
   readonly name: string;
   readonly requests: Resources;
+  /** requests.cpu and requests.memory as plain fields for the hot loops. */
+  readonly cpu: number;
+  readonly memory: number;
+  /** Requested resources other than cpu, memory and pods (extended resources, storage). */
+  readonly otherResources: readonly string[];
   /** DaemonSet pods bring their own capacity (the planner counts it as overhead of every node). */
   readonly daemonSet: boolean;
 }
@@ -32,6 +37,9 @@ export function podFacts(pod: V1Pod): Checked<PodFacts> {
       namespace: meta?.namespace ?? "default",
       name: meta?.name ?? "",
       requests,
+      cpu: requests.cpu ?? 0,
+      memory: requests.memory ?? 0,
+      otherResources: Object.keys(requests).filter((r) => r !== "cpu" && r !== "memory" && r !== "pods"),
       daemonSet: (meta?.ownerReferences ?? []).some((o) => o.kind === "DaemonSet" && o.controller === true),
     },
   };

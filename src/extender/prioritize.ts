@@ -14,34 +14,38 @@ export interface PrioritizeInputs {
   readonly ledger: ReservationLedger;
 }
 
-/** The resources that define "full" for packing; others (pods, storage) rarely bound a node. */
-const packingResources = ["cpu", "memory"] as const;
+/** A resource's share of the node in use after the placement, clamped to [0, 1]; undefined if unknown. */
+function share(used: number, capacity: number): number | undefined {
+  if (!(capacity > 0)) return undefined; // also NaN: the node does not report it
+  const fraction = used / capacity;
+  return fraction < 0 ? 0 : fraction > 1 ? 1 : fraction;
+}
 
-/** Fraction of the node in use after placing the pod (mean over cpu and memory), clamped to [0, 1]. */
+/**
+ * Fraction of the node in use after placing the pod: the mean over cpu and memory (the resources
+ * that decide how full a node is), counting bound pods and other pods' reservations.
+ */
 function utilisationAfter(
   slot: NodeSlot,
   pod: PodFacts,
   ledger: ReservationLedger,
   reservation: Reservation | undefined,
 ): number {
-  const allocatable = slot.node?.allocatable;
-  if (!allocatable) return 0;
-  const reserved = ledger.onNode(slot.name)?.requests;
+  const node = slot.node;
+  if (!node) return 0;
+  const reserved = ledger.onNode(slot.name);
   const own = reservation?.nodeName === slot.name ? reservation.requests : undefined;
-  let sum = 0;
-  let count = 0;
-  for (const resource of packingResources) {
-    const capacity = allocatable[resource] ?? 0;
-    if (capacity <= 0) continue;
-    const used =
-      (slot.requested[resource] ?? 0) +
-      (reserved?.[resource] ?? 0) -
-      (own?.[resource] ?? 0) +
-      (pod.requests[resource] ?? 0);
-    sum += Math.min(1, Math.max(0, used / capacity));
-    count++;
-  }
-  return count === 0 ? 0 : sum / count;
+  const cpu = share(
+    slot.requestedCpu + (reserved?.cpu ?? 0) - (own?.cpu ?? 0) + pod.cpu,
+    node.allocatableCpu,
+  );
+  const memory = share(
+    slot.requestedMemory + (reserved?.memory ?? 0) - (own?.memory ?? 0) + pod.memory,
+    node.allocatableMemory,
+  );
+  if (cpu === undefined) return memory ?? 0;
+  if (memory === undefined) return cpu;
+  return (cpu + memory) / 2;
 }
 
 export function scoreNode(

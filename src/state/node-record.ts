@@ -9,6 +9,10 @@ export const disruptedTaintKey = "rafter.dev/disrupted";
 export interface NodeRecord {
   readonly name: string;
   readonly allocatable: Resources;
+  /** allocatable cpu (millicores), memory (bytes) and pods as plain fields for the hot loops; NaN when absent. */
+  readonly allocatableCpu: number;
+  readonly allocatableMemory: number;
+  readonly allocatablePods: number;
   readonly labels: Readonly<Record<string, string>>;
   readonly taints: readonly V1Taint[];
   /** The kubelet reports Ready=True. */
@@ -24,11 +28,15 @@ export function nodeRecordFromV1(node: V1Node): NodeRecord | undefined {
   if (!name) return undefined;
   const taints = node.spec?.taints ?? [];
   const ready = (node.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
+  // Allocatable is what the scheduler fits against; capacity is the fallback for nodes created by
+  // hand (or by the provisioner) before a kubelet filled allocatable in.
+  const allocatable = parseResourceList(node.status?.allocatable ?? node.status?.capacity);
   return {
     name,
-    // Allocatable is what the scheduler fits against; capacity is the fallback for nodes created by
-    // hand (or by the provisioner) before a kubelet filled allocatable in.
-    allocatable: parseResourceList(node.status?.allocatable ?? node.status?.capacity),
+    allocatable,
+    allocatableCpu: allocatable.cpu ?? NaN,
+    allocatableMemory: allocatable.memory ?? NaN,
+    allocatablePods: allocatable.pods ?? NaN,
     labels: node.metadata?.labels ?? {},
     taints,
     ready,

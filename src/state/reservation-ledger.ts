@@ -26,6 +26,9 @@ export interface Reservation {
 /** Sum of what is reserved on one node. */
 export interface NodeReservations {
   readonly requests: Resources;
+  /** requests.cpu and requests.memory as plain fields for the hot loops. */
+  readonly cpu: number;
+  readonly memory: number;
   readonly pods: number;
 }
 
@@ -48,6 +51,8 @@ export interface ReservationLedgerOptions {
 
 class Totals implements NodeReservations {
   requests: Record<string, number> = {};
+  cpu = 0;
+  memory = 0;
   pods = 0;
 }
 
@@ -159,6 +164,8 @@ export class ReservationLedger implements PodBindingListener {
     for (const resource in entry.requests) {
       sums[resource] = (sums[resource] ?? 0) + sign * (entry.requests[resource] ?? 0);
     }
+    totals.cpu = sums.cpu ?? 0;
+    totals.memory = sums.memory ?? 0;
     totals.pods += sign;
     if (totals.pods === 0) this.byNode.delete(entry.nodeName);
   }

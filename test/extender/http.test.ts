@@ -87,3 +87,38 @@ describe("extender HTTP surface", () => {
     assert.match(res.text, /not the leader/);
   });
 });
+
+describe("extender served by the plain express app, under a path prefix", () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ serve: "app", pathPrefix: "/scheduler/" });
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  it("serves the verbs under the prefix", async () => {
+    const filter = await h.post("/scheduler/filter", { Pod: pod("p"), NodeNames: ["a"] });
+    assert.equal(filter.status, 200);
+    assert.deepEqual((filter.json as { NodeNames: string[] }).NodeNames, ["a"]);
+    const bind = await h.post("/scheduler/bind", {
+      PodName: "p",
+      PodNamespace: "default",
+      PodUID: "uid-p",
+      Node: "a",
+    });
+    assert.deepEqual(bind.json, { Error: "" });
+    assert.equal((await h.post("/filter", { Pod: pod("p"), NodeNames: ["a"] })).status, 404);
+  });
+
+  it("answers malformed JSON with 400 and serves health and metrics", async () => {
+    const res = await h.postRaw("/scheduler/prioritize", "not json");
+    assert.equal(res.status, 400);
+    assert.match(res.text, /malformed JSON/);
+    assert.equal((await h.get("/healthz")).status, 200);
+    assert.match(
+      (await h.get("/metrics")).text,
+      /rafter_extender_requests_total\{verb="bind",code="200"\} 1/,
+    );
+  });
+});

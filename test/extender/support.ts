@@ -6,7 +6,12 @@ import type { V1Node, V1Pod } from "@kubernetes/client-node";
 import { pino } from "pino";
 import { ManualClock } from "../../src/clock.js";
 import type { VirtualNode, VirtualNodePhase } from "../../src/api/virtualnode.js";
-import { createExtenderApp, type BoundEvent, type ExtenderDeps } from "../../src/extender/app.js";
+import {
+  createExtenderApp,
+  createExtenderListener,
+  type BoundEvent,
+  type ExtenderDeps,
+} from "../../src/extender/app.js";
 import type { Binder, BindResult } from "../../src/extender/binder.js";
 import { createMetricsRegistry } from "../../src/metrics/registry.js";
 import { createSchedulingState } from "../../src/state/scheduling-state.js";
@@ -139,7 +144,14 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { bodyLimitBytes?: number } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  bodyLimitBytes?: number;
+  pathPrefix?: string;
+  /** "listener" (the production fast path, default) or the plain express "app". */
+  serve?: "listener" | "app";
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const clock = new ManualClock(1_000_000);
   const { state, ledger } = createSchedulingState({ clock, assumedTtlMs: 30_000 });
   const binder = new FakeBinder();
@@ -155,8 +167,11 @@ export async function startHarness(options: { bodyLimitBytes?: number } = {}): P
     isLeader: () => leader.value,
     onBound: (event) => bound.push(event),
     ...(options.bodyLimitBytes !== undefined ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
+    ...(options.pathPrefix !== undefined ? { pathPrefix: options.pathPrefix } : {}),
   };
-  const server: Server = createServer(createExtenderApp(deps));
+  const server: Server = createServer(
+    options.serve === "app" ? createExtenderApp(deps) : createExtenderListener(deps),
+  );
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const postRaw = async (path: string, body: string) => {

@@ -10,7 +10,10 @@ describe("ReservationLedger", () => {
     const ledger = new ReservationLedger({ clock: new ManualClock() });
     ledger.reserve({ podUID: "u1", nodeName: "a", requests: { cpu: 1000, pods: 1 } });
     ledger.reserve({ podUID: "u2", nodeName: "a", requests: { cpu: 500, memory: 10, pods: 1 } });
-    assert.deepEqual({ ...ledger.onNode("a") }, { requests: { cpu: 1500, memory: 10, pods: 2 }, pods: 2 });
+    assert.deepEqual(
+      { ...ledger.onNode("a") },
+      { requests: { cpu: 1500, memory: 10, pods: 2 }, cpu: 1500, memory: 10, pods: 2 },
+    );
     ledger.reserve({ podUID: "u1", nodeName: "b", requests: { cpu: 1000, pods: 1 } }); // moves
     assert.equal(ledger.onNode("a")?.requests.cpu, 500);
     assert.equal(ledger.onNode("b")?.pods, 1);

@@ -1,0 +1,76 @@
+// One extender verb as a plain node:http handler: read the body, run the verb, reply, count and time
+// it. It uses only IncomingMessage/ServerResponse, so that the same handler serves both from express
+// and from the server's fast path (server.ts), which skips express's per-request overhead.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { performance } from "node:perf_hooks";
+import type { Logger } from "../logging.js";
+import type { ExtenderMetrics, ExtenderVerb } from "../metrics/extender.js";
+import { readJsonBody } from "./body.js";
+import type { HandlerContext, Reply } from "./handlers.js";
+
+export type VerbHandler = (ctx: HandlerContext, body: unknown, requestId: string) => Reply | Promise<Reply>;
+
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, raw?: string): void {
+  const text = raw ?? JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export interface VerbRouteOptions {
+  verb: ExtenderVerb;
+  handler: VerbHandler;
+  ctx: HandlerContext;
+  metrics: ExtenderMetrics;
+  logger: Logger;
+  bodyLimitBytes: number;
+  /** Request ids for logs when kube-scheduler sends no X-Request-Id. */
+  nextRequestId: () => number;
+}
+
+export function verbRoute(options: VerbRouteOptions): NodeHandler {
+  const { verb, handler, ctx, metrics, logger, bodyLimitBytes } = options;
+  const duration = metrics.duration.labels(verb);
+  const finish = (res: ServerResponse, start: number, reply: Reply): void => {
+    sendJson(res, reply.status, reply.body, reply.raw);
+    metrics.requests.inc({ verb, code: String(reply.status) });
+    duration.observe((performance.now() - start) / 1000);
+  };
+  const internalError = (requestId: string, error: unknown): Reply => {
+    logger.error({ requestId, verb, err: error }, "extender handler failed");
+    const message = error instanceof Error ? error.message : String(error);
+    return { status: 500, body: { Error: `internal error in ${verb}: ${message}` } };
+  };
+  return (req, res) => {
+    const start = performance.now();
+    const header = req.headers["x-request-id"];
+    const requestId =
+      typeof header === "string" && header !== "" ? header : `${verb}-${options.nextRequestId()}`;
+    readJsonBody(req, bodyLimitBytes, (body) => {
+      if (!body.ok) {
+        logger.debug({ requestId, verb, status: body.status, error: body.message }, "rejected request body");
+        finish(res, start, { status: body.status, body: { Error: body.message } });
+        return;
+      }
+      let reply: Reply | Promise<Reply>;
+      try {
+        reply = handler(ctx, body.value, requestId);
+      } catch (error) {
+        reply = internalError(requestId, error);
+      }
+      if (reply instanceof Promise) {
+        reply.then(
+          (r) => {
+            finish(res, start, r);
+          },
+          (error: unknown) => {
+            finish(res, start, internalError(requestId, error));
+          },
+        );
+      } else {
+        finish(res, start, reply);
+      }
+    });
+  };
+}
