@@ -1,0 +1,204 @@
+// The consolidation decision, pure: a snapshot and candidates in, one command out. The planner is the
+// simulator: "remove these nodes" is the snapshot with the nodes closed (markedForDeletion, no pods)
+// and their pods pending. A removal is valid when every pod finds a place and at most one new node is
+// needed, strictly cheaper than what it replaces. Multi-node first (binary search over the
+// cheapest-to-disrupt prefix, as Karpenter does), then single nodes in order. Compute is bounded by
+// a number of simulations and an optional deadline.
+import type { V1Pod } from "@kubernetes/client-node";
+import type { CapacityType, Catalog } from "../../catalog/types.js";
+import type { NewNode, Plan, PlanOptions, PlanningSnapshot } from "../../planner/types.js";
+import { podKey } from "../provisionable.js";
+
+export interface ConsolidationCandidate {
+  readonly nodeName: string;
+  readonly nodePool: string;
+  readonly price: number;
+  readonly capacityType: CapacityType;
+  readonly pods: readonly V1Pod[];
+}
+
+export interface ConsolidationInput {
+  /** The cluster as it is: every node with its pods, nothing pending. */
+  readonly snapshot: PlanningSnapshot;
+  /** Eligible nodes (policy, consolidateAfter, do-not-disrupt and budgets already checked). */
+  readonly candidates: readonly ConsolidationCandidate[];
+  /** Per NodePool: how many of its nodes may still be disrupted for "Underutilized". */
+  readonly allowed: ReadonlyMap<string, number>;
+  readonly plan: (snapshot: PlanningSnapshot, options?: PlanOptions) => Plan;
+  readonly options?: ConsolidationOptions;
+}
+
+export interface ConsolidationOptions {
+  readonly maxMultiNode?: number;
+  readonly maxSimulations?: number;
+  /** Wall-clock bound; `now` must be given with it. Stops searching, keeps the best found. */
+  readonly deadline?: number;
+  readonly now?: () => number;
+  /** Spot-to-spot replacement needs at least this many cheaper instance types (anti-churn). */
+  readonly minSpotOptions?: number;
+  readonly planOptions?: PlanOptions;
+}
+
+export type ConsolidationCommand =
+  | {
+      readonly kind: "delete" | "replace";
+      readonly nodes: readonly string[];
+      readonly replacement?: NewNode;
+      readonly savings: number;
+    }
+  | { readonly kind: "none" };
+
+export interface ConsolidationResult {
+  readonly command: ConsolidationCommand;
+  /** Why candidates that were simulated alone could not be consolidated. */
+  readonly reasons: ReadonlyMap<string, string>;
+  readonly simulations: number;
+}
+
+type Simulation =
+  | { ok: true; command: ConsolidationCommand & { kind: "delete" | "replace" } }
+  | { ok: false; reason: string };
+
+export function decideConsolidation(input: ConsolidationInput): ConsolidationResult {
+  const options = input.options ?? {};
+  const maxSimulations = options.maxSimulations ?? 200;
+  const reasons = new Map<string, string>();
+  let simulations = 0;
+  const outOfTime = () =>
+    simulations >= maxSimulations ||
+    (options.deadline !== undefined && options.now !== undefined && options.now() >= options.deadline);
+  const simulate = (nodes: readonly ConsolidationCandidate[]): Simulation => {
+    simulations++;
+    return simulateRemoval(input, nodes, options);
+  };
+
+  // Cheapest to disrupt first: fewest pods, then the most expensive node (the biggest saving).
+  const ordered = [...input.candidates].sort(
+    (a, b) => a.pods.length - b.pods.length || b.price - a.price || (a.nodeName < b.nodeName ? -1 : 1),
+  );
+
+  // Multi-node: the largest valid prefix that budgets allow.
+  const prefix = withinBudgets(ordered, input.allowed).slice(0, options.maxMultiNode ?? 100);
+  let best: Simulation | undefined;
+  if (prefix.length >= 2) {
+    let low = 2;
+    let high = prefix.length;
+    while (low <= high && !outOfTime()) {
+      const mid = Math.floor((low + high) / 2);
+      const result = simulate(prefix.slice(0, mid));
+      if (result.ok) {
+        best = result;
+        low = mid + 1;
+      } else high = mid - 1;
+    }
+  }
+  if (best?.ok) return { command: best.command, reasons, simulations };
+
+  // Single node, in order; the first valid move wins.
+  for (const candidate of ordered) {
+    if (outOfTime()) break;
+    if ((input.allowed.get(candidate.nodePool) ?? 0) < 1) {
+      reasons.set(candidate.nodeName, "disruption budget allows no more nodes now");
+      continue;
+    }
+    const result = simulate([candidate]);
+    if (result.ok) return { command: result.command, reasons, simulations };
+    reasons.set(candidate.nodeName, result.reason);
+  }
+  return { command: { kind: "none" }, reasons, simulations };
+}
+
+function withinBudgets(
+  ordered: readonly ConsolidationCandidate[],
+  allowed: ReadonlyMap<string, number>,
+): ConsolidationCandidate[] {
+  const used = new Map<string, number>();
+  const out: ConsolidationCandidate[] = [];
+  for (const candidate of ordered) {
+    const count = used.get(candidate.nodePool) ?? 0;
+    if (count >= (allowed.get(candidate.nodePool) ?? 0)) continue;
+    used.set(candidate.nodePool, count + 1);
+    out.push(candidate);
+  }
+  return out;
+}
+
+export function simulateRemoval(
+  input: Pick<ConsolidationInput, "snapshot" | "plan">,
+  nodes: readonly ConsolidationCandidate[],
+  options: ConsolidationOptions = {},
+): Simulation {
+  const removed = new Set(nodes.map((n) => n.nodeName));
+  const pending = nodes.flatMap((n) => n.pods);
+  const snapshot: PlanningSnapshot = {
+    ...input.snapshot,
+    // Closed and emptied: the node takes nothing, and its pods count only as pending.
+    nodes: input.snapshot.nodes.map((n) =>
+      removed.has(n.node.metadata?.name ?? "") ? { node: n.node, pods: [], markedForDeletion: true } : n,
+    ),
+    pendingPods: pending,
+  };
+  const result = input.plan(snapshot, {
+    packingRuns: 2,
+    workBudget: 50_000,
+    ...options.planOptions,
+    namePrefix: "consolidation",
+  });
+  if (result.unschedulable.length > 0) {
+    const first = result.unschedulable[0];
+    return {
+      ok: false,
+      reason: `pod ${first?.pod ?? "?"} would not schedule: ${first?.reason ?? "no capacity"}`,
+    };
+  }
+  const oldCost = nodes.reduce((sum, n) => sum + n.price, 0);
+  if (result.newNodes.length === 0)
+    return { ok: true, command: { kind: "delete", nodes: [...removed], savings: oldCost } };
+  if (result.newNodes.length > 1) return { ok: false, reason: "its pods would need more than one new node" };
+  const replacement = result.newNodes[0];
+  if (!replacement) return { ok: false, reason: "no replacement" };
+  const cheaper = cheaperTypes(input.snapshot.catalog, replacement, oldCost);
+  if (cheaper.length === 0)
+    return { ok: false, reason: `no replacement cheaper than $${oldCost.toFixed(4)}/h fits its pods` };
+  const allSpot = nodes.every((n) => n.capacityType === "spot");
+  if (
+    allSpot &&
+    replacement.capacityTypes.includes("spot") &&
+    cheaper.length < (options.minSpotOptions ?? 15)
+  )
+    return {
+      ok: false,
+      reason: `spot-to-spot replacement needs ${options.minSpotOptions ?? 15} cheaper instance types, found ${cheaper.length}`,
+    };
+  const narrowed: NewNode = { ...replacement, instanceTypes: cheaper };
+  return {
+    ok: true,
+    command: {
+      kind: "replace",
+      nodes: [...removed],
+      replacement: narrowed,
+      savings: oldCost - replacement.hourlyPrice,
+    },
+  };
+}
+
+/** The replacement's instance types whose cheapest allowed offering costs less than `limit`, cheapest first. */
+function cheaperTypes(catalog: Catalog, node: NewNode, limit: number): string[] {
+  const byName = new Map(catalog.instanceTypes.map((t) => [t.name, t]));
+  const priced: { name: string; price: number }[] = [];
+  for (const name of node.instanceTypes) {
+    const type = byName.get(name);
+    if (!type) continue;
+    let price = Infinity;
+    for (const o of type.offerings)
+      if (o.available && node.zones.includes(o.zone) && node.capacityTypes.includes(o.capacityType))
+        price = Math.min(price, o.price);
+    if (price < limit - 1e-9) priced.push({ name, price });
+  }
+  return priced.sort((a, b) => a.price - b.price).map((p) => p.name);
+}
+
+/** Pod keys of a command's nodes, for messages. */
+export function describePods(pods: readonly V1Pod[]): string {
+  return pods.map(podKey).join(", ");
+}

@@ -1,0 +1,361 @@
+// The voluntary (and expiry) disruption loop, one round every few seconds:
+// 1. expiry — nodes past the NodePool's expireAfter are deleted, budgets notwithstanding;
+// 2. emptiness — nodes with no workload pods for consolidateAfter are deleted, within "Empty" budgets;
+// 3. drift — one drifted node per round is replaced, within "Drifted" budgets;
+// 4. consolidation — the planner-as-simulator decision (consolidation.ts), within "Underutilized"
+//    budgets, re-validated after a short delay before it is executed.
+// Commands that launch replacements run in the background, one at a time; while one runs, drift and
+// consolidation wait (their simulations would otherwise count the same capacity twice).
+import type { V1Pod } from "@kubernetes/client-node";
+import type { DisruptionReason, NodePool } from "../../api/nodepool.js";
+import { nodePoolDefaults } from "../../api/nodepool.js";
+import type { Catalog } from "../../catalog/types.js";
+import { parseDurationOrNever } from "../../domain/duration.js";
+import type { EventType } from "../../kube/events.js";
+import { buildSnapshot } from "../snapshot.js";
+import { allowedDisruptions, disruptionReasons, type AllowedDisruptions } from "./budgets.js";
+import { buildCandidates, type Candidate } from "./candidates.js";
+import { CommandExecutor, sleep, type DisruptionCommand } from "./command.js";
+import { decideConsolidation, simulateRemoval, type ConsolidationCandidate } from "./consolidation.js";
+import type { LifecycleDeps } from "./deps.js";
+import { templateDrift } from "./drift.js";
+import { allManaged, isDeleting, type ManagedNode } from "./managed-nodes.js";
+import type { LifecycleMetrics } from "./metrics.js";
+import { podsByNode } from "./pods.js";
+import { hasDisruptedTaint } from "./taint.js";
+import { nodeTarget } from "./targets.js";
+
+const cloudDriftCheckMs = 5 * 60_000;
+
+export class Disruption {
+  private readonly executor: CommandExecutor;
+  private running: Promise<unknown> | undefined;
+  private readonly podSignatures = new Map<string, { signature: string; since: number }>();
+  private readonly reported = new Map<string, string>();
+  private readonly cloudDrift = new Map<string, { checkedAt: number; reason?: string }>();
+
+  constructor(
+    private readonly deps: LifecycleDeps,
+    private readonly metrics: LifecycleMetrics,
+  ) {
+    this.executor = new CommandExecutor(deps, metrics);
+  }
+
+  /** True while a replacement command runs in the background. */
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
+
+  /** One round; returns when the next should run. */
+  async round(): Promise<number> {
+    const interval = this.deps.config.disruptionIntervalMs ?? 10_000;
+    const now = this.deps.clock.now();
+    const units = allManaged(this.deps.reader);
+    const byNode = podsByNode(this.deps.reader.pods());
+    const catalog = await this.deps.catalog().catch(() => undefined);
+    const candidates = buildCandidates(units, byNode, catalog, (key, pods) =>
+      this.podsChangedAt(key, pods, now),
+    );
+    const allowed = this.budgets(units, now);
+
+    await this.expire(candidates, now);
+    await this.emptiness(candidates, allowed, now);
+    if (this.running) return interval;
+    if (await this.drift(candidates, allowed)) return interval;
+    if (catalog) this.consolidate(candidates, allowed, catalog, now);
+    return interval;
+  }
+
+  private budgets(units: readonly ManagedNode[], now: number): Map<string, Record<DisruptionReason, number>> {
+    const out = new Map<string, Record<DisruptionReason, number>>();
+    for (const pool of this.deps.reader.nodePools()) {
+      const name = pool.metadata.name ?? "";
+      const mine = units.filter(
+        (u) => u.nodePool?.metadata.name === name && (u.node ?? u.virtualNode?.status?.instanceID),
+      );
+      const disrupting = mine.filter(
+        (u) => isDeleting(u) || (u.node !== undefined && hasDisruptedTaint(u.node)),
+      ).length;
+      const allowed: AllowedDisruptions = allowedDisruptions(pool, { total: mine.length, disrupting }, now);
+      for (const reason of disruptionReasons)
+        this.metrics.allowedDisruptions.set({ nodepool: name, reason }, allowed[reason]);
+      out.set(name, { ...allowed });
+    }
+    return out;
+  }
+
+  private async expire(candidates: readonly Candidate[], now: number): Promise<void> {
+    for (const candidate of candidates) {
+      const expireAfter = parseDurationOrNever(
+        candidate.nodePool.spec.template.spec.expireAfter,
+        nodePoolDefaults.expireAfter,
+      );
+      if (candidate.launchedAt + expireAfter > now) continue;
+      // Expiry is forceful: no budget, no do-not-disrupt; the drain still honours PDBs.
+      await this.deleteNow(
+        candidate,
+        "Expired",
+        `Expired: older than expireAfter ${candidate.nodePool.spec.template.spec.expireAfter ?? nodePoolDefaults.expireAfter}`,
+      );
+    }
+  }
+
+  private async emptiness(
+    candidates: readonly Candidate[],
+    allowed: Map<string, Record<DisruptionReason, number>>,
+    now: number,
+  ): Promise<void> {
+    for (const candidate of candidates) {
+      if (candidate.pods.length > 0) continue;
+      const after = consolidateAfter(candidate.nodePool);
+      if (candidate.podsChangedAt + after > now) continue;
+      if (candidate.blocker) {
+        this.report(candidate, "Warning", "DisruptionBlocked", candidate.blocker);
+        continue;
+      }
+      const budget = allowed.get(candidate.nodePool.metadata.name ?? "");
+      if (!budget || budget.Empty < 1) {
+        this.report(
+          candidate,
+          "Normal",
+          "DisruptionBlocked",
+          "empty, but the disruption budget allows no more nodes now",
+        );
+        continue;
+      }
+      budget.Empty--;
+      budget.Underutilized--;
+      budget.Drifted--;
+      await this.deleteNow(candidate, "Empty", "Empty: no workload pods");
+    }
+  }
+
+  private async drift(
+    candidates: readonly Candidate[],
+    allowed: Map<string, Record<DisruptionReason, number>>,
+  ): Promise<boolean> {
+    for (const candidate of candidates) {
+      const reason =
+        templateDrift(candidate.nodePool, candidate.virtualNode, candidate.node) ??
+        (await this.cloudDrifted(candidate));
+      if (!reason) continue;
+      if (candidate.blocker) {
+        this.report(
+          candidate,
+          "Warning",
+          "DisruptionBlocked",
+          `drifted (${reason}), but ${candidate.blocker}`,
+        );
+        continue;
+      }
+      const budget = allowed.get(candidate.nodePool.metadata.name ?? "");
+      if (!budget || budget.Drifted < 1) {
+        this.report(
+          candidate,
+          "Normal",
+          "DisruptionBlocked",
+          `drifted (${reason}), waiting for the disruption budget`,
+        );
+        continue;
+      }
+      const simulation = candidate.pods.length === 0 ? undefined : await this.simulate([candidate]);
+      if (simulation && !simulation.ok) {
+        // Drift replaces even when pods would need several nodes: the provisioner places them then.
+        this.deps.logger.info(
+          { node: candidate.nodeName, reason: simulation.reason },
+          "drift replacement without pre-launch",
+        );
+      }
+      const replacement = simulation?.ok ? simulation.command.replacement : undefined;
+      this.start({
+        reason: "Drifted",
+        keys: [candidate.key],
+        ...(replacement ? { replacement } : {}),
+        message: `Drifted: ${reason}`,
+      });
+      return true;
+    }
+    return false;
+  }
+
+  private consolidate(
+    candidates: readonly Candidate[],
+    allowed: Map<string, Record<DisruptionReason, number>>,
+    catalog: Catalog,
+    now: number,
+  ): void {
+    const eligible: ConsolidationCandidate[] = [];
+    for (const candidate of candidates) {
+      const policy =
+        candidate.nodePool.spec.disruption?.consolidationPolicy ?? nodePoolDefaults.consolidationPolicy;
+      if (policy !== "WhenEmptyOrUnderutilized" || candidate.pods.length === 0) continue;
+      if (candidate.podsChangedAt + consolidateAfter(candidate.nodePool) > now) continue;
+      if (candidate.blocker) {
+        this.report(candidate, "Normal", "Unconsolidatable", candidate.blocker);
+        continue;
+      }
+      eligible.push(toConsolidation(candidate));
+    }
+    if (eligible.length === 0) return;
+    const allowance = new Map([...allowed].map(([pool, budget]) => [pool, budget.Underutilized]));
+    const started = performance.now();
+    const result = decideConsolidation({
+      snapshot: buildSnapshot({
+        reader: this.deps.reader,
+        pendingPods: [],
+        catalog,
+        unavailableOfferings: this.deps.unavailableOfferings.keys(),
+      }),
+      candidates: eligible,
+      allowed: allowance,
+      plan: this.deps.plan,
+      options: { deadline: performance.now() + 10_000, now: () => performance.now() },
+    });
+    this.metrics.consolidationSeconds.observe((performance.now() - started) / 1000);
+    for (const [nodeName, reason] of result.reasons) {
+      const candidate = candidates.find((c) => c.nodeName === nodeName);
+      if (candidate) this.report(candidate, "Normal", "Unconsolidatable", reason);
+    }
+    const command = result.command;
+    if (command.kind === "none") return;
+    const keys = command.nodes.flatMap((name) => candidates.find((c) => c.nodeName === name)?.key ?? []);
+    const message =
+      command.kind === "delete"
+        ? `Underutilized: pods fit on other nodes (saves $${command.savings.toFixed(4)}/h)`
+        : `Underutilized: replaced by a cheaper ${command.replacement?.instanceTypes[0] ?? "node"} (saves $${command.savings.toFixed(4)}/h)`;
+    this.deps.logger.info(
+      { nodes: command.nodes, kind: command.kind, savings: command.savings },
+      "consolidation found",
+    );
+    const chosen = command.nodes.flatMap((name) => candidates.filter((c) => c.nodeName === name));
+    this.start(
+      {
+        reason: "Underutilized",
+        keys,
+        ...(command.replacement ? { replacement: command.replacement } : {}),
+        message,
+      },
+      async () => {
+        // Re-validate after a pause: the cluster may have moved (pods arrived, nodes went).
+        await sleep(this.deps, this.deps.config.validationDelayMs ?? 15_000);
+        const fresh = chosen.map((c) => this.refresh(c));
+        if (fresh.some((c) => c === undefined)) return "a node changed during validation";
+        const again = await this.simulate(fresh as Candidate[]);
+        if (!again.ok) return again.reason;
+        if (again.command.kind !== command.kind) return "the move changed during validation";
+        return undefined;
+      },
+    );
+  }
+
+  /** The candidate as it is now, or undefined when it is gone, disrupted, or its pods changed. */
+  private refresh(candidate: Candidate): Candidate | undefined {
+    const units = allManaged(this.deps.reader).filter((u) => u.key === candidate.key);
+    const byNode = podsByNode(this.deps.reader.pods());
+    const [current] = buildCandidates(units, byNode, undefined, () => 0);
+    if (!current || current.blocker) return undefined;
+    const before = candidate.pods
+      .map((p) => p.metadata?.uid)
+      .sort()
+      .join(",");
+    const after = current.pods
+      .map((p) => p.metadata?.uid)
+      .sort()
+      .join(",");
+    return before === after ? { ...current, price: candidate.price } : undefined;
+  }
+
+  private async simulate(candidates: readonly Candidate[]) {
+    const catalog = await this.deps.catalog();
+    const snapshot = buildSnapshot({
+      reader: this.deps.reader,
+      pendingPods: [],
+      catalog,
+      unavailableOfferings: this.deps.unavailableOfferings.keys(),
+    });
+    return simulateRemoval({ snapshot, plan: this.deps.plan }, candidates.map(toConsolidation));
+  }
+
+  private async cloudDrifted(candidate: Candidate): Promise<string | undefined> {
+    const now = this.deps.clock.now();
+    const cached = this.cloudDrift.get(candidate.key);
+    if (cached && now - cached.checkedAt < cloudDriftCheckMs) return cached.reason;
+    const nodeClassName = candidate.nodePool.spec.template.spec.nodeClassRef.name;
+    const nodeClass = this.deps.reader.nodeClasses().find((nc) => nc.metadata.name === nodeClassName);
+    if (!nodeClass) return undefined;
+    const result = await this.deps.cloud.isDrifted(candidate.virtualNode, nodeClass);
+    const reason = result.ok ? result.value : undefined;
+    this.cloudDrift.set(candidate.key, { checkedAt: now, ...(reason ? { reason } : {}) });
+    return reason;
+  }
+
+  private async deleteNow(candidate: Candidate, reason: string, message: string): Promise<void> {
+    this.deps.logger.info({ node: candidate.nodeName, reason }, "disrupting node");
+    this.deps.events.record(nodeTarget(candidate.node), "Normal", "Disrupting", message);
+    const result = await this.deps.virtualNodes.delete(candidate.key);
+    if (result.kind !== "ok" && result.kind !== "not-found")
+      this.deps.logger.warn({ key: candidate.key, error: result.message }, "could not delete VirtualNode");
+    this.metrics.disruptions.inc({ reason, action: "delete" });
+  }
+
+  /** Runs a command in the background; `validate` (if any) may cancel it first with a reason. */
+  private start(command: DisruptionCommand, validate?: () => Promise<string | undefined>): void {
+    const run = async () => {
+      const invalid = validate ? await validate() : undefined;
+      if (invalid !== undefined) {
+        this.deps.logger.info({ nodes: command.keys, reason: invalid }, "disruption cancelled at validation");
+        this.metrics.disruptions.inc({ reason: command.reason, action: "invalidated" });
+        return;
+      }
+      await this.executor.execute(command);
+    };
+    this.running = run()
+      .catch((error: unknown) => {
+        this.deps.logger.error(
+          { err: error instanceof Error ? error.message : String(error) },
+          "disruption command failed",
+        );
+      })
+      .finally(() => {
+        this.running = undefined;
+      });
+  }
+
+  /** When the node's set of workload pods last changed, as observed by these rounds. */
+  private podsChangedAt(key: string, pods: readonly V1Pod[], now: number): number {
+    const signature = pods
+      .map((p) => p.metadata?.uid ?? "")
+      .sort()
+      .join(",");
+    const known = this.podSignatures.get(key);
+    if (known?.signature === signature) return known.since;
+    this.podSignatures.set(key, { signature, since: now });
+    return now;
+  }
+
+  /** Events explaining why a node is not disrupted, only when the explanation changes. */
+  private report(candidate: Candidate, type: EventType, reason: string, message: string): void {
+    if (this.reported.get(candidate.key) === message) return;
+    this.reported.set(candidate.key, message);
+    this.deps.events.record(nodeTarget(candidate.node), type, reason, message);
+  }
+
+  /** Waits for the background command, if any (tests, shutdown). */
+  async drained(): Promise<void> {
+    await this.running;
+  }
+}
+
+function consolidateAfter(pool: NodePool): number {
+  return parseDurationOrNever(pool.spec.disruption?.consolidateAfter, nodePoolDefaults.consolidateAfter);
+}
+
+function toConsolidation(candidate: Candidate): ConsolidationCandidate {
+  return {
+    nodeName: candidate.nodeName,
+    nodePool: candidate.nodePool.metadata.name ?? "",
+    price: candidate.price,
+    capacityType: candidate.capacityType,
+    pods: candidate.pods,
+  };
+}

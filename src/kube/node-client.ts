@@ -1,0 +1,66 @@
+// Writes to Node objects the lifecycle controller needs: taints (the disruption taint), labels and
+// annotations, deletion, and the release of rafter's finalizer. Taints and finalizers are lists that a
+// merge patch replaces whole, so those patches carry the resourceVersion they were computed from: a
+// concurrent writer (kubelet, node lifecycle controller) turns our write into a "conflict" to retry,
+// never into a lost update.
+import type { CoreV1Api, V1Node, V1Taint } from "@kubernetes/client-node";
+import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { apiErrorKind, apiErrorMessage } from "./errors.js";
+import type { WriteResult } from "./virtual-nodes.js";
+
+const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
+
+export interface NodeMetadataPatch {
+  readonly labels?: Record<string, string | null>;
+  readonly annotations?: Record<string, string | null>;
+}
+
+export interface NodeClient {
+  /** Replaces spec.taints, guarded by the node's resourceVersion. */
+  setTaints(node: V1Node, taints: readonly V1Taint[]): Promise<WriteResult<V1Node>>;
+  patchMetadata(name: string, patch: NodeMetadataPatch): Promise<WriteResult<V1Node>>;
+  /** Removes one finalizer, guarded by the node's resourceVersion. */
+  removeFinalizer(node: V1Node, finalizer: string): Promise<WriteResult<V1Node>>;
+  delete(name: string): Promise<WriteResult<unknown>>;
+}
+
+export class ApiNodeClient implements NodeClient {
+  constructor(private readonly core: CoreV1Api) {}
+
+  setTaints(node: V1Node, taints: readonly V1Taint[]): Promise<WriteResult<V1Node>> {
+    return this.patch(node.metadata?.name ?? "", {
+      metadata: guard(node),
+      spec: { taints: taints.length > 0 ? taints : null },
+    });
+  }
+
+  patchMetadata(name: string, patch: NodeMetadataPatch): Promise<WriteResult<V1Node>> {
+    return this.patch(name, { metadata: patch });
+  }
+
+  removeFinalizer(node: V1Node, finalizer: string): Promise<WriteResult<V1Node>> {
+    const finalizers = (node.metadata?.finalizers ?? []).filter((f) => f !== finalizer);
+    return this.patch(node.metadata?.name ?? "", { metadata: { ...guard(node), finalizers } });
+  }
+
+  async delete(name: string): Promise<WriteResult<unknown>> {
+    try {
+      return { kind: "ok", value: await this.core.deleteNode({ name }) };
+    } catch (error) {
+      return { kind: apiErrorKind(error), message: apiErrorMessage(error) };
+    }
+  }
+
+  private async patch(name: string, body: object): Promise<WriteResult<V1Node>> {
+    try {
+      return { kind: "ok", value: await this.core.patchNode({ name, body }, mergePatch) };
+    } catch (error) {
+      return { kind: apiErrorKind(error), message: apiErrorMessage(error) };
+    }
+  }
+}
+
+function guard(node: V1Node): { resourceVersion?: string } {
+  const resourceVersion = node.metadata?.resourceVersion;
+  return resourceVersion ? { resourceVersion } : {};
+}
