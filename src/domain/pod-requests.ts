@@ -6,8 +6,8 @@ import { addResources, maxResources, parseResourceList, type Resources } from ".
 
 function containerRequests(container: V1Container): Resources {
   // Limits stand in for missing requests, as the API server defaults them.
-  const limits = parseResourceList(container.resources?.limits as Record<string, string> | undefined);
-  const requests = parseResourceList(container.resources?.requests as Record<string, string> | undefined);
+  const limits = parseResourceList(container.resources?.limits);
+  const requests = parseResourceList(container.resources?.requests);
   return { ...limits, ...requests };
 }
 
@@ -28,6 +28,6 @@ export function podRequests(pod: V1Pod): Resources {
     }
   }
   let total = maxResources(addResources(app, sidecars), init);
-  total = addResources(total, parseResourceList(spec?.overhead as Record<string, string> | undefined));
+  total = addResources(total, parseResourceList(spec?.overhead));
   return addResources(total, { pods: 1 });
 }

@@ -2,6 +2,7 @@
 // instance types its node requirements admit, and the domains its spread constraints range over.
 import {
   admitsValue,
+  noRequirements,
   intersect,
   matchesLabels,
   satisfiable,
@@ -14,8 +15,8 @@ import type { PodInfo, SpreadRef } from "./pods.js";
 import { typeAdmits, type CompiledPool } from "./pools.js";
 
 export class Compatibility {
-  private readonly masks = new Map<string, Uint8Array>();
-  private readonly poolReasons = new Map<string, string | null>();
+  private readonly masks = new Map<number, Map<string, Uint8Array>>();
+  private readonly poolReasons = new Map<number, string | null>();
   private readonly universes = new Map<string, readonly string[] | "unbounded">();
 
   constructor(
@@ -25,7 +26,7 @@ export class Compatibility {
 
   /** Why the pod can never use this pool (taint, requirements), or undefined. */
   poolRejection(pod: PodInfo, pool: CompiledPool): string | undefined {
-    const id = `${pod.classKey}\0${pool.index}`;
+    const id = pod.classId * 4096 + pool.index;
     let reason = this.poolReasons.get(id);
     if (reason === undefined) {
       reason = null;
@@ -45,8 +46,10 @@ export class Compatibility {
 
   /** Instance types of `pool` (by index) whose labels admit the alternative. */
   mask(pod: PodInfo, alt: Requirements, pool: CompiledPool, cacheKey: string | undefined): Uint8Array {
-    const id = `${pod.classKey}\0${pool.index}\0${cacheKey ?? ""}`;
-    let mask = cacheKey === undefined ? undefined : this.masks.get(id);
+    let perClass = this.masks.get(pod.classId * 4096 + pool.index);
+    if (!perClass)
+      this.masks.set(pod.classId * 4096 + pool.index, (perClass = new Map<string, Uint8Array>()));
+    let mask = cacheKey === undefined ? undefined : perClass.get(cacheKey);
     if (!mask) {
       const merged = intersect(pool.requirements, alt);
       const ok = satisfiable(merged);
@@ -54,7 +57,7 @@ export class Compatibility {
       pool.types.forEach((t, i) => {
         if (ok && typeAdmits(t.labels, merged, pool.customKeys)) m[i] = 1;
       });
-      if (cacheKey !== undefined) this.masks.set(id, m);
+      if (cacheKey !== undefined) perClass.set(cacheKey, m);
       mask = m;
     }
     return mask;
@@ -62,7 +65,7 @@ export class Compatibility {
 
   /** The topology domains a spread constraint counts (kube: nodes that pass the policies, plus launchable zones). */
   universe(pod: PodInfo, spread: SpreadRef): readonly string[] | "unbounded" {
-    const id = `${pod.classKey}\0${spread.sid}\0${spread.key}\0${spread.honorAffinity}\0${spread.honorTaints}`;
+    const id = `${pod.classId}\0${spread.sid}\0${spread.key}\0${spread.honorAffinity}\0${spread.honorTaints}`;
     let result = this.universes.get(id);
     if (result !== undefined) return result;
     const alternatives = pod.levels.at(-1)?.alternatives ?? [];
@@ -71,7 +74,7 @@ export class Compatibility {
     else {
       const values = new Set<string>();
       for (const pool of launchable) {
-        for (const alt of spread.honorAffinity ? alternatives : [new Map()]) {
+        for (const alt of spread.honorAffinity ? alternatives : [noRequirements]) {
           const req = alt.get(spread.key);
           if (spread.key === zoneLabel)
             for (const z of pool.zones) (!req || admitsValue(req, z) ? values : undefined)?.add(z);

@@ -116,7 +116,13 @@ export function compileModel(snapshot: PlanningSnapshot): Model {
   );
 
   const all = [...pending, ...bound.flat(), ...flying.flat()];
-  for (const info of all) info.vec = space.vector(info.requests);
+  const classIds = new Map<string, number>();
+  for (const info of all) {
+    info.vec = space.vector(info.requests);
+    let id = classIds.get(info.classKey);
+    if (id === undefined) classIds.set(info.classKey, (id = classIds.size));
+    info.classId = id;
+  }
   const antiSeen = new Map<string, TermRef>();
   for (const info of all) for (const t of info.ownAnti) antiSeen.set(`${t.sid}\0${t.key}`, t);
   const allAnti = [...antiSeen.values()];

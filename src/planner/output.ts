@@ -50,9 +50,9 @@ export function describeNewNode(model: Model, node: NodeState, max: number): New
   const zones = node.zones.filter((z) =>
     types.some((t) => t.offerings.some((o) => o.zone === z && node.capacityTypes.includes(o.capacityType))),
   );
-  const capacityTypes = node.capacityTypes.filter((c) =>
+  const capacityTypes: CapacityType[] = node.capacityTypes.filter((c) =>
     types.some((t) => t.offerings.some((o) => o.capacityType === c && zones.includes(o.zone))),
-  ) as CapacityType[];
+  );
   const cheapest = types[0];
   const hourlyPrice = cheapest ? cheapestOffering(cheapest, zones, capacityTypes) : Infinity;
   const base = toRequirementInputs(node.reqs).filter(

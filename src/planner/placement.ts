@@ -37,7 +37,12 @@ export interface RunState {
   readonly failures: Map<string, PodInfo>;
   work: number;
   nextName: number;
+  /** Per (pod class, level): new nodes that rejected it for good (counts only grow within a run). */
+  readonly dead: Map<number, Uint8Array>;
 }
+
+/** Rejections that stay true as pods are added: pool, host ports, anti-affinity, hostname spread. */
+const permanent = Symbol("permanent");
 
 interface Candidate {
   readonly reqs: Requirements;
@@ -82,10 +87,55 @@ function joinFixed(
   return true;
 }
 
+/** A node's value for a key when already decided (hostname, pinned, single zone), else undefined. */
+function decided(node: NewNode, key: string): string | undefined {
+  if (key === hostnameLabel) return node.name;
+  const pinned = node.pinned.get(key);
+  if (pinned !== undefined) return pinned;
+  if (key === zoneLabel && node.zones.length === 1) return node.zones[0];
+  return undefined;
+}
+
+/** Cheap first reject on domains the node has already decided (most nodes, most of the time). */
+function knownDomainViolation(
+  pod: PodInfo,
+  level: ConstraintLevel,
+  node: NewNode,
+  topo: TopologyIndex,
+  mins: SpreadMinimums,
+): 0 | 1 | 2 {
+  // 2: permanent (a node's decided domains and counters only grow), 1: may pass later, 0: no violation.
+  for (const t of level.antiAffinity) {
+    const v = decided(node, t.key);
+    if (v !== undefined && topo.count(t, v) > 0) return 2;
+  }
+  for (const t of pod.blockedBy) {
+    const v = decided(node, t.key);
+    if (v !== undefined && topo.antiCount(t, v) > 0) return 2;
+  }
+  for (const t of level.affinity) {
+    const v = decided(node, t.key);
+    if (v !== undefined && topo.count(t, v) === 0 && !((topo.totals[t.sid] ?? 0) === 0 && t.selfMatch))
+      return 1;
+  }
+  for (let i = 0; i < level.spreads.length; i++) {
+    const s = level.spreads[i];
+    if (!s) continue;
+    const v = decided(node, s.key);
+    // Hostname domains have a constant minimum of 0 (a fresh node), so their rejections are final.
+    if (v !== undefined && topo.count(s, v) + (s.selfMatch ? 1 : 0) - (mins.mins[i] ?? 0) > s.maxSkew)
+      return s.key === hostnameLabel ? 2 : 1;
+  }
+  return 0;
+}
+
+const noPins: Map<string, string>[] = [new Map<string, string>()];
+
 /** Assignments of the pod's still-open topology keys on a new node, each a candidate. */
 function pinCombos(node: NewNode, pod: PodInfo, reqs: Requirements): Map<string, string>[] {
-  let combos: Map<string, string>[] = [new Map()];
+  let combos: Map<string, string>[] = noPins;
   for (const key of pod.pinKeys) {
+    if (key === hostnameLabel) continue;
     const values = node.domainValues(key);
     if (values.length <= 1) continue;
     const req = reqs.get(key);
@@ -104,11 +154,14 @@ function evaluateNew(
   mins: SpreadMinimums,
   state: RunState,
   ctx: RunContext,
-): Candidate | undefined {
+): Candidate | typeof permanent | undefined {
   state.work++;
   if (!fitsSum(node.used, pod.vec, node.maxFree)) return undefined;
-  if (ctx.compat.poolRejection(pod, node.pool)) return undefined;
-  if (hostPortsConflict(pod.ports, node.ports)) return undefined;
+  if (ctx.compat.poolRejection(pod, node.pool)) return permanent;
+  if (hostPortsConflict(pod.ports, node.ports)) return permanent;
+  const known = knownDomainViolation(pod, level, node, state.topo, mins);
+  if (known === 2) return permanent;
+  if (known === 1) return undefined;
   let best: Candidate | undefined;
   level.alternatives.forEach((alt, altIndex) => {
     if (best) return;
@@ -226,9 +279,21 @@ function openNode(
 function tryLevel(pod: PodInfo, level: ConstraintLevel, state: RunState, ctx: RunContext): boolean {
   const mins = spreadMinimums(level, state.topo, (s) => ctx.compat.universe(pod, s));
   for (const node of state.fixed) if (joinFixed(node, pod, level, mins, state)) return true;
-  for (const node of state.newNodes) {
+  const deadKey = pod.classId * 8 + pod.levels.indexOf(level);
+  let dead = state.dead.get(deadKey);
+  if (!dead || dead.length < state.newNodes.length) {
+    const grown = new Uint8Array(Math.max(64, state.newNodes.length * 2));
+    if (dead) grown.set(dead);
+    state.dead.set(deadKey, (dead = grown));
+  }
+  const nodes = state.newNodes;
+  for (let i = 0; i < nodes.length; i++) {
+    if (dead[i] === 1) continue;
+    const node = nodes[i];
+    if (!node) continue;
     const c = evaluateNew(node, pod, level, mins, state, ctx);
-    if (c) {
+    if (c === permanent) dead[i] = 1;
+    else if (c) {
       commitNew(node, pod, c, state);
       return true;
     }
@@ -241,7 +306,7 @@ function tryLevel(pod: PodInfo, level: ConstraintLevel, state: RunState, ctx: Ru
       const node = openNode(pool, state, ctx, types);
       if (!node) continue;
       const c = evaluateNew(node, pod, level, mins, state, ctx);
-      if (!c) continue;
+      if (!c || c === permanent) continue;
       state.nextName++;
       state.newNodes.push(node);
       addInto((state.reserved[pool.index] ??= ctx.space.zero()), node.reserve);

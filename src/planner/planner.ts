@@ -17,7 +17,7 @@ export const defaultPlanOptions = {
   namePrefix: "rafter",
   maxInstanceTypes: 60,
   packingRuns: 10,
-  workBudget: 4_000_000,
+  workBudget: 250_000,
   improve: true,
 } as const;
 
@@ -46,6 +46,7 @@ export function packingRun(model: Model, order: readonly PodInfo[], ctx: RunCont
     failures: new Map(),
     work: 0,
     nextName: 1,
+    dead: new Map(),
   };
   for (const pod of order) placePod(pod, state, ctx);
   for (const node of state.newNodes) widen(node, state.reserved[node.pool.index]);

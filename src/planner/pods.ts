@@ -65,6 +65,8 @@ export interface PodInfo {
   readonly error: string | undefined;
   /** Pods with identical scheduling constraints share a class id (caches key on it). */
   classKey: string;
+  /** Small integer interned from classKey (set by the model). */
+  classId: number;
 }
 
 const maxAlternatives = 64;
@@ -220,6 +222,7 @@ export function compilePod(
     pinKeys: [],
     error,
     classKey,
+    classId: -1,
   };
 }
 

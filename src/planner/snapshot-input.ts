@@ -12,7 +12,7 @@ import type {
 } from "@kubernetes/client-node";
 import type { NodePool } from "../api/nodepool.js";
 import type { VirtualNode } from "../api/virtualnode.js";
-import type { CapacityType, Catalog, InstanceType, Offering } from "../catalog/types.js";
+import type { Catalog, InstanceType, Offering } from "../catalog/types.js";
 import { kubeReservedCpuMillis, kubeReservedMemoryBytes } from "../catalog/allocatable.js";
 import { parseResourceList, type Resources } from "../domain/resources.js";
 import { podKey } from "./pods.js";
@@ -180,7 +180,7 @@ export function catalogFromJson(input: unknown, region: string): Catalog {
         );
       return {
         zone: o.zone,
-        capacityType: o.capacityType as CapacityType,
+        capacityType: o.capacityType,
         price: o.price,
         available: o.available !== false,
       };

@@ -13,6 +13,8 @@ interface SelectorEntry {
 export interface TermRef {
   readonly sid: number;
   readonly key: string;
+  /** `${sid}\0${key}`, precomputed: counter lookups are on the hot path. */
+  readonly id: string;
 }
 
 export class TopologyIndex {
@@ -64,11 +66,11 @@ export class TopologyIndex {
       selector: term.labelSelector ?? {},
     };
     if (!term.labelSelector)
-      return {
-        sid: this.register({ ...entry, selector: { matchLabels: { "\0none": "\0" } } }, term.topologyKey),
-        key: term.topologyKey,
-      };
-    return { sid: this.register(entry, term.topologyKey), key: term.topologyKey };
+      return ref(
+        this.register({ ...entry, selector: { matchLabels: { "\0none": "\0" } } }, term.topologyKey),
+        term.topologyKey,
+      );
+    return ref(this.register(entry, term.topologyKey), term.topologyKey);
   }
 
   /** A spread constraint's selector (own namespace; matchLabelKeys folded into matchLabels). */
@@ -93,7 +95,7 @@ export class TopologyIndex {
       namespaceSelector: undefined,
       selector: selector ? merged : { matchLabels: { "\0none": "\0" } },
     };
-    return { sid: this.register(entry, key), key };
+    return ref(this.register(entry, key), key);
   }
 
   private namespaceMatches(entry: SelectorEntry, namespace: string): boolean {
@@ -129,15 +131,15 @@ export class TopologyIndex {
   }
 
   count(ref: TermRef, value: string): number {
-    return this.counts.get(`${ref.sid}\0${ref.key}`)?.get(value) ?? 0;
+    return this.counts.get(ref.id)?.get(value) ?? 0;
   }
 
   domainCounts(ref: TermRef): ReadonlyMap<string, number> | undefined {
-    return this.counts.get(`${ref.sid}\0${ref.key}`);
+    return this.counts.get(ref.id);
   }
 
   antiCount(ref: TermRef, value: string): number {
-    return this.anti.get(`${ref.sid}\0${ref.key}`)?.get(value) ?? 0;
+    return this.anti.get(ref.id)?.get(value) ?? 0;
   }
 
   /** Records a pod in a node's domains. `labelOf` gives the node's value for a key (undefined: no label). */
@@ -156,13 +158,17 @@ export class TopologyIndex {
     }
     for (const term of antiTerms) {
       const value = labelOf(term.key);
-      if (value !== undefined) bump(this.anti, `${term.sid}\0${term.key}`, value, sign);
+      if (value !== undefined) bump(this.anti, term.id, value, sign);
     }
   }
 }
 
+function ref(sid: number, key: string): TermRef {
+  return { sid, key, id: `${sid}\0${key}` };
+}
+
 function bump(map: Map<string, Map<string, number>>, id: string, value: string, sign: number): void {
   let inner = map.get(id);
-  if (!inner) map.set(id, (inner = new Map()));
+  if (!inner) map.set(id, (inner = new Map<string, number>()));
   inner.set(value, (inner.get(value) ?? 0) + sign);
 }

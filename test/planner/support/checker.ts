@@ -99,10 +99,18 @@ export function checkPlan(snapshot: PlanningSnapshot, plan: Plan): string[] {
   const errors: string[] = [];
   const pending = new Map(snapshot.pendingPods.map((p) => [key(p), p]));
   const seen = new Map<string, number>();
-  const mark = (k: string): void => void seen.set(k, (seen.get(k) ?? 0) + 1);
-  plan.placements.forEach((p) => mark(p.pod));
-  plan.newNodes.forEach((n) => n.pods.forEach(mark));
-  plan.unschedulable.forEach((u) => mark(u.pod));
+  const mark = (k: string): void => {
+    seen.set(k, (seen.get(k) ?? 0) + 1);
+  };
+  plan.placements.forEach((p) => {
+    mark(p.pod);
+  });
+  plan.newNodes.forEach((n) => {
+    n.pods.forEach(mark);
+  });
+  plan.unschedulable.forEach((u) => {
+    mark(u.pod);
+  });
   for (const k of pending.keys())
     if (seen.get(k) !== 1) errors.push(`${k} appears ${seen.get(k) ?? 0} times`);
   for (const k of seen.keys()) if (!pending.has(k)) errors.push(`${k} is not a pending pod`);
@@ -281,14 +289,44 @@ function checkInterPod(placed: Placed[], snapshot: PlanningSnapshot): string[] {
     for (const term of p.pod.spec?.affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ??
       []) {
       const d = domain(p, term.topologyKey);
+      if (d === null || d === undefined) {
+        errors.push(`${key(p.pod)}: affinity key ${term.topologyKey} undecided on ${p.node}`);
+        continue;
+      }
       const others = placed.filter((o) => o !== p && matches(o, term.namespaces ?? [ns], term.labelSelector));
-      if (others.length === 0) continue;
-      if (d === null || d === undefined || !others.some((o) => domain(o, term.topologyKey) === d))
-        errors.push(`${key(p.pod)}: no pod matching its affinity in ${term.topologyKey}=${String(d)}`);
+      if (others.some((o) => domain(o, term.topologyKey) === d)) continue;
+      // kube-scheduler lets the first pod of a self-matching group start anywhere (nothing matched
+      // yet); any later carrier of the term needed company. So at most one carrier is alone.
+      const selfMatch = matches(p, [ns], term.labelSelector);
+      const lonely = placed.filter(
+        (o) =>
+          (o.pod.spec?.affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).some(
+            (t) =>
+              t.topologyKey === term.topologyKey &&
+              JSON.stringify(t.labelSelector) === JSON.stringify(term.labelSelector),
+          ) &&
+          !placed.some(
+            (x) =>
+              x !== o &&
+              matches(x, [ns], term.labelSelector) &&
+              domain(x, term.topologyKey) === domain(o, term.topologyKey),
+          ),
+      );
+      if (selfMatch && lonely.length <= 1) continue;
+      errors.push(`${key(p.pod)}: no pod matching its affinity in ${term.topologyKey}=${d}`);
     }
     for (const c of p.pod.spec?.topologySpreadConstraints ?? []) {
       if (c.whenUnsatisfiable === "ScheduleAnyway") continue;
-      const group = placed.filter((o) => matches(o, [ns], c.labelSelector));
+      // Pods carrying the same constraint (others may legitimately join later without checking it).
+      const group = placed.filter(
+        (o) =>
+          matches(o, [ns], c.labelSelector) &&
+          (o.pod.spec?.topologySpreadConstraints ?? []).some(
+            (x) =>
+              x.topologyKey === c.topologyKey &&
+              JSON.stringify(x.labelSelector) === JSON.stringify(c.labelSelector),
+          ),
+      );
       if (c.topologyKey === "kubernetes.io/hostname") {
         const count = group.filter((o) => o.node === p.node).length;
         if (count > c.maxSkew)

@@ -1,0 +1,92 @@
+// `npm run bench:planner`: planner throughput and plan cost. Workload 1 is Karpenter's scheduling
+// benchmark (synthetic 400-type catalogue, five pod kinds); workload 2 mixes real-world shapes on
+// the embedded us-east-1 catalogue and reports the efficiency ratio against the LP lower bound.
+// Prints human-readable lines, then one JSON document as the last line. Single thread.
+import { loadEmbeddedCatalog } from "../src/catalog/embedded.js";
+import { loadLpSolver } from "../src/planner/lower-bound.js";
+import { plan } from "../src/planner/planner.js";
+import type { PlanOptions } from "../src/planner/types.js";
+import {
+  bareNodePool,
+  emptySnapshot,
+  karpenterCatalog,
+  karpenterPods,
+  mixedPods,
+} from "./lib/planner-workloads.js";
+
+const solver = await loadLpSolver();
+const sizes = (process.env.BENCH_SIZES ?? "1000,5000,10000,20000").split(",").map(Number);
+const karpenter: Record<string, unknown>[] = [];
+let peakRss = process.memoryUsage().rss;
+
+function measure(
+  label: string,
+  fn: () => ReturnType<typeof plan>,
+): { ms: number; result: ReturnType<typeof plan> } {
+  global.gc?.();
+  const start = process.hrtime.bigint();
+  const result = fn();
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  process.stdout.write(`${label}: ${ms.toFixed(0)} ms\n`);
+  return { ms, result };
+}
+
+const catalog = karpenterCatalog();
+for (const n of sizes) {
+  const snapshot = emptySnapshot(catalog, [bareNodePool("default")], karpenterPods(n));
+  const timed = measure(`karpenter-shape n=${n}`, () => plan(snapshot));
+  // The lower bound is computed separately so it does not count against throughput.
+  const bounded = plan(snapshot, { lpSolver: solver, packingRuns: 1, improve: false });
+  const figures = {
+    pods: n,
+    podsPerSecond: Math.round((n / timed.ms) * 1000),
+    msPerPod: Number((timed.ms / n).toFixed(4)),
+    newNodes: timed.result.newNodes.length,
+    unschedulable: timed.result.unschedulable.length,
+    hourlyCost: timed.result.hourlyCost,
+    lowerBound: Number((bounded.lowerBound ?? 0).toFixed(4)),
+    efficiency: Number((timed.result.hourlyCost / (bounded.lowerBound ?? 1)).toFixed(4)),
+    peakRssMiB: Math.round(peakRss / 2 ** 20),
+  };
+  process.stdout.write(`  ${JSON.stringify(figures)}\n`);
+  karpenter.push(figures);
+}
+
+// Workload 2: mixed shapes on the real catalogue, first-fit-decreasing baseline vs rafter.
+const real = loadEmbeddedCatalog();
+const pools = [
+  bareNodePool("default", {
+    requirements: [
+      { key: "rafter.dev/capacity-type", operator: "In", values: ["on-demand"] },
+      { key: "rafter.dev/instance-category", operator: "In", values: ["c", "m", "r"] },
+      { key: "rafter.dev/instance-generation", operator: "Gt", values: ["4"] },
+    ],
+  }),
+];
+const mixed: Record<string, unknown>[] = [];
+for (const n of [300, 600]) {
+  const snapshot = emptySnapshot(real, pools, mixedPods(n));
+  const baselineOptions: PlanOptions = { packingRuns: 1, improve: false, lpSolver: solver };
+  const baseline = plan(snapshot, baselineOptions);
+  const timed = measure(`mixed n=${n}`, () => plan(snapshot));
+  const bound = baseline.lowerBound ?? 0;
+  const figures = {
+    pods: n,
+    ms: Math.round(timed.ms),
+    newNodes: timed.result.newNodes.length,
+    unschedulable: timed.result.unschedulable.length,
+    hourlyCost: timed.result.hourlyCost,
+    lowerBound: Number(bound.toFixed(4)),
+    efficiency: Number((timed.result.hourlyCost / bound).toFixed(4)),
+    ffdBaselineCost: baseline.hourlyCost,
+    ffdBaselineNodes: baseline.newNodes.length,
+    ffdBaselineEfficiency: Number((baseline.hourlyCost / bound).toFixed(4)),
+  };
+  process.stdout.write(`  ${JSON.stringify(figures)}\n`);
+  mixed.push(figures);
+}
+peakRss = Math.max(peakRss, process.memoryUsage().rss);
+process.stdout.write(
+  `${JSON.stringify({ benchmark: "planner", node: process.version, karpenterShape: karpenter, mixedRealCatalog: mixed, peakRssMiB: Math.round(peakRss / 2 ** 20) })}\n`,
+);
