@@ -3,6 +3,7 @@
 // `rafter catalog` and the simulated cloud when no EC2 endpoint is configured.
 import { readFileSync } from "node:fs";
 import type { AllocatableOptions } from "./allocatable.js";
+import { parsePriceCsv } from "./pricing.js";
 import { catalogFromSnapshot, type CatalogSnapshot } from "./snapshot.js";
 import type { Catalog } from "./types.js";
 
@@ -28,4 +29,17 @@ export function loadEmbeddedCatalog(): Catalog {
 /** The embedded catalogue rebuilt with an EC2NodeClass's kubelet / root-volume settings. */
 export function loadEmbeddedCatalogWith(options: AllocatableOptions): Catalog {
   return catalogFromSnapshot(loadEmbeddedSnapshot(), options);
+}
+
+const pricesUrl = new URL("../../data/ec2-on-demand-prices.csv", import.meta.url);
+const cachedPrices = new Map<string, ReadonlyMap<string, number>>();
+
+/** The shipped on-demand price table for a region (empty for regions it does not cover). */
+export function loadEmbeddedOnDemandPrices(region: string): ReadonlyMap<string, number> {
+  let prices = cachedPrices.get(region);
+  if (!prices) {
+    prices = parsePriceCsv(readFileSync(pricesUrl, "utf8"), region);
+    cachedPrices.set(region, prices);
+  }
+  return prices;
 }

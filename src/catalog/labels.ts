@@ -10,6 +10,7 @@ export const labelKeys = {
   zone: "topology.kubernetes.io/zone",
   region: "topology.kubernetes.io/region",
   capacityType: "rafter.dev/capacity-type",
+  nodePool: "rafter.dev/nodepool",
   family: "rafter.dev/instance-family",
   category: "rafter.dev/instance-category",
   generation: "rafter.dev/instance-generation",

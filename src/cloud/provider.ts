@@ -93,6 +93,7 @@ export const tagKeys = {
   nodePool: "rafter.dev/nodepool",
   nodeClass: "rafter.dev/ec2nodeclass",
   virtualNode: "rafter.dev/virtualnode",
+  virtualNodeUid: "rafter.dev/virtualnode-uid",
   name: "Name",
 } as const;
 

@@ -1,0 +1,53 @@
+// EC2 error codes and how they map onto the port's typed outcomes.
+import { cloudFailure, notFound, throttled, type CloudError } from "../errors.js";
+
+/** The EC2 error code of an SDK exception (its `name`), or of a plain { Code } / { code } object. */
+export function errorCode(error: unknown): string | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const record = error as { name?: unknown; Code?: unknown; code?: unknown };
+  for (const candidate of [record.Code, record.code, record.name]) {
+    if (typeof candidate === "string" && candidate !== "" && candidate !== "Error") return candidate;
+  }
+  return undefined;
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === "object" && error !== null && "message" in error) return String(error.message);
+  return String(error);
+}
+
+/**
+ * Fleet error codes that say "this offering, not now": the offering is marked unavailable and the
+ * launch retried with what is left. Account-wide limits (VcpuLimitExceeded) are not in here —
+ * another type would hit the same wall.
+ */
+export const capacityErrorCodes: ReadonlySet<string> = new Set([
+  "InsufficientInstanceCapacity",
+  "InsufficientCapacity",
+  "InsufficientHostCapacity",
+  "InsufficientReservedInstanceCapacity",
+  "MaxSpotInstanceCountExceeded",
+  "SpotMaxPriceTooLow",
+  "UnfulfillableCapacity",
+  "Unsupported",
+  "InsufficientFreeAddressesInSubnet",
+]);
+
+export const notFoundCodes: ReadonlySet<string> = new Set([
+  "InvalidInstanceID.NotFound",
+  "InvalidInstanceID.Malformed",
+  "InvalidLaunchTemplateName.NotFoundException",
+  "InvalidLaunchTemplateId.NotFound",
+]);
+
+/** An unexpected SDK error as a port outcome (throttling that survived our retries included). */
+export function toCloudError(error: unknown): CloudError {
+  const code = errorCode(error);
+  const message = errorMessage(error);
+  if (code !== undefined && notFoundCodes.has(code)) return notFound(message);
+  if (code !== undefined && ["RequestLimitExceeded", "Throttling", "ThrottlingException"].includes(code)) {
+    return throttled(message, 5_000);
+  }
+  return cloudFailure(`${code ?? "Error"}: ${message}`, code);
+}

@@ -1,0 +1,219 @@
+// Resolves an EC2NodeClass's selector terms against EC2: subnets (per zone the one with the most
+// free addresses), security groups, and images (newest per architecture). Terms are ORed; within a
+// term, tags/id/name are ANDed, as in Karpenter. Failures are InvalidNodeClass values that end up
+// in the EC2NodeClass status, never exceptions thrown at the planner.
+import {
+  DescribeImagesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  type EC2Client,
+  type Filter,
+} from "@aws-sdk/client-ec2";
+import type {
+  AmiSelectorTerm,
+  EC2NodeClass,
+  EC2NodeClassStatus,
+  SelectorTerm,
+} from "../../api/ec2nodeclass.js";
+import { fail, invalidNodeClass, ok, type Result, type InvalidNodeClass } from "../errors.js";
+import type { Ec2Caller } from "./ec2-caller.js";
+
+export interface ResolvedSubnet {
+  readonly id: string;
+  readonly zone: string;
+  readonly zoneId?: string;
+  readonly availableIps: number;
+}
+export interface ResolvedImage {
+  readonly id: string;
+  readonly name?: string;
+  /** Kubernetes arch: amd64 | arm64. */
+  readonly architecture: string;
+  readonly creationDate: string;
+}
+export interface ResolvedNodeClass {
+  readonly subnets: readonly ResolvedSubnet[];
+  readonly securityGroups: readonly { id: string; name?: string }[];
+  /** Newest image per architecture. */
+  readonly images: readonly ResolvedImage[];
+  readonly instanceProfile?: string;
+}
+
+function tagFilters(tags: Readonly<Record<string, string>> | undefined): Filter[] {
+  return Object.entries(tags ?? {}).map(([key, value]) =>
+    value === "*" ? { Name: "tag-key", Values: [key] } : { Name: `tag:${key}`, Values: [value] },
+  );
+}
+
+function termFilters(term: SelectorTerm, idFilter: string, nameFilter?: string): Filter[] {
+  const filters = tagFilters(term.tags);
+  if (term.id) filters.push({ Name: idFilter, Values: [term.id] });
+  if (term.name && nameFilter) filters.push({ Name: nameFilter, Values: [term.name] });
+  return filters;
+}
+
+const ec2Arch = (arch: string | undefined): string | undefined =>
+  arch === "x86_64" ? "amd64" : arch === "arm64" ? "arm64" : undefined;
+
+async function resolveSubnets(
+  ec2: EC2Client,
+  caller: Ec2Caller,
+  terms: SelectorTerm[],
+): Promise<ResolvedSubnet[]> {
+  const byId = new Map<string, ResolvedSubnet>();
+  for (const term of terms) {
+    const filters = termFilters(term, "subnet-id");
+    if (filters.length === 0) continue; // an empty term would select every subnet of the account
+    let token: string | undefined;
+    do {
+      const page = await caller.call("DescribeSubnets", () =>
+        ec2.send(new DescribeSubnetsCommand({ Filters: filters, NextToken: token })),
+      );
+      for (const subnet of page.Subnets ?? []) {
+        if (!subnet.SubnetId || !subnet.AvailabilityZone) continue;
+        byId.set(subnet.SubnetId, {
+          id: subnet.SubnetId,
+          zone: subnet.AvailabilityZone,
+          ...(subnet.AvailabilityZoneId ? { zoneId: subnet.AvailabilityZoneId } : {}),
+          availableIps: subnet.AvailableIpAddressCount ?? 0,
+        });
+      }
+      token = page.NextToken;
+    } while (token);
+  }
+  // One subnet per zone: the one with the most free addresses (ties by id, for stable templates).
+  const best = new Map<string, ResolvedSubnet>();
+  for (const subnet of [...byId.values()].sort(
+    (a, b) => b.availableIps - a.availableIps || a.id.localeCompare(b.id),
+  )) {
+    if (!best.has(subnet.zone)) best.set(subnet.zone, subnet);
+  }
+  return [...best.values()].sort((a, b) => a.zone.localeCompare(b.zone));
+}
+
+async function resolveSecurityGroups(
+  ec2: EC2Client,
+  caller: Ec2Caller,
+  terms: SelectorTerm[],
+): Promise<{ id: string; name?: string }[]> {
+  const byId = new Map<string, { id: string; name?: string }>();
+  for (const term of terms) {
+    const filters = termFilters(term, "group-id", "group-name");
+    if (filters.length === 0) continue;
+    const page = await caller.call("DescribeSecurityGroups", () =>
+      ec2.send(new DescribeSecurityGroupsCommand({ Filters: filters })),
+    );
+    for (const group of page.SecurityGroups ?? []) {
+      if (group.GroupId)
+        byId.set(group.GroupId, { id: group.GroupId, ...(group.GroupName ? { name: group.GroupName } : {}) });
+    }
+  }
+  return [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
+}
+
+async function resolveImages(
+  ec2: EC2Client,
+  caller: Ec2Caller,
+  terms: AmiSelectorTerm[],
+): Promise<ResolvedImage[]> {
+  const all: ResolvedImage[] = [];
+  for (const term of terms) {
+    const filters = tagFilters(term.tags);
+    if (term.name) filters.push({ Name: "name", Values: [term.name] });
+    filters.push({ Name: "state", Values: ["available"] });
+    const page = await caller.call("DescribeImages", () =>
+      ec2.send(
+        new DescribeImagesCommand({
+          Filters: filters,
+          ...(term.id ? { ImageIds: [term.id] } : {}),
+          ...(term.owner ? { Owners: [term.owner] } : {}),
+        }),
+      ),
+    );
+    for (const image of page.Images ?? []) {
+      const architecture = ec2Arch(image.Architecture);
+      if (!image.ImageId || !architecture) continue;
+      all.push({
+        id: image.ImageId,
+        ...(image.Name ? { name: image.Name } : {}),
+        architecture,
+        creationDate: image.CreationDate ?? "",
+      });
+    }
+  }
+  const newest = new Map<string, ResolvedImage>();
+  for (const image of all.sort(
+    (a, b) => b.creationDate.localeCompare(a.creationDate) || a.id.localeCompare(b.id),
+  )) {
+    if (!newest.has(image.architecture)) newest.set(image.architecture, image);
+  }
+  return [...newest.values()].sort((a, b) => a.architecture.localeCompare(b.architecture));
+}
+
+export async function resolveNodeClassOnEc2(
+  ec2: EC2Client,
+  caller: Ec2Caller,
+  nodeClass: EC2NodeClass,
+): Promise<Result<ResolvedNodeClass, InvalidNodeClass>> {
+  const spec = nodeClass.spec;
+  const aliases = spec.amiSelectorTerms.filter((term) => term.alias !== undefined);
+  if (aliases.length > 0) {
+    // Aliases ("al2023@latest") are SSM parameters; this build has no SSM client, so say so plainly.
+    return fail(
+      invalidNodeClass(
+        "AMIAliasUnsupported",
+        `amiSelectorTerms alias ${aliases.map((t) => t.alias).join(", ")} needs SSM parameter resolution, which is not available; select images by id, name or tags`,
+      ),
+    );
+  }
+  const [subnets, securityGroups, images] = await Promise.all([
+    resolveSubnets(ec2, caller, spec.subnetSelectorTerms),
+    resolveSecurityGroups(ec2, caller, spec.securityGroupSelectorTerms),
+    resolveImages(ec2, caller, spec.amiSelectorTerms),
+  ]);
+  if (subnets.length === 0)
+    return fail(invalidNodeClass("SubnetsNotFound", "no subnet matches subnetSelectorTerms"));
+  if (securityGroups.length === 0) {
+    return fail(
+      invalidNodeClass("SecurityGroupsNotFound", "no security group matches securityGroupSelectorTerms"),
+    );
+  }
+  if (images.length === 0)
+    return fail(invalidNodeClass("AMIsNotFound", "no available image matches amiSelectorTerms"));
+  const profile = spec.instanceProfile ?? spec.role;
+  return ok({ subnets, securityGroups, images, ...(profile ? { instanceProfile: profile } : {}) });
+}
+
+export function nodeClassStatus(resolved: ResolvedNodeClass, now: Date): EC2NodeClassStatus {
+  return {
+    subnets: resolved.subnets.map((s) => ({
+      id: s.id,
+      zone: s.zone,
+      ...(s.zoneId ? { zoneID: s.zoneId } : {}),
+    })),
+    securityGroups: resolved.securityGroups.map((g) => ({ ...g })),
+    amis: resolved.images.map((i) => ({
+      id: i.id,
+      architecture: i.architecture,
+      ...(i.name ? { name: i.name } : {}),
+    })),
+    ...(resolved.instanceProfile ? { instanceProfile: resolved.instanceProfile } : {}),
+    conditions: [
+      { type: "Ready", status: "True", reason: "Resolved", lastTransitionTime: now.toISOString() },
+    ],
+  };
+}
+
+export function invalidNodeClassStatus(error: InvalidNodeClass, now: Date): EC2NodeClassStatus {
+  return {
+    conditions: [
+      {
+        type: "Ready",
+        status: "False",
+        reason: error.reason,
+        message: error.message,
+        lastTransitionTime: now.toISOString(),
+      },
+    ],
+  };
+}

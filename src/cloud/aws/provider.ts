@@ -1,0 +1,433 @@
+// The CloudProvider port on EC2. Dependencies (EC2 client, logger, clock, retry timing) come in
+// through the constructor; this file composes discovery, node-class resolution, launch templates,
+// CreateFleet and the terminate batcher.
+import { CreateFleetCommand, type EC2Client, type Tag } from "@aws-sdk/client-ec2";
+import { LRUCache } from "lru-cache";
+import type { EC2NodeClass, EC2NodeClassStatus } from "../../api/ec2nodeclass.js";
+import type { NodePool } from "../../api/nodepool.js";
+import type { VirtualNode } from "../../api/virtualnode.js";
+import type { AllocatableOptions } from "../../catalog/allocatable.js";
+import { loadEmbeddedOnDemandPrices } from "../../catalog/embedded.js";
+import { labelKeys } from "../../catalog/labels.js";
+import { offeringKey, type InstanceType } from "../../catalog/types.js";
+import type { Clock } from "../../clock.js";
+import type { Logger } from "../../logging.js";
+import { parseQuantity } from "../../domain/quantity.js";
+import * as errors from "../errors.js";
+import { launchOptions } from "../launch-options.js";
+import * as port from "../provider.js";
+import { UnavailableOfferings } from "../unavailable-offerings.js";
+import { CatalogSource, type SpotPriceSource } from "./catalog-source.js";
+import { Ec2Caller, type CallStats } from "./ec2-caller.js";
+import { capacityErrorCodes, toCloudError } from "./error-codes.js";
+import {
+  createFleetInput,
+  failedOfferings,
+  fleetClientToken,
+  parseFleetOutput,
+  type FleetOverride,
+} from "./fleet.js";
+import { describeInstances, liveStates, toCloudInstance } from "./instances.js";
+import { launchTemplateData, LaunchTemplates } from "./launch-templates.js";
+import {
+  invalidNodeClassStatus,
+  nodeClassStatus,
+  resolveNodeClassOnEc2,
+  type ResolvedNodeClass,
+} from "./nodeclass-resolver.js";
+import { defaultRetryPolicy, type RetryPolicy } from "./retry.js";
+import { TerminateBatcher, type TerminateBatcherOptions } from "./terminate-batcher.js";
+
+type Result<T, E = errors.CloudError> = errors.Result<T, E>;
+const { ok, fail } = errors;
+
+export interface AwsCloudProviderOptions {
+  readonly ec2: EC2Client;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly clusterName: string;
+  readonly region: string;
+  readonly clusterEndpoint?: string;
+  readonly clusterCaBundle?: string;
+  /** Throttling backoff; tests inject sleep/random. */
+  readonly retry?: Partial<RetryPolicy>;
+  /** Shared with the planner; a fresh one (3-minute TTL) when absent. */
+  readonly unavailableOfferings?: UnavailableOfferings;
+  /** Default "ec2". moto's spot history is a constant, so runs against moto may prefer "estimate". */
+  readonly spotPrices?: SpotPriceSource;
+  /** Defaults to the shipped table (data/ec2-on-demand-prices.csv) for `region`. */
+  readonly onDemandPrices?: ReadonlyMap<string, number>;
+  readonly instanceTypesTtlMs?: number;
+  readonly spotPricesTtlMs?: number;
+  readonly nodeClassTtlMs?: number;
+  /** CreateFleet rounds per create() when offerings run out of capacity. Default 3. */
+  readonly maxLaunchAttempts?: number;
+  readonly terminate?: TerminateBatcherOptions;
+}
+
+export class AwsCloudProvider implements port.CloudProvider {
+  readonly name = "aws";
+  readonly unavailableOfferings: UnavailableOfferings;
+  private readonly ec2: EC2Client;
+  private readonly caller: Ec2Caller;
+  private readonly policy: RetryPolicy;
+  private readonly catalogSource: CatalogSource;
+  private readonly templates: LaunchTemplates;
+  private readonly terminator: TerminateBatcher;
+  private readonly resolutions: LRUCache<string, Result<ResolvedNodeClass, errors.InvalidNodeClass>>;
+  private readonly logger: Logger;
+
+  constructor(private readonly options: AwsCloudProviderOptions) {
+    this.ec2 = options.ec2;
+    this.logger = options.logger.child({ component: "cloud-aws" });
+    this.policy = { ...defaultRetryPolicy, ...options.retry };
+    this.caller = new Ec2Caller(this.policy, this.logger);
+    this.unavailableOfferings =
+      options.unavailableOfferings ?? new UnavailableOfferings({ clock: options.clock });
+    this.catalogSource = new CatalogSource({
+      ec2: this.ec2,
+      caller: this.caller,
+      clock: options.clock,
+      region: options.region,
+      onDemandPrices: options.onDemandPrices ?? loadEmbeddedOnDemandPrices(options.region),
+      spotPrices: options.spotPrices ?? "ec2",
+      typesTtlMs: options.instanceTypesTtlMs ?? 10 * 60_000,
+      spotTtlMs: options.spotPricesTtlMs ?? 5 * 60_000,
+    });
+    this.templates = new LaunchTemplates(this.ec2, this.caller, options, this.logger);
+    this.terminator = new TerminateBatcher(this.ec2, this.caller, options.terminate);
+    this.resolutions = new LRUCache({
+      max: 256,
+      ttl: options.nodeClassTtlMs ?? 60_000,
+      perf: options.clock,
+      ttlResolution: 0,
+    });
+  }
+
+  /** EC2 calls made so far, per action (count, throttles, time). */
+  callStats(): ReadonlyMap<string, CallStats> {
+    return this.caller.stats;
+  }
+
+  async create(
+    virtualNode: VirtualNode,
+    options: port.CreateOptions,
+  ): Promise<Result<port.LaunchedInstance, port.CreateError>> {
+    const nodeClass = options.nodeClass;
+    if (!nodeClass)
+      return fail(errors.invalidNodeClass("NodeClassMissing", "the NodePool's EC2NodeClass was not given"));
+    const uid = virtualNode.metadata.uid ?? virtualNode.metadata.name ?? "";
+    try {
+      // A launch that happened before a crash is found by its tag before anything new is launched.
+      const existing = await this.findInstanceOf(uid);
+      if (existing) return ok(existing);
+      const resolved = await this.resolve(nodeClass);
+      if (!resolved.ok) return resolved;
+      const { catalog } = await this.catalogSource.catalog(allocatableOptions(nodeClass));
+      const byName = new Map(catalog.instanceTypes.map((t) => [t.name, t]));
+      const subnets = new Map(resolved.value.subnets.map((s) => [s.zone, s.id]));
+      const failedAll: errors.FailedOffering[] = [];
+      for (let attempt = 0; attempt < (this.options.maxLaunchAttempts ?? 3); attempt++) {
+        const choice = launchOptions(
+          virtualNode,
+          byName,
+          this.unavailableOfferings.keys(),
+          new Set(subnets.keys()),
+        );
+        if (!choice) break;
+        const overrides: FleetOverride[] = [];
+        for (const option of choice.options) {
+          const arch = byName.get(option.instanceType)?.labels[labelKeys.arch];
+          const image = resolved.value.images.find((i) => i.architecture === arch);
+          const subnetId = subnets.get(option.zone);
+          if (!image || !subnetId) continue;
+          const data = launchTemplateData(this.options, nodeClass, options.nodePool, resolved.value, image);
+          overrides.push({
+            option,
+            subnetId,
+            launchTemplateName: await this.templates.ensure(nodeClass, data),
+          });
+        }
+        if (overrides.length === 0) {
+          return fail(
+            errors.invalidNodeClass(
+              "AMIsNotFound",
+              "no image matches the architectures of the allowed instance types",
+            ),
+          );
+        }
+        const input = createFleetInput(
+          choice.capacityType,
+          overrides,
+          fleetClientToken(uid, overrides),
+          this.tags(virtualNode, options.nodePool, nodeClass),
+        );
+        const outcome = parseFleetOutput(
+          await this.caller.call("CreateFleet", () => this.ec2.send(new CreateFleetCommand(input))),
+        );
+        const failed = failedOfferings(outcome, overrides, capacityErrorCodes);
+        for (const f of failed)
+          this.unavailableOfferings.mark(f.instanceType, f.zone, f.capacityType, f.code);
+        failedAll.push(...failed);
+        if (outcome.instanceId) {
+          const launched = await this.describeLaunched(outcome.instanceId, overrides);
+          this.logger.info(
+            {
+              virtualNode: virtualNode.metadata.name,
+              instanceId: launched.instanceId,
+              instanceType: launched.instanceType,
+              zone: launched.zone,
+              capacityType: launched.capacityType,
+              failedOfferings: failed.length,
+            },
+            "launched instance",
+          );
+          return ok(launched);
+        }
+        const other = outcome.errors.filter((e) => !capacityErrorCodes.has(e.code));
+        if (failed.length === 0) {
+          const detail = other.map((e) => `${e.code}: ${e.message}`).join("; ") || "no instance and no error";
+          return fail(errors.cloudFailure(`CreateFleet launched nothing: ${detail}`, other[0]?.code));
+        }
+        this.logger.info(
+          {
+            virtualNode: virtualNode.metadata.name,
+            failed: failed.map((f) => offeringKey(f.instanceType, f.zone, f.capacityType)),
+          },
+          "offerings out of capacity; retrying with the rest",
+        );
+      }
+      return fail({
+        kind: "InsufficientCapacity",
+        message: `no capacity in any allowed offering (${failedAll.length} failed)`,
+        offerings: failedAll,
+      });
+    } catch (error) {
+      const cloudError = toCloudError(error);
+      return fail(
+        cloudError.kind === "NotFound" || cloudError.kind === "InsufficientCapacity"
+          ? errors.cloudFailure(cloudError.message)
+          : cloudError,
+      );
+    }
+  }
+
+  async delete(providerId: string): Promise<Result<"terminating", port.DeleteError>> {
+    const parsed = port.parseProviderId(providerId);
+    if (!parsed) return fail(errors.notFound(`malformed provider id ${providerId}`, providerId));
+    try {
+      const outcome = await this.terminator.terminate(parsed.instanceId);
+      return outcome === "gone"
+        ? fail(errors.notFound(`instance ${parsed.instanceId} is gone`, providerId))
+        : ok("terminating");
+    } catch (error) {
+      return fail(deleteError(error));
+    }
+  }
+
+  async get(providerId: string): Promise<Result<port.CloudInstance, port.DeleteError>> {
+    const parsed = port.parseProviderId(providerId);
+    if (!parsed) return fail(errors.notFound(`malformed provider id ${providerId}`, providerId));
+    try {
+      const [instance] = await describeInstances(this.ec2, this.caller, { instanceIds: [parsed.instanceId] });
+      const view = instance
+        ? toCloudInstance(instance, (t, z, c) => this.catalogSource.price(t, z, c))
+        : undefined;
+      if (!view || view.state === "terminated")
+        return fail(errors.notFound(`instance ${parsed.instanceId} not found`, providerId));
+      return ok(view);
+    } catch (error) {
+      return fail(deleteError(error));
+    }
+  }
+
+  async list(): Promise<Result<port.CloudInstance[], port.ListError>> {
+    try {
+      const instances = await describeInstances(this.ec2, this.caller, {
+        filters: [
+          { Name: `tag:${port.tagKeys.cluster}`, Values: [this.options.clusterName] },
+          { Name: "instance-state-name", Values: liveStates },
+        ],
+      });
+      return ok(
+        instances.flatMap((i) => toCloudInstance(i, (t, z, c) => this.catalogSource.price(t, z, c)) ?? []),
+      );
+    } catch (error) {
+      const e = toCloudError(error);
+      return fail(e.kind === "Throttled" ? e : errors.cloudFailure(e.message));
+    }
+  }
+
+  async instanceTypes(_nodePool: NodePool, nodeClass?: EC2NodeClass): Promise<Result<InstanceType[]>> {
+    try {
+      let zones: ReadonlySet<string> | undefined;
+      if (nodeClass) {
+        const resolved = await this.resolve(nodeClass);
+        if (!resolved.ok) return resolved;
+        zones = new Set(resolved.value.subnets.map((s) => s.zone));
+      }
+      const { catalog } = await this.catalogSource.catalog(nodeClass ? allocatableOptions(nodeClass) : {});
+      const unavailable = this.unavailableOfferings.keys();
+      return ok(
+        catalog.instanceTypes.flatMap((type) => {
+          const offerings = type.offerings
+            .filter((o) => !zones || zones.has(o.zone))
+            .map((o) =>
+              unavailable.has(offeringKey(type.name, o.zone, o.capacityType))
+                ? { ...o, available: false }
+                : o,
+            );
+          return offerings.length > 0 ? [{ ...type, offerings }] : [];
+        }),
+      );
+    } catch (error) {
+      return fail(toCloudError(error));
+    }
+  }
+
+  async resolveNodeClass(nodeClass: EC2NodeClass): Promise<Result<EC2NodeClassStatus>> {
+    const now = new Date(this.options.clock.now());
+    try {
+      const resolved = await this.resolve(nodeClass);
+      // An unresolvable node class is a status to show, not an error of this call.
+      return ok(
+        resolved.ok ? nodeClassStatus(resolved.value, now) : invalidNodeClassStatus(resolved.error, now),
+      );
+    } catch (error) {
+      return fail(toCloudError(error));
+    }
+  }
+
+  async isDrifted(
+    virtualNode: VirtualNode,
+    nodeClass: EC2NodeClass,
+  ): Promise<Result<port.DriftReason | undefined>> {
+    const providerId = virtualNode.status?.providerID;
+    if (!providerId)
+      return fail(errors.notFound(`virtual node ${virtualNode.metadata.name ?? ""} has no instance`));
+    const instance = await this.get(providerId);
+    if (!instance.ok) return instance;
+    try {
+      const resolved = await this.resolve(nodeClass);
+      if (!resolved.ok) return resolved;
+      const { images, subnets, securityGroups } = resolved.value;
+      const i = instance.value;
+      if (i.imageId && !images.some((image) => image.id === i.imageId)) return ok("ImageDrifted");
+      if (i.subnetId && !subnets.some((s) => s.id === i.subnetId)) return ok("SubnetDrifted");
+      const wanted = new Set(securityGroups.map((g) => g.id));
+      const actual = i.securityGroupIds ?? [];
+      if (actual.length > 0 && (actual.length !== wanted.size || actual.some((id) => !wanted.has(id)))) {
+        return ok("SecurityGroupDrifted");
+      }
+      return ok(undefined);
+    } catch (error) {
+      return fail(toCloudError(error));
+    }
+  }
+
+  /** Deletes this cluster's launch templates not used by this process; returns their names. */
+  garbageCollectLaunchTemplates(): Promise<string[]> {
+    return this.templates.deleteUnused(this.templates.knownNames());
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  private async resolve(
+    nodeClass: EC2NodeClass,
+  ): Promise<Result<ResolvedNodeClass, errors.InvalidNodeClass>> {
+    const key = `${nodeClass.metadata.uid ?? nodeClass.metadata.name ?? ""}/${nodeClass.metadata.generation ?? 0}`;
+    const cached = this.resolutions.get(key);
+    if (cached) return cached;
+    const resolved = await resolveNodeClassOnEc2(this.ec2, this.caller, nodeClass);
+    this.resolutions.set(key, resolved);
+    return resolved;
+  }
+
+  private tags(virtualNode: VirtualNode, nodePool: NodePool, nodeClass: EC2NodeClass): Tag[] {
+    const tags: Record<string, string> = {
+      ...nodeClass.spec.tags,
+      [port.tagKeys.cluster]: this.options.clusterName,
+      [port.tagKeys.nodePool]: nodePool.metadata.name ?? "",
+      [port.tagKeys.nodeClass]: nodeClass.metadata.name ?? "",
+      [port.tagKeys.virtualNode]: virtualNode.metadata.name ?? "",
+      [port.tagKeys.virtualNodeUid]: virtualNode.metadata.uid ?? virtualNode.metadata.name ?? "",
+      [port.tagKeys.name]: `${this.options.clusterName}/${virtualNode.metadata.name ?? ""}`,
+    };
+    return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+  }
+
+  private async findInstanceOf(uid: string): Promise<port.LaunchedInstance | undefined> {
+    const instances = await describeInstances(this.ec2, this.caller, {
+      filters: [
+        { Name: `tag:${port.tagKeys.cluster}`, Values: [this.options.clusterName] },
+        { Name: `tag:${port.tagKeys.virtualNodeUid}`, Values: [uid] },
+        { Name: "instance-state-name", Values: ["pending", "running"] },
+      ],
+    });
+    const first = instances[0];
+    return first ? toCloudInstance(first, (t, z, c) => this.catalogSource.price(t, z, c)) : undefined;
+  }
+
+  /** DescribeInstances after the fleet answers: the private DNS name (the node name) and IP. */
+  private async describeLaunched(
+    instanceId: string,
+    overrides: readonly FleetOverride[],
+  ): Promise<port.LaunchedInstance> {
+    for (let attempt = 0; ; attempt++) {
+      const [instance] = await describeInstances(this.ec2, this.caller, { instanceIds: [instanceId] });
+      const priceOf = (type: string, zone: string, capacityType: "spot" | "on-demand"): number | undefined =>
+        overrides.find(
+          (o) =>
+            o.option.instanceType === type &&
+            o.option.zone === zone &&
+            o.option.capacityType === capacityType,
+        )?.option.price ?? this.catalogSource.price(type, zone, capacityType);
+      const view = instance ? toCloudInstance(instance, priceOf) : undefined;
+      // EC2 is eventually consistent: a just-launched instance may be unknown or lack its DNS name.
+      if (view?.nodeName || attempt >= 4) {
+        if (!view)
+          throw Object.assign(new Error(`launched instance ${instanceId} not visible`), {
+            name: "InvalidInstanceID.NotFound",
+          });
+        const nodeName = view.nodeName || fallbackDnsName(view.privateIp, this.options.region);
+        const {
+          state: _state,
+          tags: _tags,
+          imageId: _image,
+          subnetId: _subnet,
+          securityGroupIds: _sgs,
+          nodePool: _np,
+          virtualNode: _vn,
+          nodeClass: _nc,
+          ...launched
+        } = view;
+        return { ...launched, nodeName };
+      }
+      await this.policy.sleep(200 * 2 ** attempt);
+    }
+  }
+}
+
+function allocatableOptions(nodeClass: EC2NodeClass): AllocatableOptions {
+  const root =
+    nodeClass.spec.blockDeviceMappings?.find((m) => m.rootVolume) ?? nodeClass.spec.blockDeviceMappings?.[0];
+  const size = root?.ebs?.volumeSize;
+  return {
+    ...(nodeClass.spec.kubelet ? { kubelet: nodeClass.spec.kubelet } : {}),
+    ...(size ? { rootVolumeBytes: parseQuantity(size) } : {}),
+  };
+}
+
+function deleteError(error: unknown): port.DeleteError {
+  const e = toCloudError(error);
+  return e.kind === "NotFound" || e.kind === "Throttled" || e.kind === "Failed"
+    ? e
+    : errors.cloudFailure(e.message);
+}
+
+/** EC2's hostname scheme, used only when DescribeInstances has not shown the name yet. */
+function fallbackDnsName(ip: string | undefined, region: string): string {
+  if (!ip) return "";
+  const host = `ip-${ip.replaceAll(".", "-")}`;
+  return region === "us-east-1" ? `${host}.ec2.internal` : `${host}.${region}.compute.internal`;
+}

@@ -1,0 +1,131 @@
+// Catalogue discovery and EC2NodeClass resolution against moto's EC2 API.
+import assert from "node:assert/strict";
+import { after, before, beforeEach, describe, it } from "node:test";
+import { pino } from "pino";
+import { ManualClock } from "../../../src/clock.js";
+import { Ec2Caller } from "../../../src/cloud/aws/ec2-caller.js";
+import {
+  describeAllInstanceTypes,
+  describeSpotPrices,
+  describeZoneOfferings,
+} from "../../../src/cloud/aws/discovery.js";
+import { defaultRetryPolicy } from "../../../src/cloud/aws/retry.js";
+import { nodeClass, nodePool } from "../fixtures.js";
+import { awsProvider, seed, startHarness, type Harness, type Seeded } from "./harness.js";
+
+describe("EC2 discovery against moto", () => {
+  let harness: Harness;
+  let seeded: Seeded;
+  before(async () => {
+    harness = await startHarness();
+  });
+  after(async () => {
+    await harness.stop();
+  });
+  beforeEach(async () => {
+    await harness.moto.reset();
+    seeded = await seed(harness.direct);
+    harness.proxy.requests.length = 0;
+    harness.proxy.clearFaults();
+  });
+
+  it("discovers every instance type, all pages, and the zone offerings", async () => {
+    const caller = new Ec2Caller(defaultRetryPolicy, pino({ level: "silent" }));
+    const started = performance.now();
+    const infos = await describeAllInstanceTypes(harness.direct, caller);
+    const typesMs = performance.now() - started;
+    const offerings = await describeZoneOfferings(harness.direct, caller);
+    const totalMs = performance.now() - started;
+    process.stdout.write(
+      `# discovery: ${infos.length} types in ${Math.round(typesMs)} ms (${caller.stats.get("DescribeInstanceTypes")?.calls} pages), ` +
+        `offerings for ${offerings.size} types in ${Math.round(totalMs - typesMs)} ms, total ${Math.round(totalMs)} ms\n`,
+    );
+    assert.ok(infos.length >= 1373, `${infos.length} instance types`);
+    assert.equal(new Set(infos.map((i) => i.InstanceType)).size, infos.length, "no duplicates across pages");
+    assert.deepEqual(offerings.get("m5.large")?.slice(0, 3), ["us-east-1a", "us-east-1b", "us-east-1c"]);
+  });
+
+  it("reads the latest spot price per type and zone", async () => {
+    const caller = new Ec2Caller(defaultRetryPolicy, pino({ level: "silent" }));
+    const prices = await describeSpotPrices(harness.direct, caller, new Date());
+    assert.ok(prices.size > 1000, `${prices.size} spot prices`);
+    assert.ok((prices.get("m5.large/us-east-1a") ?? 0) > 0);
+  });
+
+  it("builds the catalogue through the provider, limited to the node class's zones, with kubelet overrides", async () => {
+    const { provider } = awsProvider(harness, new ManualClock(Date.now()));
+    const started = performance.now();
+    const result = await provider.instanceTypes(nodePool(), nodeClass({ kubelet: { maxPods: 58 } }));
+    const ms = performance.now() - started;
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.error));
+    process.stdout.write(
+      `# provider catalogue (discovery + resolution + build): ${result.value.length} types in ${Math.round(ms)} ms\n`,
+    );
+    assert.ok(result.value.length > 1200);
+    const m5 = result.value.find((t) => t.name === "m5.large");
+    assert.ok(m5);
+    assert.equal(m5.capacity.pods, 58);
+    assert.deepEqual([...new Set(m5.offerings.map((o) => o.zone))].sort(), [...seeded.subnets.keys()].sort());
+    assert.ok(m5.offerings.some((o) => o.capacityType === "on-demand" && o.price === 0.096));
+
+    // Cached: a second call makes no EC2 calls.
+    const before = harness.proxy.requests.length;
+    await provider.instanceTypes(nodePool(), nodeClass({ kubelet: { maxPods: 58 } }));
+    assert.equal(harness.proxy.requests.length, before);
+  });
+
+  it("resolves subnets, security groups and images by tags into the node class status", async () => {
+    const { provider } = awsProvider(harness, new ManualClock(Date.now()));
+    const status = await provider.resolveNodeClass(nodeClass());
+    assert.ok(status.ok);
+    assert.deepEqual(
+      status.value.subnets?.map((s) => [s.zone, s.id]),
+      [...seeded.subnets.entries()],
+    );
+    assert.deepEqual(
+      status.value.securityGroups?.map((g) => g.id),
+      [seeded.securityGroupId],
+    );
+    assert.deepEqual(
+      status.value.amis?.map((a) => [a.architecture, a.id]),
+      [
+        ["amd64", seeded.images.amd64],
+        ["arm64", seeded.images.arm64],
+      ],
+    );
+    assert.equal(status.value.conditions?.[0]?.status, "True");
+  });
+
+  it("resolves by id and name, and reports what does not resolve as a status", async () => {
+    const { provider } = awsProvider(harness, new ManualClock(Date.now()));
+    const byId = await provider.resolveNodeClass(
+      nodeClass({
+        subnetSelectorTerms: [{ id: seeded.subnets.get("us-east-1b") ?? "" }],
+        securityGroupSelectorTerms: [{ name: "nodes" }],
+        amiSelectorTerms: [{ id: seeded.images.amd64 }],
+      }),
+    );
+    assert.ok(byId.ok);
+    assert.deepEqual(
+      byId.value.subnets?.map((s) => s.zone),
+      ["us-east-1b"],
+    );
+    assert.deepEqual(
+      byId.value.securityGroups?.map((g) => g.id),
+      [seeded.securityGroupId],
+    );
+
+    const missing = await provider.resolveNodeClass(
+      nodeClass({ subnetSelectorTerms: [{ tags: { "rafter.dev/discovery": "nobody" } }] }, "broken"),
+    );
+    assert.ok(missing.ok);
+    const [condition] = missing.value.conditions ?? [];
+    assert.deepEqual([condition?.status, condition?.reason], ["False", "SubnetsNotFound"]);
+
+    const alias = await provider.resolveNodeClass(
+      nodeClass({ amiSelectorTerms: [{ alias: "al2023@latest" }] }, "alias"),
+    );
+    assert.ok(alias.ok);
+    assert.equal(alias.value.conditions?.[0]?.reason, "AMIAliasUnsupported");
+  });
+});

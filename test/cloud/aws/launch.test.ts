@@ -1,0 +1,293 @@
+// Launch, look up, list and terminate through the AWS provider against moto, with capacity errors
+// and throttling injected by the fault proxy in front of it.
+import assert from "node:assert/strict";
+import { after, before, beforeEach, describe, it } from "node:test";
+import { CreateTagsCommand, DescribeInstancesCommand, RunInstancesCommand } from "@aws-sdk/client-ec2";
+import { ManualClock } from "../../../src/clock.js";
+import { nodeClass, nodePool, virtualNode } from "../fixtures.js";
+import { awsProvider, discoveryTag, seed, startHarness, type Harness, type Seeded } from "./harness.js";
+
+const onDemand = [{ key: "rafter.dev/capacity-type", operator: "In" as const, values: ["on-demand"] }];
+const spot = [{ key: "rafter.dev/capacity-type", operator: "In" as const, values: ["spot"] }];
+
+describe("AWS provider launches against moto", () => {
+  let harness: Harness;
+  let seeded: Seeded;
+  let clock: ManualClock;
+  before(async () => {
+    harness = await startHarness();
+  });
+  after(async () => {
+    await harness.stop();
+  });
+  beforeEach(async () => {
+    await harness.moto.reset();
+    seeded = await seed(harness.direct);
+    harness.proxy.requests.length = 0;
+    harness.proxy.clearFaults();
+    clock = new ManualClock(Date.now());
+  });
+
+  it("creates one instant fleet with the allowed overrides, then describes the instance", async () => {
+    const { provider } = awsProvider(harness, clock);
+    await provider.instanceTypes(nodePool(), nodeClass()); // warm the catalogue: time CreateFleet alone
+    const started = performance.now();
+    const result = await provider.create(virtualNode("vn-1", ["m5.large", "m5.xlarge"], onDemand), {
+      nodePool: nodePool(),
+      nodeClass: nodeClass(),
+    });
+    const createMs = performance.now() - started;
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.error));
+    const launched = result.value;
+    const [fleet] = harness.proxy.calls("CreateFleet");
+    assert.ok(fleet);
+    process.stdout.write(
+      `# create(): ${Math.round(createMs)} ms in total, CreateFleet round trip ${Math.round(fleet.durationMs)} ms\n`,
+    );
+
+    const p = fleet.params;
+    assert.equal(p.get("Type"), "instant");
+    assert.equal(p.get("TargetCapacitySpecification.TotalTargetCapacity"), "1");
+    assert.equal(p.get("TargetCapacitySpecification.DefaultTargetCapacityType"), "on-demand");
+    assert.equal(p.get("OnDemandOptions.AllocationStrategy"), "lowest-price");
+    assert.match(p.get("ClientToken") ?? "", /^uid-vn-1-[0-9a-f]{16}$/);
+    const overrides = [...p.keys()].filter((k) =>
+      /^LaunchTemplateConfigs\.1\.Overrides\.\d+\.InstanceType$/.test(k),
+    );
+    assert.equal(overrides.length, 6, "2 types × 3 zones' subnets");
+    const subnetsUsed = new Set([...p].filter(([k]) => k.endsWith(".SubnetId")).map(([, v]) => v));
+    assert.deepEqual([...subnetsUsed].sort(), [...seeded.subnets.values()].sort());
+    assert.equal(p.get("LaunchTemplateConfigs.1.LaunchTemplateSpecification.Version"), "$Latest");
+    const tags = new Map<string, string>();
+    for (const [key, value] of p) {
+      const m = /^TagSpecification\.1\.Tag\.(\d+)\.Key$/.exec(key);
+      if (m) tags.set(value, p.get(`TagSpecification.1.Tag.${m[1]}.Value`) ?? "");
+    }
+    assert.equal(p.get("TagSpecification.1.ResourceType"), "instance");
+    assert.equal(tags.get("rafter.dev/cluster"), "test-cluster");
+    assert.equal(tags.get("rafter.dev/nodepool"), "default");
+    assert.equal(tags.get("rafter.dev/virtualnode"), "vn-1");
+    assert.equal(tags.get("Name"), "test-cluster/vn-1");
+
+    assert.equal(launched.instanceType, "m5.large");
+    assert.equal(launched.capacityType, "on-demand");
+    assert.equal(launched.price, 0.096);
+    assert.ok(seeded.subnets.has(launched.zone));
+    assert.equal(launched.providerId, `aws:///${launched.zone}/${launched.instanceId}`);
+    assert.match(launched.nodeName, /^ip-10-0-\d+-\d+\.ec2\.internal$/);
+    assert.match(launched.privateIp ?? "", /^10\.0\./);
+    assert.equal(harness.proxy.calls("DescribeInstances").length >= 1, true, "described after the fleet");
+
+    const got = await provider.get(launched.providerId);
+    assert.ok(got.ok);
+    assert.equal(got.value.state, "running");
+    assert.equal(got.value.imageId, seeded.images.amd64);
+    assert.equal(got.value.virtualNode, "vn-1");
+    assert.equal(got.value.nodeName, launched.nodeName);
+  });
+
+  it("launches spot with price-capacity-optimized and arm64 types on the arm64 image", async () => {
+    const { provider } = awsProvider(harness, clock);
+    const result = await provider.create(virtualNode("vn-arm", ["m6g.large"], spot), {
+      nodePool: nodePool(),
+      nodeClass: nodeClass(),
+    });
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.error));
+    assert.equal(result.value.capacityType, "spot");
+    const [fleet] = harness.proxy.calls("CreateFleet");
+    assert.equal(fleet?.params.get("SpotOptions.AllocationStrategy"), "price-capacity-optimized");
+    const got = await provider.get(result.value.providerId);
+    assert.ok(got.ok);
+    assert.equal(got.value.imageId, seeded.images.arm64);
+  });
+
+  it("reuses launch templates, within a process and after a restart", async () => {
+    const first = awsProvider(harness, clock).provider;
+    const options = { nodePool: nodePool(), nodeClass: nodeClass() };
+    assert.ok((await first.create(virtualNode("vn-1", ["m5.large"], onDemand), options)).ok);
+    assert.ok((await first.create(virtualNode("vn-2", ["m5.large"], onDemand), options)).ok);
+    assert.equal(harness.proxy.calls("CreateLaunchTemplate").length, 1);
+    const second = awsProvider(harness, clock).provider;
+    assert.ok((await second.create(virtualNode("vn-3", ["m5.large"], onDemand), options)).ok);
+    assert.equal(harness.proxy.calls("CreateLaunchTemplate").length, 1, "found by name after a restart");
+    const fleets = harness.proxy.calls("CreateFleet");
+    const names = new Set(
+      fleets.map((f) =>
+        f.params.get("LaunchTemplateConfigs.1.LaunchTemplateSpecification.LaunchTemplateName"),
+      ),
+    );
+    assert.equal(names.size, 1);
+    assert.match([...names][0] ?? "", /^rafter\/test-cluster\/[0-9a-f]{20}$/);
+
+    // A different NodePool template (other taints) is a different template.
+    const other = nodePool("other");
+    other.spec.template.spec.taints = [];
+    assert.ok(
+      (
+        await second.create(virtualNode("vn-4", ["m5.large"], onDemand), {
+          nodePool: other,
+          nodeClass: nodeClass(),
+        })
+      ).ok,
+    );
+    assert.equal(harness.proxy.calls("CreateLaunchTemplate").length, 2);
+    assert.deepEqual(await second.garbageCollectLaunchTemplates(), [], "both are in use by this process");
+  });
+
+  it("is idempotent across a crash: the same virtual node finds its instance instead of launching again", async () => {
+    const vn = virtualNode("vn-1", ["m5.large"], onDemand);
+    const options = { nodePool: nodePool(), nodeClass: nodeClass() };
+    const before = await awsProvider(harness, clock).provider.create(vn, options);
+    const after = await awsProvider(harness, clock).provider.create(vn, options); // a new process
+    assert.ok(before.ok && after.ok);
+    assert.equal(after.value.instanceId, before.value.instanceId);
+    assert.equal(after.value.nodeName, before.value.nodeName);
+    assert.equal(harness.proxy.calls("CreateFleet").length, 1);
+  });
+
+  it("lists this cluster's instances by tag and terminates them in one batched call", async () => {
+    const { provider } = awsProvider(harness, clock);
+    const options = { nodePool: nodePool(), nodeClass: nodeClass() };
+    const launched = [];
+    for (const name of ["vn-1", "vn-2", "vn-3"]) {
+      const r = await provider.create(virtualNode(name, ["t3.medium"], onDemand), options);
+      assert.ok(r.ok);
+      launched.push(r.value);
+    }
+    // Someone else's instance in the same account.
+    await harness.direct.send(
+      new RunInstancesCommand({
+        ImageId: seeded.images.amd64,
+        MinCount: 1,
+        MaxCount: 1,
+        InstanceType: "t3.micro",
+      }),
+    );
+    const listed = await provider.list();
+    assert.ok(listed.ok);
+    assert.deepEqual(listed.value.map((i) => i.virtualNode).sort(), ["vn-1", "vn-2", "vn-3"]);
+
+    const deletes = await Promise.all(launched.map((l) => provider.delete(l.providerId)));
+    assert.ok(deletes.every((d) => d.ok));
+    assert.equal(
+      harness.proxy.calls("TerminateInstances").length,
+      1,
+      "coalesced into one TerminateInstances",
+    );
+
+    const again = await provider.delete(launched[0]?.providerId ?? "");
+    assert.ok(!again.ok && again.error.kind === "NotFound", "already gone is a typed outcome");
+    const gone = await provider.get(launched[0]?.providerId ?? "");
+    assert.ok(!gone.ok && gone.error.kind === "NotFound");
+    const unknown = await provider.delete("aws:///us-east-1a/i-0123456789abcdef0");
+    assert.ok(!unknown.ok && unknown.error.kind === "NotFound");
+    const empty = await provider.list();
+    assert.ok(empty.ok);
+    assert.equal(empty.value.length, 0, "terminated instances are not listed");
+  });
+
+  it("marks offerings without capacity unavailable and launches from what is left", async () => {
+    const { provider } = awsProvider(harness, clock);
+    harness.proxy.failCapacity({ instanceType: "m5.large" });
+    const result = await provider.create(virtualNode("vn-1", ["m5.large", "m5.xlarge"], onDemand), {
+      nodePool: nodePool(),
+      nodeClass: nodeClass(),
+    });
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.error));
+    assert.equal(result.value.instanceType, "m5.xlarge");
+    const marked = [...provider.unavailableOfferings.keys()].sort();
+    assert.deepEqual(marked, [
+      "m5.large/us-east-1a/on-demand",
+      "m5.large/us-east-1b/on-demand",
+      "m5.large/us-east-1c/on-demand",
+    ]);
+    // The marks expire after three minutes on the injected clock.
+    clock.advance(3 * 60_000 + 1);
+    assert.equal(provider.unavailableOfferings.keys().size, 0);
+  });
+
+  it("retries with the remaining options when every offering of a fleet fails, then reports what failed", async () => {
+    const { provider } = awsProvider(harness, clock);
+    // 21 types × 3 zones = 63 options: the first fleet carries 60, all of which fail.
+    const types = [
+      "m5.large",
+      "m5.xlarge",
+      "m5.2xlarge",
+      "m5.4xlarge",
+      "m5.8xlarge",
+      "m5.12xlarge",
+      "m5.16xlarge",
+      "m5.24xlarge",
+      "c5.large",
+      "c5.xlarge",
+      "c5.2xlarge",
+      "c5.4xlarge",
+      "c5.9xlarge",
+      "c5.12xlarge",
+      "c5.18xlarge",
+      "c5.24xlarge",
+      "r5.large",
+      "r5.xlarge",
+      "r5.2xlarge",
+      "r5.4xlarge",
+      "r5.8xlarge",
+    ];
+    for (const type of types.slice(0, 20)) harness.proxy.failCapacity({ instanceType: type });
+    const result = await provider.create(virtualNode("vn-1", types, onDemand), {
+      nodePool: nodePool(),
+      nodeClass: nodeClass(),
+    });
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.error));
+    assert.equal(result.value.instanceType, "r5.8xlarge");
+    const fleets = harness.proxy.calls("CreateFleet");
+    assert.equal(fleets.length, 2);
+    const [first, second] = fleets;
+    assert.ok(first && second);
+    assert.equal(first.injected, "capacity");
+    assert.notEqual(first.params.get("ClientToken"), second.params.get("ClientToken"));
+
+    harness.proxy.failCapacity({ instanceType: "r5.8xlarge" });
+    const none = await provider.create(virtualNode("vn-2", ["r5.8xlarge"], onDemand), {
+      nodePool: nodePool(),
+      nodeClass: nodeClass(),
+    });
+    assert.ok(!none.ok && none.error.kind === "InsufficientCapacity");
+    assert.equal(none.error.offerings.length, 3);
+    assert.ok(none.error.offerings.every((o) => o.code === "InsufficientInstanceCapacity"));
+  });
+
+  it("backs off with jitter when throttled, and reports Throttled when it persists", async () => {
+    const { provider, sleeps } = awsProvider(harness, clock);
+    harness.proxy.throttle(2, "CreateFleet");
+    const result = await provider.create(virtualNode("vn-1", ["m5.large"], onDemand), {
+      nodePool: nodePool(),
+      nodeClass: nodeClass(),
+    });
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.error));
+    assert.equal(harness.proxy.calls("CreateFleet").filter((c) => c.injected === "throttle").length, 2);
+    assert.deepEqual(sleeps, [100, 200], "full jitter with random()=0.5: base 200 ms · 2^attempt / 2");
+
+    harness.proxy.throttle(10, "DescribeInstances");
+    const listed = await provider.list();
+    assert.ok(!listed.ok && listed.error.kind === "Throttled");
+  });
+
+  it("reports drift when the node class now resolves to a newer image", async () => {
+    const { provider } = awsProvider(harness, clock);
+    const vn = virtualNode("vn-1", ["m5.large"], onDemand);
+    const launched = await provider.create(vn, { nodePool: nodePool(), nodeClass: nodeClass() });
+    assert.ok(launched.ok);
+    vn.status = { providerID: launched.value.providerId };
+    assert.deepEqual(await provider.isDrifted(vn, nodeClass()), { ok: true, value: undefined });
+    await harness.direct.send(
+      new CreateTagsCommand({ Resources: [seeded.images.spareAmd64], Tags: [discoveryTag] }),
+    );
+    const changed = nodeClass();
+    changed.metadata.generation = 2; // a new generation is resolved afresh
+    assert.deepEqual(await provider.isDrifted(vn, changed), { ok: true, value: "ImageDrifted" });
+    const described = await harness.direct.send(
+      new DescribeInstancesCommand({ InstanceIds: [launched.value.instanceId] }),
+    );
+    assert.equal(described.Reservations?.[0]?.Instances?.[0]?.ImageId, seeded.images.amd64);
+  });
+});
