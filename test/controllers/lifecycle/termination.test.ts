@@ -1,0 +1,110 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { advance, lifecycleWorld, runningPod, settle, testPool } from "../../support/lifecycle-fakes.js";
+
+async function world(pool = testPool()) {
+  const w = lifecycleWorld({ disruptionIntervalMs: 3_600_000, gcIntervalMs: 3_600_000 });
+  w.api.nodePools.push(pool);
+  const pair = await w.launch("vn-a");
+  return { ...w, pair };
+}
+
+describe("termination", () => {
+  it("drains in waves, terminates the instance, then releases both finalizers", async () => {
+    const w = await world();
+    const nodeName = w.pair.node.metadata?.name ?? "";
+    w.api.pods.push(
+      runningPod("ds-critical", nodeName, { daemonSet: true, critical: true }),
+      runningPod("ds", nodeName, { daemonSet: true }),
+      runningPod("critical", nodeName, { critical: true }),
+      runningPod("web-1", nodeName),
+      runningPod("web-2", nodeName),
+      runningPod("static", nodeName, { mirror: true }),
+    );
+    const lifecycle = w.start();
+    await w.api.virtualNodeClient.delete("vn-a");
+    lifecycle.onVirtualNode(w.api.virtualNode("vn-a")!);
+    await settle();
+    // The Node was deleted too, tainted, and the first wave evicted.
+    assert.ok(w.api.node(nodeName)?.metadata?.deletionTimestamp, "Node deletion propagated");
+    assert.ok(w.api.node(nodeName)?.spec?.taints?.some((t) => t.key === "rafter.dev/disrupted"));
+    await advance(w.clock, 30_000);
+    // Waves: workloads, then critical pods, then DaemonSet pods, critical ones last.
+    assert.deepEqual([...w.api.evictions.slice(0, 2)].sort(), ["default/web-1", "default/web-2"]);
+    assert.deepEqual(w.api.evictions.slice(2), ["default/critical", "default/ds", "default/ds-critical"]);
+    // The static pod is left alone; the instance is terminated and both objects are gone.
+    assert.ok(w.api.pods.some((p) => p.metadata?.name === "static"));
+    const get = await w.cloud.get(w.pair.providerId);
+    assert.equal(get.ok, false);
+    assert.equal(w.api.node(nodeName), undefined);
+    assert.equal(w.api.virtualNode("vn-a"), undefined);
+    lifecycle.stop();
+  });
+
+  it("deleting the Node terminates the VirtualNode as well", async () => {
+    const w = await world();
+    const nodeName = w.pair.node.metadata?.name ?? "";
+    const lifecycle = w.start();
+    await w.api.nodeClient.delete(nodeName);
+    lifecycle.onNode(w.api.node(nodeName)!);
+    await advance(w.clock, 20_000);
+    assert.equal(w.api.virtualNode("vn-a"), undefined);
+    assert.equal(w.api.node(nodeName), undefined);
+    assert.equal((await w.cloud.get(w.pair.providerId)).ok, false);
+    lifecycle.stop();
+  });
+
+  it("retries evictions a PodDisruptionBudget refuses (429) with backoff, and only then terminates", async () => {
+    const w = await world();
+    const nodeName = w.pair.node.metadata?.name ?? "";
+    w.api.pods.push(runningPod("guarded", nodeName));
+    w.api.blocked.add("default/guarded");
+    const lifecycle = w.start();
+    await w.api.virtualNodeClient.delete("vn-a");
+    lifecycle.onVirtualNode(w.api.virtualNode("vn-a")!);
+    await advance(w.clock, 60_000);
+    assert.deepEqual(w.api.evictions, []);
+    assert.equal((await w.cloud.get(w.pair.providerId)).ok, true, "instance kept while the pod cannot move");
+    assert.ok(w.events.events.some((e) => e.reason === "DrainBlocked"));
+    w.api.blocked.clear();
+    await advance(w.clock, 60_000);
+    assert.deepEqual(w.api.evictions, ["default/guarded"]);
+    assert.equal(w.api.node(nodeName), undefined);
+    lifecycle.stop();
+  });
+
+  it("keeps a do-not-disrupt pod until terminationGracePeriod, then deletes it", async () => {
+    const pool = testPool();
+    pool.spec.template.spec.terminationGracePeriod = "10m";
+    const w = await world(pool);
+    const nodeName = w.pair.node.metadata?.name ?? "";
+    w.api.pods.push(
+      runningPod("batch", nodeName, { annotations: { "rafter.dev/do-not-disrupt": "true" } }),
+      runningPod("web", nodeName),
+    );
+    const lifecycle = w.start();
+    await w.api.virtualNodeClient.delete("vn-a");
+    lifecycle.onVirtualNode(w.api.virtualNode("vn-a")!);
+    await advance(w.clock, 9 * 60_000, 5_000);
+    assert.deepEqual(w.api.evictions, ["default/web"]);
+    assert.ok(w.api.node(nodeName), "node kept while the do-not-disrupt pod runs");
+    await advance(w.clock, 2 * 60_000, 5_000);
+    assert.deepEqual(w.api.forcedDeletions, ["default/batch"]);
+    assert.equal(w.api.node(nodeName), undefined);
+    lifecycle.stop();
+  });
+
+  it("resumes an interrupted drain after a restart", async () => {
+    const w = await world();
+    const nodeName = w.pair.node.metadata?.name ?? "";
+    w.api.pods.push(runningPod("web", nodeName));
+    // A previous leader deleted and tainted the node, then died.
+    await w.api.virtualNodeClient.delete("vn-a");
+    await w.api.nodeClient.delete(nodeName);
+    const lifecycle = w.start();
+    await advance(w.clock, 20_000);
+    assert.deepEqual(w.api.evictions, ["default/web"]);
+    assert.equal(w.api.virtualNode("vn-a"), undefined);
+    lifecycle.stop();
+  });
+});
