@@ -9,13 +9,37 @@ import type { PodFacts } from "./pod-facts.js";
 /** Low-cardinality reason labels for rafter_extender_filtered_nodes_total. */
 export type FilterReason = "disrupted" | "launching" | "capacity-reserved" | "reserved-elsewhere";
 
+/**
+ * Removed nodes and their reasons as parallel arrays: cheaper to fill than a dictionary object with
+ * hundreds of keys, and encoded straight to JSON (encode.ts) as kube-scheduler's FailedNodesMap.
+ */
+export class NodeFailures {
+  readonly names: string[] = [];
+  readonly messages: string[] = [];
+
+  add(name: string, message: string): void {
+    this.names.push(name);
+    this.messages.push(message);
+  }
+
+  get size(): number {
+    return this.names.length;
+  }
+
+  toRecord(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (let i = 0; i < this.names.length; i++) out[this.names[i] ?? ""] = this.messages[i] ?? "";
+    return out;
+  }
+}
+
 export interface FilterDecision {
   /** Indexes into the candidate list of the nodes that pass, in request order. */
   readonly passed: number[];
   /** Failures preemption could resolve (evicting pods frees capacity the reservations need). */
-  readonly failed: Record<string, string>;
+  readonly failed: NodeFailures;
   /** Failures preemption cannot resolve; kube-scheduler then does not preempt for them. */
-  readonly unresolvable: Record<string, string>;
+  readonly unresolvable: NodeFailures;
   readonly removedBy: Record<FilterReason, number>;
   /** The node the pod was steered to, when it holds a reservation. */
   readonly steeredTo: string | undefined;
@@ -82,8 +106,8 @@ export function decideFilter(inputs: FilterInputs, pod: PodFacts, names: readonl
   const reservation = ledger.get(pod.uid);
   const steeredTo = steeringTarget(inputs, reservation, names);
   const passed: number[] = [];
-  const failed: Record<string, string> = {};
-  const unresolvable: Record<string, string> = {};
+  const failed = new NodeFailures();
+  const unresolvable = new NodeFailures();
   const removedBy: Record<FilterReason, number> = {
     disrupted: 0,
     launching: 0,
@@ -91,16 +115,18 @@ export function decideFilter(inputs: FilterInputs, pod: PodFacts, names: readonl
     "reserved-elsewhere": 0,
   };
 
+  const steeredMessage = `pod holds a reservation on node ${steeredTo ?? ""}`;
+
   for (let i = 0; i < names.length; i++) {
     const name = names[i] ?? "";
     if (steeredTo !== undefined && name !== steeredTo) {
-      unresolvable[name] = `pod holds a reservation on node ${steeredTo}`;
+      unresolvable.add(name, steeredMessage);
       removedBy["reserved-elsewhere"]++;
       continue;
     }
-    const slot = state.lookup(name);
-    if (slot?.beingDisrupted) {
-      unresolvable[name] = "node is being disrupted";
+    const flagged = state.flaggedSlot(name);
+    if (flagged?.beingDisrupted) {
+      unresolvable.add(name, "node is being disrupted");
       removedBy.disrupted++;
       continue;
     }
@@ -108,19 +134,21 @@ export function decideFilter(inputs: FilterInputs, pod: PodFacts, names: readonl
       passed.push(i);
       continue;
     }
-    const vn = slot?.virtualNode;
-    if (slot?.launching && vn && !plannedFor(vn, pod.uid, pod.namespace, pod.name)) {
-      unresolvable[name] = `node is launching for the pods of virtual node ${vn.name}`;
+    const vn = flagged?.virtualNode;
+    if (flagged?.launching && vn && !plannedFor(vn, pod.uid, pod.namespace, pod.name)) {
+      unresolvable.add(name, `node is launching for the pods of virtual node ${vn.name}`);
       removedBy.launching++;
       continue;
     }
     const reserved = ledger.onNode(name);
     if (reserved) {
       const own = reservation?.nodeName === name ? reservation.requests : undefined;
-      const shortfall = reservedShortfall(slot, pod, reserved, own);
+      const shortfall = reservedShortfall(flagged ?? state.lookup(name), pod, reserved, own);
       if (shortfall !== undefined) {
-        failed[name] =
-          `${shortfall} on this node is reserved for ${reserved.pods - (own ? 1 : 0)} other pod(s)`;
+        failed.add(
+          name,
+          `${shortfall} on this node is reserved for ${reserved.pods - (own ? 1 : 0)} other pod(s)`,
+        );
         removedBy["capacity-reserved"]++;
         continue;
       }

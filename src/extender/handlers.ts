@@ -5,14 +5,14 @@ import type { Logger } from "../logging.js";
 import type { ClusterState } from "../state/cluster-state.js";
 import type { ReservationLedger } from "../state/reservation-ledger.js";
 import type { Binder } from "./binder.js";
-import { encodeHostPriorityList } from "./encode.js";
+import { encodeFilterResult, encodeHostPriorityList } from "./encode.js";
 import { decideFilter } from "./filter.js";
 import { podFacts } from "./pod-facts.js";
 import { decidePreemption } from "./preempt.js";
 import { decidePriorities } from "./prioritize.js";
 import type { RecentPods } from "./recent-pods.js";
 import { checkBindingArgs, checkExtenderArgs, checkPreemptionArgs } from "./validate.js";
-import type { ExtenderBindingResult, ExtenderFilterResult, WireNodeList } from "./wire.js";
+import type { ExtenderBindingResult, WireNodeList } from "./wire.js";
 import type { ExtenderMetrics } from "../metrics/extender.js";
 
 export interface Reply {
@@ -69,23 +69,24 @@ export function filterVerb(ctx: HandlerContext, body: unknown, requestId: string
   const names = candidateNames(nodeNames, nodeList);
   const decision = decideFilter(ctx, pod.value, names);
 
-  const result: ExtenderFilterResult = {
-    Nodes: null,
-    NodeNames: null,
-    FailedNodes: decision.failed,
-    FailedAndUnresolvableNodes: decision.unresolvable,
-    Error: "",
-  };
+  let passedNames: string[] | null = null;
+  let passedNodes: WireNodeList | null = null;
   if (nodeNames) {
-    result.NodeNames = decision.passed.map((i) => nodeNames[i] ?? "");
+    passedNames = decision.passed.map((i) => nodeNames[i] ?? "");
   } else if (nodeList) {
     const items = [];
     for (const i of decision.passed) {
       const item = nodeList.items[i];
       if (item) items.push(item);
     }
-    result.Nodes = { metadata: nodeList.metadata ?? {}, items };
+    passedNodes = { metadata: nodeList.metadata ?? {}, items };
   }
+  const raw = encodeFilterResult({
+    nodeNames: passedNames,
+    nodes: passedNodes,
+    failed: decision.failed,
+    unresolvable: decision.unresolvable,
+  });
   for (const reason in decision.removedBy) {
     const count = decision.removedBy[reason as keyof typeof decision.removedBy];
     if (count > 0) ctx.metrics.filteredNodes.inc({ reason }, count);
@@ -104,7 +105,7 @@ export function filterVerb(ctx: HandlerContext, body: unknown, requestId: string
       "filter decision",
     );
   }
-  return { status: 200, body: result };
+  return { status: 200, body: null, raw };
 }
 
 export function prioritizeVerb(ctx: HandlerContext, body: unknown, requestId: string): Reply {

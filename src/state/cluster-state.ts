@@ -122,6 +122,12 @@ function holdsResources(pod: PodRecord | undefined): pod is PodRecord & { nodeNa
 
 export class ClusterState {
   private readonly slots = new Map<string, Slot>();
+  /**
+   * Slots that are being disrupted or launching: the few the filter acts on. A lookup in this small,
+   * cache-resident map lets the filter skip the big one for most candidates; on a busy machine the
+   * cache misses of 500 random lookups into 5 000 slots were the largest cost of a filter call.
+   */
+  private readonly flagged = new Map<string, Slot>();
   private readonly pods = new Map<string, PodRecord>();
   private readonly virtualNodes = new Map<string, VirtualNodeRecord>();
   private readonly listeners: PodBindingListener[] = [];
@@ -146,6 +152,11 @@ export class ClusterState {
     return this.slots.get(nodeName);
   }
 
+  /** The slot if the node is being disrupted or launching, else undefined. Hot path. */
+  flaggedSlot(nodeName: string): NodeSlot | undefined {
+    return this.flagged.get(nodeName);
+  }
+
   pod(uid: string): PodRecord | undefined {
     return this.pods.get(uid);
   }
@@ -164,7 +175,7 @@ export class ClusterState {
     const slot = this.slot(record.name);
     if (slot.node === undefined) this.nodes++;
     slot.node = record;
-    slot.refresh();
+    this.refresh(slot);
   }
 
   deleteNode(name: string): void {
@@ -172,7 +183,7 @@ export class ClusterState {
     if (slot?.node === undefined) return;
     slot.node = undefined;
     this.nodes--;
-    slot.refresh();
+    this.refresh(slot);
     this.collect(slot);
   }
 
@@ -208,7 +219,7 @@ export class ClusterState {
     if (record.nodeName !== undefined) {
       const slot = this.slot(record.nodeName);
       slot.virtualNode = record;
-      slot.refresh();
+      this.refresh(slot);
     }
   }
 
@@ -234,7 +245,7 @@ export class ClusterState {
     const slot = value ? this.slot(nodeName) : this.slots.get(nodeName);
     if (!slot) return;
     slot.flaggedDisrupted = value;
-    slot.refresh();
+    this.refresh(slot);
     this.collect(slot);
   }
 
@@ -243,7 +254,7 @@ export class ClusterState {
     const slot = value ? this.slot(nodeName) : this.slots.get(nodeName);
     if (!slot) return;
     slot.flaggedCandidate = value;
-    slot.refresh();
+    this.refresh(slot);
     this.collect(slot);
   }
 
@@ -253,7 +264,7 @@ export class ClusterState {
     const slot = this.slots.get(old.nodeName);
     if (slot?.virtualNode?.name !== name) return;
     slot.virtualNode = undefined;
-    slot.refresh();
+    this.refresh(slot);
     this.collect(slot);
   }
 
@@ -283,7 +294,17 @@ export class ClusterState {
     return slot;
   }
 
+  /** Recomputes a slot's flags and keeps the index of slots the filter must look at current. */
+  private refresh(slot: Slot): void {
+    slot.refresh();
+    if (slot.beingDisrupted || slot.launching) this.flagged.set(slot.name, slot);
+    else this.flagged.delete(slot.name);
+  }
+
   private collect(slot: Slot): void {
-    if (slot.empty()) this.slots.delete(slot.name);
+    if (slot.empty()) {
+      this.slots.delete(slot.name);
+      this.flagged.delete(slot.name);
+    }
   }
 }

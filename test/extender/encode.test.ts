@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { encodeHostPriorityList } from "../../src/extender/encode.js";
+import { encodeFilterResult, encodeHostPriorityList } from "../../src/extender/encode.js";
+import { NodeFailures } from "../../src/extender/filter.js";
 
 describe("encodeHostPriorityList", () => {
   it("produces what JSON.stringify would, escaping unusual names", () => {
@@ -12,5 +13,41 @@ describe("encodeHostPriorityList", () => {
     assert.equal(encodeHostPriorityList(list), JSON.stringify(list));
     assert.deepEqual(JSON.parse(encodeHostPriorityList(list)), list);
     assert.equal(encodeHostPriorityList([]), "[]");
+  });
+});
+
+describe("encodeFilterResult", () => {
+  it("produces an ExtenderFilterResult equal to the JSON.stringify of the same object", () => {
+    const failed = new NodeFailures();
+    failed.add("a", "cpu on this node is reserved for 2 other pod(s)");
+    const unresolvable = new NodeFailures();
+    unresolvable.add("b", "node is being disrupted");
+    unresolvable.add('c"', "node is being disrupted");
+    unresolvable.add("d", 'launching for "vn-1"');
+    const text = encodeFilterResult({ nodeNames: ["x", "y"], nodes: null, failed, unresolvable });
+    assert.deepEqual(JSON.parse(text), {
+      Nodes: null,
+      NodeNames: ["x", "y"],
+      FailedNodes: failed.toRecord(),
+      FailedAndUnresolvableNodes: {
+        b: "node is being disrupted",
+        'c"': "node is being disrupted",
+        d: 'launching for "vn-1"',
+      },
+      Error: "",
+    });
+    const empty = encodeFilterResult({
+      nodeNames: null,
+      nodes: { metadata: {}, items: [] },
+      failed: new NodeFailures(),
+      unresolvable: new NodeFailures(),
+    });
+    assert.deepEqual(JSON.parse(empty), {
+      Nodes: { metadata: {}, items: [] },
+      NodeNames: null,
+      FailedNodes: {},
+      FailedAndUnresolvableNodes: {},
+      Error: "",
+    });
   });
 });
