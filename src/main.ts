@@ -5,6 +5,8 @@ import { systemClock, systemTimers } from "./clock.js";
 import { UnavailableOfferings } from "./cloud/unavailable-offerings.js";
 import type { Config } from "./config.js";
 import { CatalogSource } from "./controllers/catalog-source.js";
+import { Debounced } from "./controllers/debounced.js";
+import { reconcileStatuses } from "./controllers/nodepool-status.js";
 import { readerFor } from "./controllers/cluster-reader.js";
 import { resumeInFlight } from "./controllers/resume.js";
 import { Launcher } from "./controllers/launcher.js";
@@ -12,6 +14,7 @@ import { Provisioner } from "./controllers/provisioner.js";
 import { wireInformers } from "./controllers/wiring.js";
 import { createExtenderApp } from "./extender/app.js";
 import { ApiBinder } from "./kube/binder.js";
+import { ApiStatusWriter } from "./kube/custom-status.js";
 import { createKubeClients, loadKubeConfig } from "./kube/clients.js";
 import { ClusterCache } from "./kube/cluster-cache.js";
 import { ApiEventRecorder } from "./kube/events.js";
@@ -57,6 +60,7 @@ export async function runRafter(config: Config): Promise<void> {
   let leading = !config.leaderElect;
   let provisioner: Provisioner | undefined;
   let launcher: Launcher | undefined;
+  let statuses: Debounced | undefined;
   const catalogCache = new CatalogSource(
     reader,
     cloud,
@@ -67,14 +71,10 @@ export async function runRafter(config: Config): Promise<void> {
   wireInformers(cache, {
     scheduling,
     provisioner: () => provisioner,
-    onVirtualNode: (virtualNode) => {
-      if (
-        virtualNode.status?.phase === "Planned" ||
-        virtualNode.status?.phase === "Launching" ||
-        !virtualNode.status?.phase
-      )
-        if (!virtualNode.metadata.deletionTimestamp) launcher?.launch(virtualNode);
-    },
+    // NodePool status (node counts, resources) follows capacity as it comes and goes.
+    onVirtualNode: () => statuses?.request(),
+    onNode: () => statuses?.request(),
+    onPoolChange: () => statuses?.request(),
   });
 
   const extender = createExtenderApp({
@@ -169,6 +169,21 @@ export async function runRafter(config: Config): Promise<void> {
       batchIdleMs: config.batchIdle,
       batchMaxMs: config.batchMax,
     });
+    statuses = new Debounced(
+      "status",
+      2_000,
+      () =>
+        reconcileStatuses({
+          reader,
+          cloud,
+          writer: new ApiStatusWriter(clients.custom),
+          clock,
+          logger: logger.child({ component: "status" }),
+        }),
+      timers,
+      logger,
+    );
+    statuses.request(0);
     resumeInFlight(reader, startedLauncher, scheduling.ledger);
     for (const pod of reader.pods()) provisioner.podChanged(pod);
     logger.info("controllers started");

@@ -13,6 +13,8 @@ export interface WiringTargets {
   readonly provisioner: () => Provisioner | undefined;
   readonly onVirtualNode?: (virtualNode: VirtualNode) => void;
   readonly onNode?: (node: V1Node) => void;
+  /** A NodePool or EC2NodeClass was added, changed or deleted. */
+  readonly onPoolChange?: () => void;
 }
 
 export function wireInformers(cache: ClusterCache, targets: WiringTargets): void {
@@ -48,7 +50,10 @@ export function wireInformers(cache: ClusterCache, targets: WiringTargets): void
       targets.provisioner()?.capacityChanged();
     },
   });
-  const capacityChanged = () => targets.provisioner()?.capacityChanged();
+  const capacityChanged = () => {
+    targets.provisioner()?.capacityChanged();
+    targets.onPoolChange?.();
+  };
   cache.nodePools.addHandlers({ onUpsert: capacityChanged, onDelete: capacityChanged });
   cache.nodeClasses.addHandlers({ onUpsert: capacityChanged, onDelete: capacityChanged });
 

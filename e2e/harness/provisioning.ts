@@ -1,0 +1,131 @@
+// Helpers for provisioning scenarios: apply the example NodePools (kwok-managed), build Deployments,
+// read VirtualNodes and the instances moto holds for this cluster.
+import { DescribeInstancesCommand, EC2Client } from "@aws-sdk/client-ec2";
+import type { Cluster } from "../cluster/cluster.js";
+import type { KubeObject } from "../cluster/kubectl.js";
+import { kwokManaged, loadExample } from "./examples.js";
+
+export interface VirtualNodeJson {
+  metadata: { name: string; annotations?: Record<string, string> };
+  spec: { nodePool: string; instanceTypes: string[]; pods: { namespace: string; name: string }[] };
+  status?: {
+    phase?: string;
+    instanceID?: string;
+    instanceType?: string;
+    zone?: string;
+    capacityType?: string;
+    price?: string;
+    nodeName?: string;
+    boundPods?: number;
+    lastFailure?: string;
+  };
+}
+
+export interface PodJson {
+  metadata: { name: string; labels?: Record<string, string> };
+  spec: { nodeName?: string };
+  status: { phase?: string };
+}
+
+export interface Container {
+  readonly cpu: string;
+  readonly memory: string;
+}
+
+/** Applies the EC2NodeClass and the given example NodePools, made kwok-managed. */
+export async function applyNodePools(
+  cluster: Cluster,
+  repoRoot: string,
+  files: readonly string[],
+): Promise<void> {
+  const objects = ["ec2nodeclass.yaml", ...files].flatMap((file) =>
+    loadExample(repoRoot, file).map(kwokManaged),
+  );
+  await cluster.kubectl.apply(objects);
+}
+
+export function deployment(
+  name: string,
+  replicas: number,
+  container: Container,
+  spec: Record<string, unknown> = {},
+): KubeObject {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name, labels: { app: name } },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: {
+          terminationGracePeriodSeconds: 0,
+          containers: [
+            {
+              name: "main",
+              image: "registry.k8s.io/pause:3.10",
+              resources: { requests: { cpu: container.cpu, memory: container.memory } },
+            },
+          ],
+          ...spec,
+        },
+      },
+    },
+  };
+}
+
+export async function virtualNodes(cluster: Cluster): Promise<VirtualNodeJson[]> {
+  return (await cluster.kubectl.getJson<{ items: VirtualNodeJson[] }>("virtualnodes")).items;
+}
+
+export async function podsIn(kubectl: Cluster["kubectl"], selector?: string): Promise<PodJson[]> {
+  const extra = selector === undefined ? [] : [`-l=${selector}`];
+  return (await kubectl.getJson<{ items: PodJson[] }>("pods", undefined, extra)).items;
+}
+
+export interface MotoInstance {
+  readonly id: string;
+  readonly type: string;
+  readonly state: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** Instances moto holds for this cluster (by rafter's cluster tag), in any state. */
+export async function motoInstances(cluster: Cluster): Promise<MotoInstance[]> {
+  const ec2 = new EC2Client({
+    endpoint: cluster.moto.endpoint,
+    region: cluster.region,
+    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+  });
+  try {
+    const out = await ec2.send(
+      new DescribeInstancesCommand({
+        Filters: [{ Name: "tag:rafter.dev/cluster", Values: [cluster.clusterName] }],
+      }),
+    );
+    return (out.Reservations ?? []).flatMap((r) =>
+      (r.Instances ?? []).map((i) => ({
+        id: i.InstanceId ?? "",
+        type: i.InstanceType ?? "",
+        state: i.State?.Name ?? "",
+        tags: Object.fromEntries((i.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""])),
+      })),
+    );
+  } finally {
+    ec2.destroy();
+  }
+}
+
+/** Deletes every VirtualNode and Node rafter made (used between scenarios; waits for the finalizers). */
+export async function cleanupCapacity(cluster: Cluster): Promise<void> {
+  await cluster.kubectl.run(["delete", "virtualnodes", "--all", "--wait=true", "--timeout=120s"], {
+    allowFailure: true,
+  });
+  await cluster.kubectl.run(
+    ["delete", "nodes", "-l", "rafter.dev/nodepool", "--wait=true", "--timeout=120s"],
+    {
+      allowFailure: true,
+    },
+  );
+}

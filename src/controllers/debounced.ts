@@ -1,0 +1,59 @@
+// Runs a reconcile at most once per window however many events ask for it, and again after the
+// window when events arrived while it ran. Reconcilers return the delay after which they want to run
+// again on their own (undefined: only when asked).
+import type { TimerHandle, Timers } from "../clock.js";
+import type { Logger } from "../logging.js";
+
+export class Debounced {
+  private timer: TimerHandle | undefined;
+  private running = false;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly name: string,
+    private readonly windowMs: number,
+    private readonly reconcile: () => Promise<number | undefined>,
+    private readonly timers: Timers,
+    private readonly logger: Logger,
+  ) {}
+
+  request(delayMs = this.windowMs): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) return;
+    this.timer = this.timers.setTimeout(() => {
+      this.timer = undefined;
+      void this.run();
+    }, delayMs);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.timers.clearTimeout(this.timer);
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    let next: number | undefined;
+    try {
+      next = await this.reconcile();
+    } catch (error) {
+      this.logger.warn(
+        { reconciler: this.name, err: error instanceof Error ? error.message : String(error) },
+        "reconcile failed",
+      );
+      next = 10_000;
+    }
+    this.running = false;
+    if (this.again) {
+      this.again = false;
+      this.request();
+    } else if (next !== undefined) {
+      this.request(next);
+    }
+  }
+}
