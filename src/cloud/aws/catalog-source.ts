@@ -25,6 +25,8 @@ export interface CatalogSourceOptions {
   readonly spotPrices: SpotPriceSource;
   readonly typesTtlMs: number;
   readonly spotTtlMs: number;
+  /** Already-discovered types to start from (refreshed from EC2 once their TTL passes). */
+  readonly initialTypes?: DiscoveredTypes | undefined;
 }
 
 interface Built {
@@ -47,6 +49,7 @@ export class CatalogSource {
       ttlResolution: 0,
       fetchMethod: () => discoverTypes(options.ec2, options.caller),
     });
+    if (options.initialTypes) this.types.set("all", options.initialTypes);
     this.spot = new LRUCache<string, Map<string, number>>({
       max: 1,
       ttl: options.spotTtlMs,

@@ -18,6 +18,7 @@ import { launchOptions } from "../launch-options.js";
 import * as port from "../provider.js";
 import { UnavailableOfferings } from "../unavailable-offerings.js";
 import { CatalogSource, type SpotPriceSource } from "./catalog-source.js";
+import type { DiscoveredTypes } from "./discovery.js";
 import { Ec2Caller, type CallStats } from "./ec2-caller.js";
 import { capacityErrorCodes, toCloudError } from "./error-codes.js";
 import {
@@ -58,6 +59,12 @@ export interface AwsCloudProviderOptions {
   /** Defaults to the shipped table (data/ec2-on-demand-prices.csv) for `region`. */
   readonly onDemandPrices?: ReadonlyMap<string, number>;
   readonly instanceTypesTtlMs?: number;
+  /**
+   * Instance types already discovered (e.g. by another provider of the same account, or a start-up
+   * snapshot): the first catalogue is built without waiting for DescribeInstanceTypes, which takes
+   * seconds; EC2 is asked again once instanceTypesTtlMs has passed.
+   */
+  readonly initialTypes?: DiscoveredTypes;
   readonly spotPricesTtlMs?: number;
   readonly nodeClassTtlMs?: number;
   /** CreateFleet rounds per create() when offerings run out of capacity. Default 3. */
@@ -93,6 +100,7 @@ export class AwsCloudProvider implements port.CloudProvider {
       spotPrices: options.spotPrices ?? "ec2",
       typesTtlMs: options.instanceTypesTtlMs ?? 10 * 60_000,
       spotTtlMs: options.spotPricesTtlMs ?? 5 * 60_000,
+      initialTypes: options.initialTypes,
     });
     this.templates = new LaunchTemplates(this.ec2, this.caller, options, this.logger);
     this.terminator = new TerminateBatcher(this.ec2, this.caller, options.terminate);

@@ -12,6 +12,9 @@ import { pino } from "pino";
 import type { Clock } from "../../../src/clock.js";
 import { AwsCloudProvider, type AwsCloudProviderOptions } from "../../../src/cloud/aws/provider.js";
 import { createEc2Client } from "../../../src/cloud/aws/ec2-client.js";
+import { discoverTypes, type DiscoveredTypes } from "../../../src/cloud/aws/discovery.js";
+import { Ec2Caller } from "../../../src/cloud/aws/ec2-caller.js";
+import { defaultRetryPolicy } from "../../../src/cloud/aws/retry.js";
 import { startFaultProxy, type FaultProxy } from "../../support/fault-proxy.js";
 import { startMoto, type MotoServer } from "../../support/moto.js";
 
@@ -28,6 +31,8 @@ export interface Seeded {
 
 export interface Harness {
   moto: MotoServer;
+  /** Instance types discovered once per file (moto's answer does not change across resets). */
+  types: DiscoveredTypes;
   proxy: FaultProxy;
   /** A client straight to moto (seeding, inspection), not through the proxy. */
   direct: EC2Client;
@@ -68,8 +73,10 @@ export async function startHarness(): Promise<Harness> {
   });
   const proxy = await startFaultProxy(moto.endpoint);
   const direct = createEc2Client({ region, endpoint: moto.endpoint, credentials });
+  const types = await discoverTypes(direct, new Ec2Caller(defaultRetryPolicy, pino({ level: "silent" })));
   return {
     moto,
+    types,
     proxy,
     direct,
     async stop() {
@@ -140,6 +147,7 @@ export function awsProvider(
       random: () => 0.5,
     },
     terminate: { windowMs: 20 },
+    initialTypes: harness.types,
     ...overrides,
   });
   return { provider, client, sleeps };
