@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { startCluster, type Cluster } from "./cluster/cluster.js";
 import { metricValue } from "./harness/metrics.js";
 import { ensureToolchain } from "./cluster/toolchain.js";
+import { rafterComplaints } from "./demo/complaints.js";
 import { follow } from "./demo/progress.js";
 import { demoWorkload } from "./demo/workload.js";
 import { kwokManaged, loadExample } from "./harness/examples.js";
@@ -68,10 +69,14 @@ async function demo(cluster: Cluster): Promise<boolean> {
     { allowFailure: true },
   );
   out("  last warnings in the demo namespace:");
-  out(events.stdout.trimEnd().split("\n").slice(-8).join("\n").replace(/^/gm, "    "));
+  const lastWarnings = events.stdout.trimEnd().split("\n").slice(-5);
+  out(lastWarnings.map((l) => `    ${l.length > 220 ? `${l.slice(0, 219)}…` : l}`).join("\n"));
   out(
     `  rafter: ${cluster.rafter.running ? "running" : cluster.rafter.describe()}; log ${cluster.rafter.logFile}`,
   );
+  const complaints = rafterComplaints(cluster.rafter.logFile);
+  if (complaints.length > 0)
+    out(`  rafter's warnings and errors:\n${complaints.map((c) => `    ${c}`).join("\n")}`);
   return false;
 }
 
