@@ -69,6 +69,14 @@ export function kubeReservedMemoryBytes(maxPods: number): number {
   return (11 * maxPods + 255) * MiB;
 }
 
+/** GPUs the device plugin advertises: a fractional GPU (Count 0, LogicalGpuCount 1) is one device. */
+export function gpuDevices(gpu: {
+  Count?: number | undefined;
+  LogicalGpuCount?: number | undefined;
+}): number {
+  return gpu.LogicalGpuCount ?? gpu.Count ?? 0;
+}
+
 /** Accelerators as the extended resources their device plugins advertise. */
 export function acceleratorResources(info: Ec2InstanceTypeInfo): Record<string, number> {
   const out: Record<string, number> = {};
@@ -77,7 +85,7 @@ export function acceleratorResources(info: Ec2InstanceTypeInfo): Record<string, 
     const name =
       manufacturer === "nvidia" ? "nvidia.com/gpu" : manufacturer === "amd" ? "amd.com/gpu" : undefined;
     const resource = name ?? (manufacturer === "habana" ? "habana.ai/gaudi" : "rafter.dev/gpu");
-    out[resource] = (out[resource] ?? 0) + (gpu.Count ?? 0);
+    out[resource] = (out[resource] ?? 0) + gpuDevices(gpu);
   }
   for (const device of info.NeuronInfo?.NeuronDevices ?? []) {
     out["aws.amazon.com/neuron"] = (out["aws.amazon.com/neuron"] ?? 0) + (device.Count ?? 0);

@@ -43,6 +43,8 @@ export interface Ec2InstanceTypeInfo {
               Name?: string | undefined;
               Manufacturer?: string | undefined;
               Count?: number | undefined;
+              /** Devices the guest sees; 1 for a fractional GPU (g6f), whose Count is 0. */
+              LogicalGpuCount?: number | undefined;
               MemoryInfo?: { SizeInMiB?: number | undefined } | undefined;
             }[]
           | undefined;
@@ -101,6 +103,7 @@ export function reduceInstanceTypeInfo(info: Ec2InstanceTypeInfo): Ec2InstanceTy
         Name: gpu.Name,
         Manufacturer: gpu.Manufacturer,
         Count: gpu.Count,
+        LogicalGpuCount: gpu.LogicalGpuCount,
         MemoryInfo: { SizeInMiB: gpu.MemoryInfo?.SizeInMiB },
       })),
     };

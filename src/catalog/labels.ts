@@ -1,6 +1,7 @@
 // Labels a node of an instance type carries: the well-known Kubernetes ones plus rafter.dev/instance-*
 // for every attribute a NodePool requirement or a pod's node affinity may select on. Values are
 // label-safe strings (numbers as decimal integers, names lower-cased with spaces as dashes).
+import { gpuDevices } from "./allocatable.js";
 import type { Ec2InstanceTypeInfo } from "./ec2-info.js";
 
 export const labelKeys = {
@@ -107,7 +108,7 @@ export function instanceTypeLabels(info: Ec2InstanceTypeInfo): Record<string, st
   const gpus = info.GpuInfo?.Gpus ?? [];
   const firstGpu = gpus[0];
   if (firstGpu) {
-    labels[labelKeys.gpuCount] = String(gpus.reduce((sum, gpu) => sum + (gpu.Count ?? 0), 0));
+    labels[labelKeys.gpuCount] = String(gpus.reduce((sum, gpu) => sum + gpuDevices(gpu), 0));
     labels[labelKeys.gpuName] = labelValue(firstGpu.Name ?? "");
     labels[labelKeys.gpuManufacturer] = labelValue(firstGpu.Manufacturer ?? "");
     labels[labelKeys.gpuMemory] = String(firstGpu.MemoryInfo?.SizeInMiB ?? 0); // MiB per GPU

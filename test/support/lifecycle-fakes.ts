@@ -256,11 +256,20 @@ export interface LaunchOptions {
   readonly price?: number;
 }
 
-export function lifecycleWorld(config: Partial<LifecycleDeps["config"]> = {}): LifecycleWorld {
+export function lifecycleWorld(
+  config: Partial<LifecycleDeps["config"]> = {},
+  cloudOptions: { terminationLatencyMs?: number } = {},
+): LifecycleWorld {
   const clock = new ManualClock(Date.parse("2025-01-06T12:00:00Z"));
   const api = new FakeApi(clock);
   const catalog = loadEmbeddedCatalog();
-  const cloud = new SimulatedCloud({ clock, sleep: () => Promise.resolve(), catalog, clusterName: "test" });
+  const cloud = new SimulatedCloud({
+    clock,
+    sleep: () => Promise.resolve(),
+    catalog,
+    clusterName: "test",
+    ...cloudOptions,
+  });
   const events = new MemoryEventRecorder();
   const released: string[][] = [];
   const deps: LifecycleDeps = {

@@ -1,5 +1,7 @@
 // Catalogue discovery and EC2NodeClass resolution against moto's EC2 API.
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { pino } from "pino";
 import { ManualClock } from "../../../src/clock.js";
@@ -10,6 +12,7 @@ import {
   describeZoneOfferings,
 } from "../../../src/cloud/aws/discovery.js";
 import { defaultRetryPolicy } from "../../../src/cloud/aws/retry.js";
+import type { Catalog } from "../../../src/catalog/types.js";
 import { nodeClass, nodePool } from "../fixtures.js";
 import { awsProvider, seed, startHarness, type Harness, type Seeded } from "./harness.js";
 
@@ -17,7 +20,8 @@ describe("EC2 discovery against moto", () => {
   let harness: Harness;
   let seeded: Seeded;
   before(async () => {
-    harness = await startHarness();
+    // Tests here discover for themselves; the shared pre-discovery would only cost time.
+    harness = await startHarness({ discover: false });
   });
   after(async () => {
     await harness.stop();
@@ -128,5 +132,33 @@ describe("EC2 discovery against moto", () => {
     );
     assert.ok(alias.ok);
     assert.equal(alias.value.conditions?.[0]?.reason, "AMIAliasUnsupported");
+  });
+
+  it("rafter catalog --ec2-endpoint prints the catalogue EC2 reports", async () => {
+    const run = promisify(execFile);
+    const { stdout } = await run(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "src/cli/main.ts",
+        "catalog",
+        "--ec2-endpoint",
+        harness.moto.endpoint,
+        "--spot-prices",
+        "estimate",
+        "-o",
+        "json",
+        "-t",
+        "m5.large",
+      ],
+      {
+        env: { ...process.env, AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing" },
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
+    const catalog = JSON.parse(stdout) as Catalog;
+    assert.equal(catalog.instanceTypes.length, 1);
+    assert.equal(catalog.instanceTypes[0]?.capacity.pods, 29);
   });
 });

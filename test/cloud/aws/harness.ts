@@ -48,7 +48,7 @@ export const images = {
   spareAmd64: "ami-0a1b2c3d4e5f60003",
 };
 
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(options: { discover?: boolean } = {}): Promise<Harness> {
   const moto = await startMoto({
     images: [
       {
@@ -73,7 +73,10 @@ export async function startHarness(): Promise<Harness> {
   });
   const proxy = await startFaultProxy(moto.endpoint);
   const direct = createEc2Client({ region, endpoint: moto.endpoint, credentials });
-  const types = await discoverTypes(direct, new Ec2Caller(defaultRetryPolicy, pino({ level: "silent" })));
+  const types =
+    options.discover === false
+      ? { infos: [], zonesByType: new Map<string, string[]>() }
+      : await discoverTypes(direct, new Ec2Caller(defaultRetryPolicy, pino({ level: "silent" })));
   return {
     moto,
     types,
