@@ -6,6 +6,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { startCluster, type Cluster } from "./cluster/cluster.js";
+import { tail } from "./cluster/process.js";
 import { ensureToolchain } from "./cluster/toolchain.js";
 import { runScenario, type ScenarioResult } from "./harness/runner.js";
 import { takeRegistered, type Scenario } from "./harness/scenario.js";
@@ -29,6 +30,19 @@ async function loadScenarios(filters: readonly string[]): Promise<{ file: string
     }
   }
   return found;
+}
+
+function printLogTails(logs: string, lines = 25): void {
+  let files: string[];
+  try {
+    files = readdirSync(logs).sort();
+  } catch {
+    return;
+  }
+  for (const file of files) {
+    out(`----- last ${lines} lines of ${file} -----`);
+    out(tail(join(logs, file), lines));
+  }
 }
 
 async function main(): Promise<number> {
@@ -71,7 +85,11 @@ async function main(): Promise<number> {
   const passed = results.filter((r) => r.passed).length;
   const notRun = setupError !== undefined ? Math.max(1, scenarios.length - results.length) : 0;
   const failed = results.length - passed + notRun;
-  if (failed > 0 || setupError !== undefined) out(`e2e: component logs in ${join(dir, "logs")}`);
+  if (failed > 0 || setupError !== undefined) {
+    // CI keeps only stdout: show the end of every component's log there
+    if (process.env.CI === "true") printLogTails(join(dir, "logs"));
+    out(`e2e: component logs in ${join(dir, "logs")}`);
+  }
   out(`${passed} passed, ${failed} failed`);
   return failed > 0 || setupError !== undefined ? 1 : 0;
 }

@@ -170,7 +170,10 @@ export async function startCluster(options: StartOptions): Promise<Cluster> {
     const rafterTls = await pki.serving("rafter", ["DNS:rafter", "DNS:rafter.kube-system.svc"]);
     const [moto] = await phase("controllers+kwok+moto", () =>
       Promise.all([
-        startMoto(supervisor, tools.motoServer, layout),
+        startMoto(supervisor, tools.motoServer, layout).then(async (started) => {
+          await seedMoto(started.endpoint, region);
+          return started;
+        }),
         startControllerManager(
           supervisor,
           tools.kubeControllerManager,
@@ -191,7 +194,6 @@ export async function startCluster(options: StartOptions): Promise<Cluster> {
       await moto.reset();
       return seedMoto(moto.endpoint, region);
     };
-    await phase("moto seed", () => seedMoto(moto.endpoint, region));
     // Pods need the namespace's "default" ServiceAccount, which kube-controller-manager creates.
     await phase("service accounts", () =>
       waitFor(
