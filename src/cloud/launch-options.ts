@@ -59,7 +59,9 @@ export function allows(
 
 /**
  * Spot is chosen whenever the requirements allow it and a spot option is left (it is cheaper, and
- * the planner priced the node that way); otherwise on-demand. Options keep the planner's type order,
+ * the planner priced the node that way); otherwise on-demand. Requirements that do not mention the
+ * capacity type at all mean on-demand only, as in Karpenter: spot must be asked for (the planner
+ * always writes the capacity types it priced). Options keep the planner's type order,
  * zones by price within a type, and are capped at CreateFleet's 60 overrides.
  */
 export function launchOptions(
@@ -69,6 +71,7 @@ export function launchOptions(
   allowedZones?: ReadonlySet<string>,
 ): LaunchOptions | undefined {
   const requirements = virtualNode.spec.requirements;
+  const spotAllowed = requirements.some((r) => r.key === labelKeys.capacityType);
   const byCapacityType: Record<CapacityType, LaunchOption[]> = { spot: [], "on-demand": [] };
   for (const name of virtualNode.spec.instanceTypes) {
     const type = catalog.get(name);
@@ -79,6 +82,7 @@ export function launchOptions(
       if (allowedZones && !allowedZones.has(offering.zone)) continue;
       if (!allows(requirements, labelKeys.zone, offering.zone)) continue;
       if (!allows(requirements, labelKeys.capacityType, offering.capacityType)) continue;
+      if (offering.capacityType === "spot" && !spotAllowed) continue;
       if (unavailable.has(offeringKey(name, offering.zone, offering.capacityType))) continue;
       byCapacityType[offering.capacityType].push({
         instanceType: name,

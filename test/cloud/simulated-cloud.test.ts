@@ -43,11 +43,18 @@ describe("simulated cloud", () => {
 
   it("prefers spot when allowed and honours zone requirements", async () => {
     const { sim } = cloud();
-    const zone = [{ key: "topology.kubernetes.io/zone", operator: "In" as const, values: ["us-east-1b"] }];
+    const zone = [
+      { key: "topology.kubernetes.io/zone", operator: "In" as const, values: ["us-east-1b"] },
+      { key: "rafter.dev/capacity-type", operator: "In" as const, values: ["spot", "on-demand"] },
+    ];
     const result = await sim.create(virtualNode("vn-1", ["m5.large"], zone), { nodePool: nodePool() });
     assert.ok(result.ok);
     assert.equal(result.value.capacityType, "spot");
     assert.equal(result.value.zone, "us-east-1b");
+    // Without a capacity-type requirement only on-demand is launched: spot must be asked for.
+    const plain = await sim.create(virtualNode("vn-2", ["m5.large"]), { nodePool: nodePool() });
+    assert.ok(plain.ok);
+    assert.equal(plain.value.capacityType, "on-demand");
   });
 
   it("is idempotent per VirtualNode UID", async () => {
