@@ -4,7 +4,7 @@
 // the scheduler's critical path. Node names are DNS subdomains, so the common case needs no escaping;
 // anything else goes through JSON.stringify.
 import type { NodeFailures } from "./filter.js";
-import type { HostPriority, WireNodeList } from "./wire.js";
+import type { WireNodeList } from "./wire.js";
 
 const plainName = /^[A-Za-z0-9._:-]*$/;
 
@@ -12,13 +12,16 @@ function quoted(name: string): string {
   return plainName.test(name) ? `"${name}"` : JSON.stringify(name);
 }
 
-export function encodeHostPriorityList(list: readonly HostPriority[]): string {
+/** A HostPriorityList ([{"Host": name, "Score": n}, ...]) from candidate names and their scores. */
+export function encodeHostPriorityList(hosts: readonly string[], scores: readonly number[]): string {
   let out = "[";
-  for (let i = 0; i < list.length; i++) {
-    const entry = list[i];
-    if (entry === undefined) continue;
+  for (let i = 0; i < hosts.length; i++) {
     out +=
-      (i === 0 ? '{"Host":' : ',{"Host":') + quoted(entry.Host) + ',"Score":' + String(entry.Score) + "}";
+      (i === 0 ? '{"Host":' : ',{"Host":') +
+      quoted(hosts[i] ?? "") +
+      ',"Score":' +
+      String(scores[i] ?? 0) +
+      "}";
   }
   return out + "]";
 }

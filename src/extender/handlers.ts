@@ -9,7 +9,7 @@ import { encodeFilterResult, encodeHostPriorityList } from "./encode.js";
 import { decideFilter } from "./filter.js";
 import { podFacts } from "./pod-facts.js";
 import { decidePreemption } from "./preempt.js";
-import { decidePriorities } from "./prioritize.js";
+import { decideScores } from "./prioritize.js";
 import type { RecentPods } from "./recent-pods.js";
 import { checkBindingArgs, checkExtenderArgs, checkPreemptionArgs } from "./validate.js";
 import type { ExtenderBindingResult, WireNodeList } from "./wire.js";
@@ -115,22 +115,22 @@ export function prioritizeVerb(ctx: HandlerContext, body: unknown, requestId: st
   if (!pod.ok) return badRequest(pod.message);
   ctx.recent.remember(pod.value.uid, pod.value.requests);
   const names = candidateNames(args.value.NodeNames, args.value.Nodes);
-  const priorities = decidePriorities(ctx, pod.value, names);
+  const scores = decideScores(ctx, pod.value, names);
   if (ctx.logger.isLevelEnabled("debug")) {
-    let best = priorities[0];
-    for (const p of priorities) if (best === undefined || p.Score > best.Score) best = p;
+    let best = 0;
+    for (let i = 1; i < scores.length; i++) if ((scores[i] ?? 0) > (scores[best] ?? 0)) best = i;
     ctx.logger.debug(
       {
         requestId,
         verb: "prioritize",
         pod: `${pod.value.namespace}/${pod.value.name}`,
         candidates: names.length,
-        best,
+        best: names.length > 0 ? { Host: names[best], Score: scores[best] } : undefined,
       },
       "prioritize decision",
     );
   }
-  return { status: 200, body: null, raw: encodeHostPriorityList(priorities) };
+  return { status: 200, body: null, raw: encodeHostPriorityList(names, scores) };
 }
 
 export async function bindVerb(ctx: HandlerContext, body: unknown, requestId: string): Promise<Reply> {

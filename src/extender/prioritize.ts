@@ -7,7 +7,7 @@
 import type { ClusterState, NodeSlot } from "../state/cluster-state.js";
 import type { Reservation, ReservationLedger } from "../state/reservation-ledger.js";
 import type { PodFacts } from "./pod-facts.js";
-import { maxExtenderPriority, type HostPriority } from "./wire.js";
+import { maxExtenderPriority } from "./wire.js";
 
 export interface PrioritizeInputs {
   readonly state: ClusterState;
@@ -31,17 +31,15 @@ function utilisationAfter(
   ledger: ReservationLedger,
   reservation: Reservation | undefined,
 ): number {
-  const node = slot.node;
-  if (!node) return 0;
   const reserved = ledger.onNode(slot.name);
   const own = reservation?.nodeName === slot.name ? reservation.requests : undefined;
   const cpu = share(
     slot.requestedCpu + (reserved?.cpu ?? 0) - (own?.cpu ?? 0) + pod.cpu,
-    node.allocatableCpu,
+    slot.allocatableCpu,
   );
   const memory = share(
     slot.requestedMemory + (reserved?.memory ?? 0) - (own?.memory ?? 0) + pod.memory,
-    node.allocatableMemory,
+    slot.allocatableMemory,
   );
   if (cpu === undefined) return memory ?? 0;
   if (memory === undefined) return cpu;
@@ -57,21 +55,15 @@ export function scoreNode(
   if (reservation?.nodeName === name) return maxExtenderPriority;
   const slot = inputs.state.lookup(name);
   if (!slot?.node) return slot?.launching ? 0 : 1;
-  if (slot.launching || !slot.node.ready) return 0;
+  if (slot.launching || !slot.ready) return 0;
   if (slot.consolidationCandidate) return 1;
   return 2 + Math.round(7 * utilisationAfter(slot, pod, inputs.ledger, reservation));
 }
 
-export function decidePriorities(
-  inputs: PrioritizeInputs,
-  pod: PodFacts,
-  names: readonly string[],
-): HostPriority[] {
+/** Scores for the candidates, index for index (no per-node objects: the reply is encoded from these). */
+export function decideScores(inputs: PrioritizeInputs, pod: PodFacts, names: readonly string[]): number[] {
   const reservation = inputs.ledger.get(pod.uid);
-  const out: HostPriority[] = new Array<HostPriority>(names.length);
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i] ?? "";
-    out[i] = { Host: name, Score: scoreNode(inputs, pod, name, reservation) };
-  }
-  return out;
+  const scores = new Array<number>(names.length);
+  for (let i = 0; i < names.length; i++) scores[i] = scoreNode(inputs, pod, names[i] ?? "", reservation);
+  return scores;
 }

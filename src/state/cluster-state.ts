@@ -48,6 +48,13 @@ export interface NodeSlot {
   readonly consolidationCandidate: boolean;
   /** Capacity that cannot run pods yet: an in-flight VirtualNode whose Node is not Ready. */
   readonly launching: boolean;
+  /**
+   * Copies of node.ready and node.allocatableCpu/Memory (false/NaN without a Node), so that scoring
+   * 500 candidates touches one object per node instead of two: fewer cache misses.
+   */
+  readonly ready: boolean;
+  readonly allocatableCpu: number;
+  readonly allocatableMemory: number;
 }
 
 /** Told when a pod's binding becomes visible or the pod stops holding resources (the ledger listens). */
@@ -68,6 +75,9 @@ class Slot implements NodeSlot {
   beingDisrupted = false;
   consolidationCandidate = false;
   launching = false;
+  ready = false;
+  allocatableCpu = NaN;
+  allocatableMemory = NaN;
 
   constructor(readonly name: string) {}
 
@@ -79,7 +89,10 @@ class Slot implements NodeSlot {
       (this.node?.disruptionTainted ?? false) ||
       (vn !== undefined && isLeaving(vn.phase));
     this.consolidationCandidate = this.flaggedCandidate || (vn?.consolidatable ?? false);
-    this.launching = vn !== undefined && isInFlight(vn.phase) && !(this.node?.ready ?? false);
+    this.ready = this.node?.ready ?? false;
+    this.launching = vn !== undefined && isInFlight(vn.phase) && !this.ready;
+    this.allocatableCpu = this.node?.allocatableCpu ?? NaN;
+    this.allocatableMemory = this.node?.allocatableMemory ?? NaN;
   }
 
   empty(): boolean {

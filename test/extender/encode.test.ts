@@ -10,9 +10,13 @@ describe("encodeHostPriorityList", () => {
       { Host: 'we"ird\\name\n', Score: 0 },
       { Host: "ünï", Score: 3 },
     ];
-    assert.equal(encodeHostPriorityList(list), JSON.stringify(list));
-    assert.deepEqual(JSON.parse(encodeHostPriorityList(list)), list);
-    assert.equal(encodeHostPriorityList([]), "[]");
+    const encoded = encodeHostPriorityList(
+      list.map((p) => p.Host),
+      list.map((p) => p.Score),
+    );
+    assert.equal(encoded, JSON.stringify(list));
+    assert.deepEqual(JSON.parse(encoded), list);
+    assert.equal(encodeHostPriorityList([], []), "[]");
   });
 });
 

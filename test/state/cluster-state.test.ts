@@ -84,6 +84,26 @@ describe("ClusterState", () => {
     assert.equal(state.lookup("ip-10-0-0-1")?.beingDisrupted, false);
   });
 
+  it("indexes exactly the slots the filter acts on: disrupted or launching", () => {
+    const state = new ClusterState();
+    state.upsertNode(node("plain"));
+    state.setBeingDisrupted("plain", true);
+    assert.equal(state.flaggedSlot("plain")?.name, "plain");
+    state.setBeingDisrupted("plain", false);
+    assert.equal(state.flaggedSlot("plain"), undefined);
+    state.upsertVirtualNode(virtualNode("vn-1", "new", "Launching", []));
+    assert.equal(state.flaggedSlot("new")?.launching, true);
+    state.upsertNode(node("new", { ready: true }));
+    assert.equal(state.flaggedSlot("new"), undefined, "Ready: no longer launching");
+    state.setConsolidationCandidate("plain", true);
+    assert.equal(state.flaggedSlot("plain"), undefined, "candidates are scored, not filtered");
+    state.deleteVirtualNode("vn-1");
+    state.deleteNode("new");
+    assert.equal(state.flaggedSlot("new"), undefined);
+    assert.equal(state.lookup("plain")?.ready, true);
+    assert.equal(state.lookup("plain")?.allocatableCpu, 4000);
+  });
+
   it("keeps controller flags across node updates and drops empty slots", () => {
     const state = new ClusterState();
     state.setConsolidationCandidate("a", true);
