@@ -92,9 +92,11 @@ export function decideConsolidation(input: ConsolidationInput): ConsolidationRes
       } else high = mid - 1;
     }
   }
-  if (best?.ok) return { command: best.command, reasons, simulations };
+  // A multi-node deletion needs no launch: nothing beats it.
+  if (best?.ok && best.command.kind === "delete") return { command: best.command, reasons, simulations };
 
-  // Single node, in order; the first valid move wins.
+  // Single node, in order; the first valid move wins (against a multi-node replacement: the larger
+  // saving, a deletion on a tie since it launches nothing).
   for (const candidate of ordered) {
     if (outOfTime()) break;
     if ((input.allowed.get(candidate.nodePool) ?? 0) < 1) {
@@ -102,9 +104,18 @@ export function decideConsolidation(input: ConsolidationInput): ConsolidationRes
       continue;
     }
     const result = simulate([candidate]);
-    if (result.ok) return { command: result.command, reasons, simulations };
+    if (result.ok) {
+      const multi = best?.ok ? best.command : undefined;
+      const single = result.command;
+      const preferMulti =
+        multi !== undefined &&
+        (multi.savings > single.savings + 1e-9 ||
+          (Math.abs(multi.savings - single.savings) <= 1e-9 && single.kind !== "delete"));
+      return { command: preferMulti ? multi : single, reasons, simulations };
+    }
     reasons.set(candidate.nodeName, result.reason);
   }
+  if (best?.ok) return { command: best.command, reasons, simulations };
   return { command: { kind: "none" }, reasons, simulations };
 }
 

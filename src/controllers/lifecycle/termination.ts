@@ -52,7 +52,9 @@ export class Termination {
       if (this.deps.clock.now() - created < this.deps.config.launchTimeoutMs) return instancePollMs;
     }
 
-    if (node?.metadata?.finalizers?.includes(terminationFinalizer)) {
+    // Once the instance is being terminated the drain is over (and must not flip the phase back).
+    const instanceGoing = virtualNode?.status?.phase === "Terminating";
+    if (!instanceGoing && node?.metadata?.finalizers?.includes(terminationFinalizer)) {
       const drained = await this.drain(unit, node);
       if (drained !== undefined) return drained;
     }

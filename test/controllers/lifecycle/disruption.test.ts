@@ -1,0 +1,188 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import type { NodePool } from "../../../src/api/nodepool.js";
+import { advance, lifecycleWorld, runningPod, testPool } from "../../support/lifecycle-fakes.js";
+
+function world(pool: NodePool, terminationLatencyMs = 0) {
+  const w = lifecycleWorld(
+    { disruptionIntervalMs: 10_000, validationDelayMs: 15_000, gcIntervalMs: 3_600_000 },
+    { terminationLatencyMs },
+  );
+  w.api.nodePools.push(pool);
+  return w;
+}
+
+const pool = (
+  disruption: NodePool["spec"]["disruption"],
+  extra: Partial<NodePool["spec"]["template"]["spec"]> = {},
+) => {
+  const p = testPool("default", { disruption });
+  Object.assign(p.spec.template.spec, extra);
+  return p;
+};
+
+describe("disruption", () => {
+  it("deletes empty nodes after consolidateAfter, never more at once than the budget", async () => {
+    const w = world(
+      pool({ consolidationPolicy: "WhenEmpty", consolidateAfter: "1m", budgets: [{ nodes: "1" }] }),
+      60_000,
+    );
+    await w.launch("a");
+    await w.launch("b");
+    const busy = await w.launch("c");
+    w.api.pods.push(runningPod("web", busy.node.metadata?.name ?? ""));
+    // DaemonSet pods do not make a node non-empty.
+    w.api.pods.push(runningPod("ds-a", "node-a", { daemonSet: true }));
+    const lifecycle = w.start();
+    await advance(w.clock, 50_000, 5_000);
+    assert.equal(
+      w.api.virtualNodes.filter((vn) => vn.metadata.deletionTimestamp).length,
+      0,
+      "consolidateAfter not reached",
+    );
+    let maxDeleting = 0;
+    for (let i = 0; i < 30; i++) {
+      await advance(w.clock, 5_000, 5_000);
+      maxDeleting = Math.max(
+        maxDeleting,
+        w.api.virtualNodes.filter((vn) => vn.metadata.deletionTimestamp).length,
+      );
+    }
+    assert.equal(w.api.virtualNode("a"), undefined);
+    assert.equal(w.api.virtualNode("b"), undefined);
+    assert.ok(w.api.virtualNode("c"), "the node with a workload pod stays");
+    assert.equal(maxDeleting, 1, "budget of one node at a time");
+    lifecycle.stop();
+  });
+
+  it("does not disrupt a node annotated do-not-disrupt, and says why", async () => {
+    const w = world(pool({ consolidationPolicy: "WhenEmpty", consolidateAfter: "0s" }));
+    const pair = await w.launch("a");
+    pair.node.metadata!.annotations = {
+      ...pair.node.metadata?.annotations,
+      "rafter.dev/do-not-disrupt": "true",
+    };
+    const lifecycle = w.start();
+    await advance(w.clock, 60_000, 5_000);
+    assert.ok(w.api.virtualNode("a") && !w.api.virtualNode("a")?.metadata.deletionTimestamp);
+    assert.ok(
+      w.events.events.some((e) => e.reason === "DisruptionBlocked" && e.message.includes('do-not-disrupt')),
+    );
+    lifecycle.stop();
+  });
+
+  it("expires nodes past expireAfter regardless of budgets", async () => {
+    const w = world(pool({ consolidateAfter: "Never", budgets: [{ nodes: "0" }] }, { expireAfter: "2m" }));
+    const pair = await w.launch("a");
+    w.api.pods.push(runningPod("web", pair.node.metadata?.name ?? ""));
+    const lifecycle = w.start();
+    await advance(w.clock, 100_000, 5_000);
+    assert.ok(w.api.virtualNode("a"));
+    await advance(w.clock, 60_000, 5_000);
+    assert.equal(w.api.virtualNode("a"), undefined);
+    assert.deepEqual(w.api.evictions, ["default/web"]);
+    lifecycle.stop();
+  });
+
+  it("consolidates an under-utilized node whose pods fit elsewhere (delete), after re-validation", async () => {
+    // One instance type only: replacing both nodes by one saves what deleting one does, and a
+    // deletion wins the tie because it launches nothing.
+    const w = world(
+      pool(
+        {
+          consolidationPolicy: "WhenEmptyOrUnderutilized",
+          consolidateAfter: "0s",
+          budgets: [{ nodes: "100%" }],
+        },
+        {
+          requirements: [
+            { key: "rafter.dev/capacity-type", operator: "In", values: ["on-demand"] },
+            { key: "node.kubernetes.io/instance-type", operator: "In", values: ["m5.xlarge"] },
+          ],
+        },
+      ),
+    );
+    const a = await w.launch("a", { instanceType: "m5.xlarge" });
+    const b = await w.launch("b", { instanceType: "m5.xlarge" });
+    w.api.pods.push(runningPod("web-1", a.node.metadata?.name ?? "", { cpu: "500m" }));
+    w.api.pods.push(runningPod("web-2", b.node.metadata?.name ?? "", { cpu: "500m" }));
+    const lifecycle = w.start();
+    await advance(w.clock, 10_000, 5_000);
+    // Decided, tainted, not yet deleted: waiting for validation.
+    const tainted = w.api.nodes.filter((n) => n.spec?.taints?.some((t) => t.key === "rafter.dev/disrupted"));
+    assert.equal(w.api.virtualNodes.filter((vn) => vn.metadata.deletionTimestamp).length, 0);
+    await advance(w.clock, 30_000, 5_000);
+    assert.equal(w.api.virtualNodes.length, 1, "one node removed");
+    assert.equal(w.api.pods.length, 1, "its pod was evicted (to be rescheduled onto the other node)");
+    assert.equal(w.api.provisioned.length, 0);
+    assert.ok(tainted.length <= 1);
+    lifecycle.stop();
+  });
+
+  it("replaces a node with a cheaper one: the replacement is Ready before the old node drains", async () => {
+    const w = world(
+      pool({
+        consolidationPolicy: "WhenEmptyOrUnderutilized",
+        consolidateAfter: "0s",
+        budgets: [{ nodes: "100%" }],
+      }),
+    );
+    const big = await w.launch("big", { instanceType: "m5.4xlarge" });
+    w.api.pods.push(runningPod("web", big.node.metadata?.name ?? "", { cpu: "500m", memory: "512Mi" }));
+    const lifecycle = w.start();
+    await advance(w.clock, 40_000, 5_000);
+    assert.equal(w.api.provisioned.length, 1, "replacement launched");
+    const replacement = w.api.provisioned[0]!;
+    assert.equal(replacement.reason, "Underutilized");
+    assert.ok(!replacement.node.instanceTypes.includes("m5.4xlarge"), "only cheaper types");
+    assert.ok(
+      w.api.virtualNode("big") && !w.api.virtualNode("big")?.metadata.deletionTimestamp,
+      "old node waits",
+    );
+    assert.deepEqual(w.api.evictions, []);
+    w.api.virtualNode(replacement.name)!.status = { phase: "Ready" };
+    await advance(w.clock, 20_000, 5_000);
+    assert.equal(w.api.virtualNode("big"), undefined);
+    assert.deepEqual(w.api.evictions, ["default/web"]);
+    lifecycle.stop();
+  });
+
+  it("aborts a replacement that fails and untaints the node", async () => {
+    const w = world(
+      pool({
+        consolidationPolicy: "WhenEmptyOrUnderutilized",
+        consolidateAfter: "0s",
+        budgets: [{ nodes: "100%" }],
+      }),
+    );
+    const big = await w.launch("big", { instanceType: "m5.4xlarge" });
+    w.api.pods.push(runningPod("web", big.node.metadata?.name ?? "", { cpu: "500m" }));
+    const lifecycle = w.start();
+    await advance(w.clock, 40_000, 5_000);
+    const replacement = w.api.provisioned[0]!;
+    w.api.virtualNode(replacement.name)!.status = { phase: "Failed", lastFailure: "InsufficientCapacity" };
+    await advance(w.clock, 10_000, 5_000);
+    assert.ok(w.api.virtualNode("big") && !w.api.virtualNode("big")?.metadata.deletionTimestamp);
+    assert.ok(!big.node.spec?.taints?.some((t) => t.key === "rafter.dev/disrupted"), "taint removed");
+    lifecycle.stop();
+  });
+
+  it("replaces a node whose NodePool template label changed (drift)", async () => {
+    const p = pool({ consolidateAfter: "Never", budgets: [{ nodes: "1" }] });
+    p.spec.template.metadata = { labels: { team: "a" } };
+    const w = world(p);
+    const pair = await w.launch("a", { instanceType: "m5.large" });
+    w.api.pods.push(runningPod("web", pair.node.metadata?.name ?? "", { cpu: "500m" }));
+    const lifecycle = w.start();
+    await advance(w.clock, 30_000, 5_000);
+    assert.ok(!w.api.virtualNode("a")?.metadata.deletionTimestamp, "not drifted yet");
+    p.spec.template.metadata = { labels: { team: "b" } };
+    await advance(w.clock, 15_000, 5_000);
+    assert.equal(w.api.provisioned.length, 1);
+    assert.equal(w.api.provisioned[0]?.reason, "Drifted");
+    w.api.virtualNode(w.api.provisioned[0].name)!.status = { phase: "Ready" };
+    await advance(w.clock, 30_000, 5_000);
+    assert.equal(w.api.virtualNode("a"), undefined);
+    lifecycle.stop();
+  });
+});
