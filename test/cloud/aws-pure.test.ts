@@ -15,7 +15,9 @@ import {
   withThrottleRetry,
   type RetryPolicy,
 } from "../../src/cloud/aws/retry.js";
+import { isMutatingAction, TokenBucket } from "../../src/cloud/aws/rate-limiter.js";
 import { renderUserData } from "../../src/cloud/aws/user-data.js";
+import { ManualClock } from "../../src/clock.js";
 import { allows } from "../../src/cloud/launch-options.js";
 import { parseProviderId, providerIdFor } from "../../src/cloud/provider.js";
 
@@ -172,5 +174,25 @@ describe("launch helpers", () => {
     assert.match(text, /- key: "dedicated"\n {10}value: "infra"\n {10}effect: "NoSchedule"/);
     assert.match(text, /"--node-labels=rafter\.dev\/nodepool=default,team=infra"/);
     assert.match(text, /text\/x-shellscript[^]*echo hello/);
+  });
+});
+
+describe("mutating-call pacing", () => {
+  it("lets a burst through, then spaces calls at the sustained rate on the injected clock", async () => {
+    const clock = new ManualClock(0);
+    const waits: number[] = [];
+    const bucket = new TokenBucket({ perSecond: 5, burst: 2 }, clock, (ms) => {
+      waits.push(ms);
+      return Promise.resolve();
+    });
+    assert.deepEqual(
+      await Promise.all([bucket.take(), bucket.take(), bucket.take(), bucket.take()]),
+      [0, 0, 200, 400],
+    );
+    clock.advance(1000); // 5 tokens back, minus the 2 borrowed
+    assert.equal(await bucket.take(), 0);
+    assert.deepEqual(waits, [200, 400]);
+    assert.equal(isMutatingAction("CreateFleet"), true);
+    assert.equal(isMutatingAction("DescribeInstances"), false);
   });
 });

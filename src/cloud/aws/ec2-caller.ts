@@ -1,7 +1,8 @@
-// Every EC2 call goes through here: throttling retried with jittered backoff, each call counted
-// and timed for logs, so request budgets can be watched per action.
+// Every EC2 call goes through here: mutating calls paced by a token bucket, throttling retried
+// with jittered backoff, each call counted and timed, so request budgets can be watched per action.
 import type { Logger } from "../../logging.js";
 import { errorCode } from "./error-codes.js";
+import { isMutatingAction, type TokenBucket } from "./rate-limiter.js";
 import { withThrottleRetry, type RetryPolicy } from "./retry.js";
 
 export interface CallStats {
@@ -17,6 +18,8 @@ export class Ec2Caller {
   constructor(
     private readonly policy: RetryPolicy,
     private readonly logger: Logger,
+    /** Paces mutating actions (CreateFleet, TerminateInstances, …); unlimited when absent. */
+    private readonly mutating?: TokenBucket,
   ) {}
 
   async call<T>(action: string, operation: () => Promise<T>): Promise<T> {
@@ -24,6 +27,10 @@ export class Ec2Caller {
     this.stats.set(action, stats);
     return withThrottleRetry(
       async () => {
+        if (this.mutating && isMutatingAction(action)) {
+          const waited = await this.mutating.take();
+          if (waited > 0) this.logger.debug({ action, waitedMs: waited }, "pacing mutating EC2 calls");
+        }
         const started = performance.now();
         stats.calls++;
         try {

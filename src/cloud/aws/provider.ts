@@ -36,6 +36,7 @@ import {
   resolveNodeClassOnEc2,
   type ResolvedNodeClass,
 } from "./nodeclass-resolver.js";
+import { defaultMutatingRateLimit, TokenBucket, type RateLimit } from "./rate-limiter.js";
 import { defaultRetryPolicy, type RetryPolicy } from "./retry.js";
 import { TerminateBatcher, type TerminateBatcherOptions } from "./terminate-batcher.js";
 
@@ -70,6 +71,8 @@ export interface AwsCloudProviderOptions {
   /** CreateFleet rounds per create() when offerings run out of capacity. Default 3. */
   readonly maxLaunchAttempts?: number;
   readonly terminate?: TerminateBatcherOptions;
+  /** Pace of mutating EC2 calls (default 5/s, burst 10); false turns pacing off. */
+  readonly mutatingRateLimit?: RateLimit | false;
 }
 
 export class AwsCloudProvider implements port.CloudProvider {
@@ -88,7 +91,12 @@ export class AwsCloudProvider implements port.CloudProvider {
     this.ec2 = options.ec2;
     this.logger = options.logger.child({ component: "cloud-aws" });
     this.policy = { ...defaultRetryPolicy, ...options.retry };
-    this.caller = new Ec2Caller(this.policy, this.logger);
+    const limit = options.mutatingRateLimit ?? defaultMutatingRateLimit;
+    this.caller = new Ec2Caller(
+      this.policy,
+      this.logger,
+      limit === false ? undefined : new TokenBucket(limit, options.clock, this.policy.sleep),
+    );
     this.unavailableOfferings =
       options.unavailableOfferings ?? new UnavailableOfferings({ clock: options.clock });
     this.catalogSource = new CatalogSource({
