@@ -102,7 +102,11 @@ export async function runScenario(
       },
       eventually: (what, check, timeoutMs = 60_000) => waitFor(what, check, { timeoutMs, intervalMs: 250 }),
     };
-    await withTimeout(scenario.body(context), scenario.options.timeoutMs ?? DEFAULT_TIMEOUT_MS, controller);
+    await withTimeout(
+      Promise.resolve().then(() => scenario.body(context)),
+      scenario.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      controller,
+    );
   } catch (caught) {
     error = describe(caught);
   }

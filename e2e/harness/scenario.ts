@@ -36,7 +36,7 @@ export interface ScenarioOptions {
   readonly timeoutMs?: number;
 }
 
-export type ScenarioBody = (context: ScenarioContext) => Promise<void>;
+export type ScenarioBody = (context: ScenarioContext) => Promise<void> | void;
 
 export interface Scenario {
   readonly name: string;

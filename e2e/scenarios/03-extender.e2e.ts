@@ -4,6 +4,8 @@
 // extender ignorable, so a failing extender would be skipped silently: its log is checked too.
 import assert from "node:assert/strict";
 import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
 import { metricValue } from "../harness/metrics.js";
 import { kwokNode, pod } from "../harness/nodes.js";
 import { scenario } from "../harness/scenario.js";
@@ -66,4 +68,45 @@ scenario("kube-scheduler calls rafter's filter and bind verbs", { needsRafter: t
   const newLog = readFileSync(schedulerLog, "utf8").slice(logOffset);
   const skipped = newLog.split("\n").filter((line) => /Skipping extender|extender.*error/i.test(line));
   assert.deepEqual(skipped, [], "kube-scheduler skipped or failed rafter's extender");
+});
+
+scenario("kube-scheduler runs manifests/scheduler's configuration", ({ cluster, repoRoot }) => {
+  interface Config {
+    clientConnection?: { kubeconfig?: string };
+    extenders?: Record<string, unknown>[];
+  }
+  const read = (path: string): Config => parse(readFileSync(path, "utf8")) as Config;
+  const shipped = read(join(repoRoot, "manifests", "scheduler", "kube-scheduler-config.yaml"));
+  const running = read(join(cluster.layout.config, "kube-scheduler-config.yaml"));
+  const extender = shipped.extenders?.[0] ?? {};
+  assert.deepEqual(
+    {
+      filterVerb: extender.filterVerb,
+      prioritizeVerb: extender.prioritizeVerb,
+      bindVerb: extender.bindVerb,
+      preemptVerb: extender.preemptVerb,
+      nodeCacheCapable: extender.nodeCacheCapable,
+      enableHTTPS: extender.enableHTTPS,
+    },
+    {
+      filterVerb: "filter",
+      prioritizeVerb: "prioritize",
+      bindVerb: "bind",
+      preemptVerb: "preempt",
+      nodeCacheCapable: true,
+      enableHTTPS: true,
+    },
+  );
+  assert.ok(Number(extender.weight) > 0, "prioritize needs a positive weight");
+  // only the extender's address, its CA file and the client kubeconfig differ
+  const strip = (config: Config): Config => {
+    const copy = structuredClone(config);
+    delete copy.clientConnection?.kubeconfig;
+    for (const e of copy.extenders ?? []) {
+      delete e.urlPrefix;
+      delete (e.tlsConfig as { caFile?: string } | undefined)?.caFile;
+    }
+    return copy;
+  };
+  assert.deepEqual(strip(running), strip(shipped));
 });
