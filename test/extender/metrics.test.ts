@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { extenderMetrics } from "../../src/metrics/extender.js";
-import { provisionerMetrics } from "../../src/metrics/provisioner.js";
+import { provisioningMetrics } from "../../src/metrics/provisioning.js";
 import { createMetricsRegistry } from "../../src/metrics/registry.js";
 
 describe("metrics", () => {
@@ -10,8 +10,8 @@ describe("metrics", () => {
     const first = extenderMetrics(registry);
     const second = extenderMetrics(registry);
     assert.equal(first.requests, second.requests);
-    provisionerMetrics(registry);
-    provisionerMetrics(registry);
+    provisioningMetrics(registry);
+    provisioningMetrics(registry);
     first.requests.inc({ verb: "filter", code: "200" });
     const text = await registry.metrics();
     assert.match(text, /rafter_extender_requests_total\{verb="filter",code="200"\} 1/);
