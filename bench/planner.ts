@@ -35,6 +35,8 @@ function measure(
 const catalog = karpenterCatalog();
 for (const n of sizes) {
   const snapshot = emptySnapshot(catalog, [bareNodePool("default")], karpenterPods(n));
+  // Plain first-fit-decreasing in the same process and moment: the ratio is robust to machine load.
+  const ffd = measure(`karpenter-shape n=${n} ffd`, () => plan(snapshot, { packingRuns: 1, improve: false }));
   const timed = measure(`karpenter-shape n=${n}`, () => plan(snapshot));
   // The lower bound is computed separately so it does not count against throughput.
   const bounded = plan(snapshot, { lpSolver: solver, packingRuns: 1, improve: false });
@@ -42,9 +44,14 @@ for (const n of sizes) {
     pods: n,
     podsPerSecond: Math.round((n / timed.ms) * 1000),
     msPerPod: Number((timed.ms / n).toFixed(4)),
+    vsKarpenter700: Number((n / timed.ms / 0.7).toFixed(2)),
+    ffdPodsPerSecond: Math.round((n / ffd.ms) * 1000),
+    timeVsFfd: Number((timed.ms / ffd.ms).toFixed(2)),
     newNodes: timed.result.newNodes.length,
     unschedulable: timed.result.unschedulable.length,
     hourlyCost: timed.result.hourlyCost,
+    ffdNodes: ffd.result.newNodes.length,
+    ffdCost: ffd.result.hourlyCost,
     lowerBound: Number((bounded.lowerBound ?? 0).toFixed(4)),
     efficiency: Number((timed.result.hourlyCost / (bounded.lowerBound ?? 1)).toFixed(4)),
     peakRssMiB: Math.round(peakRss / 2 ** 20),

@@ -1,13 +1,235 @@
-// Improvement passes on the chosen packing (bounded by a deterministic work budget).
+// Improvement passes on the chosen packing, bounded by a deterministic work budget (counted price
+// estimates and fit checks, never the clock), so a plan is the same for the same input.
+//  - empty: move every pod of a node into the others and drop it, when that costs less;
+//  - downsize/re-pack: move a pod off a node when that lets the node shrink to a cheaper type
+//    and another node (or a fresh one) takes it for less than the saving — this mixes cpu-heavy
+//    and memory-heavy pods so nodes fill in both dimensions, and evens out first-fit's piles.
+// Node prices always mean "cheapest instance type of the pool that still hosts the pods" (widen),
+// so every accepted step strictly lowers the plan's cost and never adds a node it does not pay for.
+import { cheapestOffering, type NewNode } from "./node-state.js";
+import { hostnameLabel } from "./labels.js";
 import type { Model } from "./model.js";
+import {
+  hostnameAffinitySelectors,
+  labelOf,
+  memo,
+  movable,
+  restore,
+  tryMove,
+  unmoveCounts,
+  type NodeMemo,
+} from "./moves.js";
+import type { RunContext, RunState } from "./placement.js";
 import type { RunResult } from "./planner.js";
 import type { PodInfo } from "./pods.js";
+import { addInto, fitsSum, sub, type Vec } from "./resource-space.js";
+import { widen, widenedPrice } from "./widen.js";
 
-export function improve(
-  _model: Model,
-  best: RunResult,
-  _order: readonly PodInfo[],
-  _budget: number,
-): RunResult {
+const eps = 1e-9;
+
+/** Cheapest kept type once `vec` joins the node (an estimate: the move itself re-checks everything). */
+function priceAdding(node: NewNode, vec: Vec): number {
+  let best = Infinity;
+  for (const t of node.candidates) {
+    if (t.minPrice >= best) break;
+    if (fitsSum(node.used, vec, t.free))
+      best = Math.min(best, cheapestOffering(t, node.zones, node.capacityTypes));
+  }
   return best;
+}
+
+class Improver {
+  private spent = 0;
+  private readonly tied: ReadonlySet<number>;
+  private readonly prices = new Map<NewNode, number>();
+  private readonly freeMoved = new Set<PodInfo>();
+
+  constructor(
+    private readonly state: RunState,
+    private readonly ctx: RunContext,
+    private readonly budget: number,
+    model: Model,
+  ) {
+    this.tied = hostnameAffinitySelectors(model);
+  }
+
+  exhausted(): boolean {
+    return this.spent + this.state.work > this.budget;
+  }
+
+  price(node: NewNode): number {
+    let p = this.prices.get(node);
+    if (p === undefined) this.prices.set(node, (p = node.price()));
+    return p;
+  }
+
+  total(): number {
+    return this.state.newNodes.reduce((s, n) => s + this.price(n), 0);
+  }
+
+  private reprice(nodes: Iterable<NewNode>): void {
+    for (const n of nodes) {
+      widen(n, this.state.reserved[n.pool.index]);
+      this.prices.set(n, n.price());
+    }
+  }
+
+  private undo(moves: readonly [PodInfo, NewNode, NewNode][], memos: Map<NewNode, NodeMemo>): void {
+    for (const [pod, from, to] of [...moves].reverse()) unmoveCounts(pod, from, to, this.state);
+    for (const m of memos.values()) {
+      restore(m, this.state);
+      this.prices.delete(m.node);
+    }
+  }
+
+  private drop(node: NewNode): void {
+    const state = this.state;
+    const i = state.newNodes.indexOf(node);
+    if (i >= 0) state.newNodes.splice(i, 1);
+    const reserved = state.reserved[node.pool.index];
+    if (reserved) addInto(reserved, node.reserve, -1);
+    state.opened[node.pool.index] = (state.opened[node.pool.index] ?? 1) - 1;
+    this.prices.delete(node);
+  }
+
+  /** Destinations for `pod` other than `exclude`, cheapest estimated increase first. */
+  private destinations(pod: PodInfo, exclude: NewNode, limit: number): { node: NewNode; inc: number }[] {
+    const scored: { node: NewNode; inc: number }[] = [];
+    for (const node of this.state.newNodes) {
+      if (node === exclude) continue;
+      this.spent++;
+      const p = priceAdding(node, pod.vec);
+      if (Number.isFinite(p)) scored.push({ node, inc: p - this.price(node) });
+    }
+    scored.sort((a, b) => a.inc - b.inc);
+    return scored.slice(0, limit);
+  }
+
+  /** Empties `node` into the others; keeps the result only if the plan got cheaper. */
+  empty(node: NewNode): boolean {
+    if (!node.pods.every((p) => movable(p, this.tied))) return false;
+    const before = this.price(node);
+    const memos = new Map<NewNode, NodeMemo>([[node, memo(node)]]);
+    const oldPrices = new Map<NewNode, number>();
+    const moves: [PodInfo, NewNode, NewNode][] = [];
+    // Hardest pods first: a node that cannot be emptied is found out early.
+    const pods = [...node.pods].sort((a, b) => b.ports.length - a.ports.length || size(b) - size(a));
+    for (const pod of pods) {
+      let placed = false;
+      for (const { node: to } of this.destinations(pod, node, 4)) {
+        if (!memos.has(to)) {
+          memos.set(to, memo(to));
+          oldPrices.set(to, this.price(to));
+        }
+        if (tryMove(pod, node, to, this.state, this.ctx)) {
+          moves.push([pod, node, to]);
+          this.reprice([to]);
+          placed = true;
+          break;
+        }
+      }
+      if (!placed || this.exhausted()) {
+        this.undo(moves, memos);
+        return false;
+      }
+    }
+    let after = 0;
+    let old = before;
+    for (const [n, p] of oldPrices) {
+      after += this.price(n);
+      old += p;
+    }
+    if (after < old - eps) {
+      this.drop(node);
+      return true;
+    }
+    this.undo(moves, memos);
+    return false;
+  }
+
+  /**
+   * Moves pods off `node`: for less than the node saves by shrinking, or for free into another
+   * node's slack (its current type already has room). Free moves never raise the cost and let a
+   * node that is full in one dimension (first-fit's piles) shed pods until it can shrink; each pod
+   * makes at most one free move per improvement, so passes cannot cycle.
+   */
+  shrink(node: NewNode): boolean {
+    let improved = false;
+    for (const pod of [...node.pods]) {
+      if (this.exhausted()) break;
+      if (node.pods.length <= 1 || !movable(pod, this.tied)) continue;
+      const current = this.price(node);
+      this.spent++;
+      const shrunk = widenedPrice(node, this.state.reserved[node.pool.index], sub(node.used, pod.vec));
+      const saving = Math.max(0, current - shrunk);
+      const free = !this.freeMoved.has(pod);
+      if (!(saving > eps) && !free) continue;
+      for (const { node: to, inc } of this.destinations(pod, node, 3)) {
+        const neutral = inc <= eps && free;
+        if (!neutral && !(saving - inc > eps)) break;
+        const before = current + this.price(to);
+        const memos = new Map([
+          [node, memo(node)],
+          [to, memo(to)],
+        ]);
+        if (!tryMove(pod, node, to, this.state, this.ctx)) continue;
+        this.reprice([node, to]);
+        const after = this.price(node) + this.price(to);
+        if (after < before - eps || (neutral && after <= before + eps)) {
+          if (after < before - eps) improved = true;
+          else this.freeMoved.add(pod);
+          break;
+        }
+        this.undo([[pod, node, to]], memos);
+      }
+    }
+    return improved;
+  }
+}
+
+function size(pod: PodInfo): number {
+  return (pod.vec[0] ?? 0) / 1000 + (pod.vec[1] ?? 0) / 2 ** 32;
+}
+
+/**
+ * Packing runs share the model's topology counters (each run resets them), so the chosen run's
+ * counts are rebuilt from its nodes before any pod moves.
+ */
+function recount(model: Model, state: RunState): void {
+  const topo = model.topo;
+  topo.resetCounts();
+  for (const node of state.fixed) {
+    const of = (key: string): string | undefined =>
+      node.labels[key] ?? (key === hostnameLabel ? node.name : undefined);
+    for (const pod of node.pods) topo.add(pod.matches, pod.ownAnti, of);
+  }
+  for (const node of state.newNodes)
+    for (const pod of node.pods) topo.add(pod.matches, pod.ownAnti, labelOf(node));
+}
+
+export function improve(model: Model, best: RunResult, ctx: RunContext, budget: number): RunResult {
+  const state = best.state;
+  if (state.newNodes.length < 2) return best;
+  state.work = 0;
+  recount(model, state);
+  const im = new Improver(state, ctx, budget, model);
+  const start = im.total();
+  for (let round = 0; round < 4 && !im.exhausted(); round++) {
+    let changed = false;
+    // Cheapest nodes are the easiest to empty.
+    const byPrice = [...state.newNodes].sort((a, b) => im.price(a) - im.price(b));
+    for (const node of byPrice) {
+      if (im.exhausted()) break;
+      if (state.newNodes.includes(node) && im.empty(node)) changed = true;
+    }
+    // Most expensive first: their pods have the most room to be placed better.
+    for (const node of [...state.newNodes].sort((a, b) => im.price(b) - im.price(a))) {
+      if (im.exhausted()) break;
+      if (im.shrink(node)) changed = true;
+    }
+    if (!changed) break;
+  }
+  // Every accepted step lowered the cost, so the improved state is never worse than the start.
+  const cost = im.total();
+  return { ...best, cost: Math.min(cost, start) };
 }

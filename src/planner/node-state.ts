@@ -24,6 +24,9 @@ export interface FixedNode {
   readonly pods: PodInfo[];
 }
 
+/** Elementwise max of free and capacity over a type list, by list identity. */
+const envelopes = new WeakMap<readonly PoolType[], { maxFree: Vec; reserve: Vec }>();
+
 export class NewNode {
   readonly pods: PodInfo[] = [];
   readonly ports: HostPort[] = [];
@@ -48,12 +51,18 @@ export class NewNode {
   }
 
   refresh(): void {
-    this.maxFree.fill(0);
-    this.reserve.fill(0);
-    for (const t of this.candidates) {
-      maxInto(this.maxFree, t.free);
-      maxInto(this.reserve, t.capacity);
+    // Fresh nodes share their pool's (or size policy's) type list: its envelope is computed once.
+    let env = envelopes.get(this.candidates);
+    if (!env) {
+      env = { maxFree: new Float64Array(this.used.length), reserve: new Float64Array(this.used.length) };
+      for (const t of this.candidates) {
+        maxInto(env.maxFree, t.free);
+        maxInto(env.reserve, t.capacity);
+      }
+      envelopes.set(this.candidates, env);
     }
+    this.maxFree.set(env.maxFree);
+    this.reserve.set(env.reserve);
   }
 
   /** Possible values of a label on this node; one value means decided, none means absent. */

@@ -42,12 +42,14 @@ export interface RunState {
 }
 
 /** Rejections that stay true as pods are added: pool, host ports, anti-affinity, hostname spread. */
-const permanent = Symbol("permanent");
+export const permanent = Symbol("permanent");
 
-interface Candidate {
+export interface Candidate {
   readonly reqs: Requirements;
   readonly pins: ReadonlyMap<string, string>;
-  readonly candidates: PoolType[];
+  /** The node's remaining types; undefined until commit (filtering every evaluation is the hot path). */
+  readonly candidates: readonly PoolType[] | undefined;
+  readonly keep: (t: PoolType) => boolean;
   readonly zones: readonly string[];
   readonly capacityTypes: readonly PoolType["offerings"][number]["capacityType"][];
   readonly score: number;
@@ -129,6 +131,11 @@ function knownDomainViolation(
   return 0;
 }
 
+function hasMinValues(reqs: Requirements): boolean {
+  for (const req of reqs.values()) if (req.minValues) return true;
+  return false;
+}
+
 const noPins: Map<string, string>[] = [new Map<string, string>()];
 
 /** Assignments of the pod's still-open topology keys on a new node, each a candidate. */
@@ -147,7 +154,7 @@ function pinCombos(node: NewNode, pod: PodInfo, reqs: Requirements): Map<string,
   return combos;
 }
 
-function evaluateNew(
+export function evaluateNew(
   node: NewNode,
   pod: PodInfo,
   level: ConstraintLevel,
@@ -191,14 +198,27 @@ function evaluateNew(
       const otherPins = [...pins].filter(
         ([k]) => k !== zoneLabel && k !== capacityTypeLabel && !node.pool.customKeys.has(k),
       );
-      const candidates: PoolType[] = [];
-      for (const t of node.candidates) {
-        if (mask[t.index] !== 1 || !fitsSum(node.used, pod.vec, t.free)) continue;
-        if (narrowed && !hasOffering(t, zones, cts)) continue;
-        if (otherPins.some(([k, v]) => t.labels[k] !== v)) continue;
-        candidates.push(t);
+      const used = node.used;
+      const keep = (t: PoolType): boolean =>
+        mask[t.index] === 1 &&
+        fitsSum(used, pod.vec, t.free) &&
+        (!narrowed || hasOffering(t, zones, cts)) &&
+        otherPins.every(([k, v]) => t.labels[k] === v);
+      // Without minValues only the cheapest kept type matters here: types are sorted by their
+      // cheapest offering, so the scan stops as soon as no later type can be cheaper.
+      let candidates: PoolType[] | undefined;
+      let price = Infinity;
+      if (hasMinValues(reqs)) {
+        candidates = node.candidates.filter(keep);
+        if (candidates.length === 0 || minValuesViolation(reqs, candidates, zones)) continue;
+        for (const t of candidates) price = Math.min(price, cheapestOffering(t, zones, cts));
+      } else {
+        for (const t of node.candidates) {
+          if (t.minPrice >= price) break;
+          if (keep(t)) price = Math.min(price, cheapestOffering(t, zones, cts));
+        }
+        if (!Number.isFinite(price)) continue;
       }
-      if (candidates.length === 0 || minValuesViolation(reqs, candidates, zones)) continue;
       let pinnedReqs = reqs;
       for (const [k, v] of pins)
         pinnedReqs = intersect(
@@ -217,22 +237,22 @@ function evaluateNew(
             ],
           ]),
         );
-      let price = Infinity;
-      for (const t of candidates) price = Math.min(price, cheapestOffering(t, zones, cts));
       const score = domainScore(level, labelOf, state.topo);
       if (!best || score < best.score || (score === best.score && price < best.price))
-        best = { reqs: pinnedReqs, pins, candidates, zones, capacityTypes: cts, score, price };
+        best = { reqs: pinnedReqs, pins, candidates, keep, zones, capacityTypes: cts, score, price };
     }
   });
   return best;
 }
 
-function commitNew(node: NewNode, pod: PodInfo, c: Candidate, state: RunState): void {
+export function commitNew(node: NewNode, pod: PodInfo, c: Candidate, state: RunState): void {
   const poolIndex = node.pool.index;
   const reserved = state.reserved[poolIndex];
   if (reserved) addInto(reserved, node.reserve, -1);
   node.reqs = c.reqs;
-  node.candidates = c.candidates;
+  const kept = c.candidates ?? node.candidates.filter(c.keep);
+  // Keeping the same list (identity) keeps the cached envelope.
+  if (kept.length !== node.candidates.length) node.candidates = kept;
   node.zones = c.zones;
   node.capacityTypes = c.capacityTypes;
   for (const [k, v] of c.pins) node.pinned.set(k, v);
@@ -255,7 +275,7 @@ function commitNew(node: NewNode, pod: PodInfo, c: Candidate, state: RunState): 
 }
 
 /** A fresh node of `pool` limited to types within the pool's remaining limits. */
-function openNode(
+export function openNode(
   pool: CompiledPool,
   state: RunState,
   ctx: RunContext,
@@ -263,7 +283,7 @@ function openNode(
 ): NewNode | undefined {
   if ((state.opened[pool.index] ?? 0) >= pool.remainingNodes) return undefined;
   const reserved = state.reserved[pool.index] ?? zero(ctx.space.names.length);
-  const allowed = types.filter((t) => fitsSum(reserved, t.capacity, pool.remaining));
+  const allowed = pool.unlimited ? types : types.filter((t) => fitsSum(reserved, t.capacity, pool.remaining));
   if (allowed.length === 0) return undefined;
   return new NewNode(
     `${ctx.namePrefix}-${state.nextName}`,

@@ -9,7 +9,7 @@ import { unschedulableReason } from "./reasons.js";
 import { improve } from "./improve.js";
 import { lowerBound } from "./lower-bound.js";
 import { buildPlan } from "./output.js";
-import { widen } from "./widen.js";
+import { widen, widenedPrice } from "./widen.js";
 import type { Plan, PlanningSnapshot, PlanOptions } from "./types.js";
 import type { PodInfo } from "./pods.js";
 
@@ -49,9 +49,17 @@ export function packingRun(model: Model, order: readonly PodInfo[], ctx: RunCont
     dead: new Map(),
   };
   for (const pod of order) placePod(pod, state, ctx);
-  for (const node of state.newNodes) widen(node, state.reserved[node.pool.index]);
-  const cost = state.newNodes.reduce((sum, n) => sum + n.price(), 0);
+  // Runs are compared by the price their nodes will have once widened; only the winner is widened.
+  const cost = state.newNodes.reduce(
+    (sum, n) => sum + Math.min(n.price(), widenedPrice(n, state.reserved[n.pool.index])),
+    0,
+  );
   return { state, cost, failed: state.failures.size };
+}
+
+/** Widens every new node of the chosen run (in order: each node's limits see the ones before). */
+export function widenAll(state: RunState): void {
+  for (const node of state.newNodes) widen(node, state.reserved[node.pool.index]);
 }
 
 function better(a: RunResult, b: RunResult | undefined): boolean {
@@ -88,13 +96,29 @@ export function sizeTargets(
       ),
     );
   }
-  return splits.map((_, k) => (pool: CompiledPool) => {
-    const target = perPool.get(pool)?.[k];
-    if (!target) return undefined;
-    return pool.types.filter(
-      (t) => (t.free[0] ?? 0) <= (target.free[0] ?? 0) && (t.free[1] ?? 0) <= (target.free[1] ?? 0),
-    );
+  // A split whose targets repeat an earlier split's (or are all "no target", i.e. plain
+  // first-fit-decreasing) would repeat that run exactly: skip it.
+  const seen = new Set<string>([model.pools.map(() => "-").join(",")]);
+  const policies: ((pool: CompiledPool) => readonly PoolType[] | undefined)[] = [];
+  splits.forEach((_, k) => {
+    const signature = model.pools.map((p) => perPool.get(p)?.[k]?.index ?? "-").join(",");
+    if (seen.has(signature)) return;
+    seen.add(signature);
+    const lists = new Map<CompiledPool, readonly PoolType[]>();
+    for (const pool of model.pools) {
+      const target = perPool.get(pool)?.[k];
+      if (target)
+        lists.set(
+          pool,
+          pool.types.filter(
+            (t) => (t.free[0] ?? 0) <= (target.free[0] ?? 0) && (t.free[1] ?? 0) <= (target.free[1] ?? 0),
+          ),
+        );
+    }
+    // One list per pool and split, so fresh nodes share it (and its cached envelope).
+    policies.push((pool) => lists.get(pool));
   });
+  return policies;
 }
 
 export function plan(snapshot: PlanningSnapshot, options: PlanOptions = {}): Plan {
@@ -117,7 +141,20 @@ export function plan(snapshot: PlanningSnapshot, options: PlanOptions = {}): Pla
     if (better(result, best)) best = result;
   }
   if (!best) throw new Error("unreachable: at least one packing run");
-  if (opts.improve) best = improve(model, best, order, opts.workBudget);
+  widenAll(best.state);
+  if (opts.improve)
+    best = improve(
+      model,
+      best,
+      {
+        space: model.space,
+        pools: model.pools,
+        compat: model.compat,
+        namePrefix: opts.namePrefix,
+        typePolicy: () => undefined,
+      },
+      opts.workBudget,
+    );
   const reasons = new Map(
     [...best.state.failures.values()].map((p) => [p.key, unschedulableReason(p, model)]),
   );

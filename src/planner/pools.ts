@@ -62,6 +62,10 @@ export interface CompiledPool {
   /** Remaining limit per resource (Infinity when unlimited), and remaining node count. */
   readonly remaining: Vec;
   remainingNodes: number;
+  /** Per "zone/capacityType": the types offered there with that offering's price, cheapest first. */
+  readonly byOffering: ReadonlyMap<string, readonly { readonly t: PoolType; readonly price: number }[]>;
+  /** No resource limit at all: opening a node needs no reservation check. */
+  readonly unlimited: boolean;
   /** Why types were dropped, for unschedulable reasons. */
   readonly notes: string[];
 }
@@ -70,6 +74,30 @@ const wellKnown = new Set([zoneLabel, capacityTypeLabel, hostnameLabel, regionLa
 
 function offeringAllowed(req: KeyRequirement | undefined, value: string): boolean {
   return !req || admitsValue(req, value);
+}
+
+/** The cheapest price of an accepted type within the zones and capacity types (Infinity if none). */
+export function cheapestAccepted(
+  pool: CompiledPool,
+  zones: readonly string[],
+  capacityTypes: readonly CapacityType[],
+  accept: (t: PoolType) => boolean,
+): number {
+  let best = Infinity;
+  // A type appears in every list it has offerings in: decide it once (0 unknown, 1 yes, 2 no).
+  const verdict = new Uint8Array(pool.types.length);
+  for (const z of zones)
+    for (const c of capacityTypes)
+      for (const { t, price } of pool.byOffering.get(`${z}/${c}`) ?? []) {
+        if (price >= best) break;
+        let v = verdict[t.index];
+        if (v === 0) verdict[t.index] = v = accept(t) ? 1 : 2;
+        if (v === 1) {
+          best = price;
+          break;
+        }
+      }
+  return best;
 }
 
 /** Do a type's labels satisfy requirements on keys the type (or pool) defines? Zone/capacity type excluded. */
@@ -206,19 +234,31 @@ export function compilePools(
     const nodesLimit = limits.nodes;
     const zones = [...new Set(types.flatMap((t) => t.offerings.map((o) => o.zone)))].sort();
     const capacityTypes = [...new Set(types.flatMap((t) => t.offerings.map((o) => o.capacityType)))].sort();
+    const indexed = types.map((t, i) => ({ ...t, index: i }));
+    const byOffering = new Map<string, { t: PoolType; price: number }[]>();
+    for (const t of indexed)
+      for (const o of t.offerings) {
+        const key = `${o.zone}/${o.capacityType}`;
+        let list = byOffering.get(key);
+        if (!list) byOffering.set(key, (list = []));
+        list.push({ t, price: o.price });
+      }
+    for (const list of byOffering.values()) list.sort((a, b) => a.price - b.price || a.t.index - b.t.index);
     return {
       index,
       name,
       pool,
+      byOffering,
       weight: pool.spec.weight ?? 0,
       requirements,
       taints,
-      types: types.map((t, i) => ({ ...t, index: i })),
+      types: indexed,
       zones,
       capacityTypes,
       customKeys,
       remaining,
       remainingNodes: nodesLimit === undefined ? Infinity : nodesLimit - (used.nodes ?? 0),
+      unlimited: remaining.every((r) => !Number.isFinite(r)),
       notes,
     };
   });

@@ -1,26 +1,43 @@
 // After packing, a new node keeps every instance type of its pool that still hosts all its pods
 // (plus DaemonSet overhead) under its requirements, pinned domains, zones and the pool's limits.
+// widenedPrice() answers "what would the node cost once widened" without building the list: the
+// pool's types are sorted by their cheapest offering, so a scan stops at the first type that can no
+// longer beat the best price. Packing runs are compared with it; only the winner is widened.
 import { hasOffering, minValuesViolation, type NewNode } from "./node-state.js";
-import { capacityTypeLabel, zoneLabel } from "./labels.js";
-import { typeAdmits, type PoolType } from "./pools.js";
+import { capacityTypeLabel, hostnameLabel, zoneLabel } from "./labels.js";
+import { cheapestAccepted, typeAdmits, type PoolType } from "./pools.js";
 import { addInto, fitsSum, sub, type Vec } from "./resource-space.js";
 
-export function widen(node: NewNode, reserved: Vec | undefined): void {
+/** Could `node` (its pods, requirements, pins, zones) launch as `t`, given other nodes' reservations? */
+export function eligibility(
+  node: NewNode,
+  reserved: Vec | undefined,
+): (t: PoolType, used?: Vec, offered?: boolean) => boolean {
   const pool = node.pool;
   const others = reserved ? sub(reserved, node.reserve) : undefined;
+  const limited = others !== undefined && pool.remaining.some((r) => Number.isFinite(r));
   const pins = [...node.pinned].filter(
-    ([k]) => k !== zoneLabel && k !== capacityTypeLabel && !pool.customKeys.has(k),
+    // Hostname, zone, capacity type and custom keys are the node's own, not its type's labels.
+    ([k]) => k !== hostnameLabel && k !== zoneLabel && k !== capacityTypeLabel && !pool.customKeys.has(k),
   );
   const zero = new Float64Array(node.used.length);
-  const next: PoolType[] = [];
-  for (const t of pool.types) {
-    if (!fitsSum(node.used, zero, t.free)) continue;
-    if (others && !fitsSum(others, t.capacity, pool.remaining)) continue;
-    if (pins.some(([k, v]) => t.labels[k] !== v)) continue;
-    if (!hasOffering(t, node.zones, node.capacityTypes)) continue;
-    if (!typeAdmits(t.labels, node.reqs, pool.customKeys)) continue;
-    next.push(t);
-  }
+  return (t, used = node.used, offered = false) =>
+    fitsSum(used, zero, t.free) &&
+    (!limited || fitsSum(others, t.capacity, pool.remaining)) &&
+    (offered || hasOffering(t, node.zones, node.capacityTypes)) &&
+    pins.every(([k, v]) => t.labels[k] === v) &&
+    typeAdmits(t.labels, node.reqs, pool.customKeys);
+}
+
+/** The price `node` would have after widen() (its current price when widening would not apply). */
+export function widenedPrice(node: NewNode, reserved: Vec | undefined, used: Vec = node.used): number {
+  const ok = eligibility(node, reserved);
+  return cheapestAccepted(node.pool, node.zones, node.capacityTypes, (t) => ok(t, used, true));
+}
+
+export function widen(node: NewNode, reserved: Vec | undefined): void {
+  const ok = eligibility(node, reserved);
+  const next: PoolType[] = node.pool.types.filter((t) => ok(t));
   if (next.length === 0 || minValuesViolation(node.reqs, next, node.zones)) return;
   if (reserved) addInto(reserved, node.reserve, -1);
   node.candidates = next;
