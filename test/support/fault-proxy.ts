@@ -13,7 +13,7 @@ export interface CapturedRequest {
   readonly params: URLSearchParams;
   readonly status: number;
   readonly durationMs: number;
-  readonly injected?: "throttle" | "capacity";
+  readonly injected?: "throttle" | "capacity" | "lost";
 }
 
 export interface CapacityRule {
@@ -28,6 +28,11 @@ export interface FaultProxy {
   readonly requests: CapturedRequest[];
   /** The next `count` requests (of `action`, or any) answer 503 RequestLimitExceeded. */
   throttle(count: number, action?: string): void;
+  /**
+   * The next `count` requests of `action` reach moto, but their answers are lost (the connection
+   * is cut): the caller cannot know whether it worked — a crash between request and answer.
+   */
+  loseAnswers(count: number, action: string): void;
   /** CreateFleet overrides matching the rule fail until cleared. */
   failCapacity(rule: CapacityRule): void;
   clearFaults(): void;
@@ -125,6 +130,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const requests: CapturedRequest[] = [];
   let throttles: { count: number; action?: string | undefined }[] = [];
   let capacityRules: CapacityRule[] = [];
+  let losses: { count: number; action: string }[] = [];
 
   const forward = async (
     request: IncomingMessage,
@@ -152,7 +158,12 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     const body = await readBody(request);
     const params = new URLSearchParams(body);
     const action = params.get("Action") ?? "";
-    const reply = (status: number, type: string, text: string, injected?: "throttle" | "capacity"): void => {
+    const reply = (
+      status: number,
+      type: string,
+      text: string,
+      injected?: CapturedRequest["injected"],
+    ): void => {
       requests.push({
         action,
         params,
@@ -208,6 +219,19 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       }
     }
     const upstream = await forward(request, body);
+    const loss = losses.find((l) => l.count > 0 && l.action === action);
+    if (loss) {
+      loss.count--;
+      requests.push({
+        action,
+        params,
+        status: upstream.status,
+        durationMs: performance.now() - started,
+        injected: "lost",
+      });
+      request.socket.destroy();
+      return;
+    }
     reply(upstream.status, upstream.type, upstream.text);
   };
 
@@ -228,12 +252,16 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     throttle(count, action) {
       throttles.push({ count, action });
     },
+    loseAnswers(count, action) {
+      losses.push({ count, action });
+    },
     failCapacity(rule) {
       capacityRules.push(rule);
     },
     clearFaults() {
       throttles = [];
       capacityRules = [];
+      losses = [];
     },
     calls(action) {
       return requests.filter((r) => r.action === action);

@@ -145,6 +145,49 @@ describe("AWS provider launches against moto", () => {
     assert.equal(harness.proxy.calls("CreateFleet").length, 1);
   });
 
+  it("recovers from a launch whose answer was lost: the retry finds the instance by tag", async () => {
+    const vn = virtualNode("vn-lost", ["m5.large"], onDemand);
+    const options = { nodePool: nodePool(), nodeClass: nodeClass() };
+    harness.proxy.loseAnswers(1, "CreateFleet");
+    const first = await awsProvider(harness, clock).provider.create(vn, options);
+    assert.ok(!first.ok && first.error.kind === "Failed", "the caller cannot tell whether it launched");
+    const retried = await awsProvider(harness, clock).provider.create(vn, options); // after a restart
+    assert.ok(retried.ok, JSON.stringify(!retried.ok && retried.error));
+    assert.equal(harness.proxy.calls("CreateFleet").length, 1, "no second launch");
+    const listed = await awsProvider(harness, clock).provider.list();
+    assert.ok(listed.ok);
+    assert.deepEqual(
+      listed.value.map((i) => i.instanceId),
+      [retried.value.instanceId],
+    );
+  });
+
+  it("removes launch templates no longer in use", async () => {
+    const old = awsProvider(harness, clock).provider;
+    const stale = nodePool("stale");
+    assert.ok(
+      (
+        await old.create(virtualNode("vn-1", ["m5.large"], onDemand), {
+          nodePool: stale,
+          nodeClass: nodeClass(),
+        })
+      ).ok,
+    );
+    const current = awsProvider(harness, clock).provider;
+    assert.ok(
+      (
+        await current.create(virtualNode("vn-2", ["m5.large"], onDemand), {
+          nodePool: nodePool(),
+          nodeClass: nodeClass(),
+        })
+      ).ok,
+    );
+    const deleted = await current.garbageCollectLaunchTemplates();
+    assert.equal(deleted.length, 1);
+    assert.equal(harness.proxy.calls("DeleteLaunchTemplate").length, 1);
+    assert.deepEqual(await current.garbageCollectLaunchTemplates(), []);
+  });
+
   it("lists this cluster's instances by tag and terminates them in one batched call", async () => {
     const { provider } = awsProvider(harness, clock);
     const options = { nodePool: nodePool(), nodeClass: nodeClass() };
