@@ -111,6 +111,7 @@ export class FakeApi {
         deletionTimestamp: (live.metadata?.deletionTimestamp ?? this.stamp()) as unknown as Date,
       };
       this.collect();
+      this.notifyNode(live);
       return ok({});
     },
   };

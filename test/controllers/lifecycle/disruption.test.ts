@@ -66,7 +66,7 @@ describe("disruption", () => {
     await advance(w.clock, 60_000, 5_000);
     assert.ok(w.api.virtualNode("a") && !w.api.virtualNode("a")?.metadata.deletionTimestamp);
     assert.ok(
-      w.events.events.some((e) => e.reason === "DisruptionBlocked" && e.message.includes('do-not-disrupt')),
+      w.events.events.some((e) => e.reason === "DisruptionBlocked" && e.message.includes("do-not-disrupt")),
     );
     lifecycle.stop();
   });

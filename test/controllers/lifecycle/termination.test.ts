@@ -21,13 +21,17 @@ describe("termination", () => {
       runningPod("web-2", nodeName),
       runningPod("static", nodeName, { mirror: true }),
     );
+    w.api.blocked.add("default/web-2"); // holds the first wave for a while
     const lifecycle = w.start();
     await w.api.virtualNodeClient.delete("vn-a");
     lifecycle.onVirtualNode(w.api.virtualNode("vn-a")!);
     await settle();
-    // The Node was deleted too, tainted, and the first wave evicted.
+    // The Node was deleted too and tainted; the second wave waits for the first.
     assert.ok(w.api.node(nodeName)?.metadata?.deletionTimestamp, "Node deletion propagated");
     assert.ok(w.api.node(nodeName)?.spec?.taints?.some((t) => t.key === "rafter.dev/disrupted"));
+    assert.equal(w.api.virtualNode("vn-a")?.status?.phase, "Draining");
+    assert.deepEqual(w.api.evictions, ["default/web-1"]);
+    w.api.blocked.clear();
     await advance(w.clock, 30_000);
     // Waves: workloads, then critical pods, then DaemonSet pods, critical ones last.
     assert.deepEqual([...w.api.evictions.slice(0, 2)].sort(), ["default/web-1", "default/web-2"]);
