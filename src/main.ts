@@ -12,7 +12,7 @@ import { resumeInFlight } from "./controllers/resume.js";
 import { Launcher } from "./controllers/launcher.js";
 import { Provisioner } from "./controllers/provisioner.js";
 import { wireInformers } from "./controllers/wiring.js";
-import { createExtenderApp } from "./extender/app.js";
+import { createExtenderListener } from "./extender/app.js";
 import { ApiBinder } from "./kube/binder.js";
 import { ApiStatusWriter } from "./kube/custom-status.js";
 import { createKubeClients, loadKubeConfig } from "./kube/clients.js";
@@ -77,7 +77,7 @@ export async function runRafter(config: Config): Promise<void> {
     onPoolChange: () => statuses?.request(),
   });
 
-  const extender = createExtenderApp({
+  const extender = createExtenderListener({
     state: scheduling.state,
     ledger: scheduling.ledger,
     binder,
@@ -160,6 +160,9 @@ export async function runRafter(config: Config): Promise<void> {
       virtualNodes: new VirtualNodeClient(clients.custom),
       launch: (virtualNode) => {
         startedLauncher.launch(virtualNode);
+      },
+      join: (virtualNode, pods) => {
+        startedLauncher.join(virtualNode, pods);
       },
       events,
       metrics,

@@ -46,6 +46,10 @@ export interface LauncherDeps {
 export class Launcher {
   private readonly inProgress = new Set<string>();
   private readonly attempts = new Map<string, number>();
+  /** Pods a later plan placed on a VirtualNode's spare capacity: VirtualNode name → pod key → UID. */
+  private readonly joined = new Map<string, Map<string, string>>();
+  /** VirtualNodes whose Node exists and whose planned pods were bound: name → Node name. */
+  private readonly ready = new Map<string, string>();
 
   constructor(private readonly deps: LauncherDeps) {}
 
@@ -63,6 +67,29 @@ export class Launcher {
         this.retryLater(virtualNode, error instanceof Error ? error.message : String(error));
       })
       .finally(() => this.inProgress.delete(name));
+  }
+
+  /**
+   * Pods a later plan put on this VirtualNode's spare capacity are bound with its own pods, or at once
+   * when its Node already exists. Held in memory only: after a crash they are simply planned again.
+   */
+  join(virtualNodeName: string, pods: readonly V1Pod[]): void {
+    let members = this.joined.get(virtualNodeName);
+    if (!members) this.joined.set(virtualNodeName, (members = new Map<string, string>()));
+    for (const pod of pods) members.set(keyOf(pod), pod.metadata?.uid ?? "");
+    const nodeName = this.ready.get(virtualNodeName);
+    if (nodeName === undefined || this.inProgress.has(virtualNodeName)) return; // the run in progress binds them
+    const log = this.deps.logger.child({ virtualNode: virtualNodeName });
+    void this.bindEach(virtualNodeName, [...pods], nodeName, log).catch((error: unknown) => {
+      log.warn({ err: error instanceof Error ? error.message : String(error) }, "binding joined pods failed");
+    });
+  }
+
+  /** Forgets a VirtualNode that is gone. */
+  forget(virtualNodeName: string): void {
+    this.joined.delete(virtualNodeName);
+    this.ready.delete(virtualNodeName);
+    this.attempts.delete(virtualNodeName);
   }
 
   private async run(virtualNode: VirtualNode): Promise<void> {
@@ -142,8 +169,12 @@ export class Launcher {
     if (created.kind !== "ok" && created.kind !== "already-exists")
       throw new Error(`creating Node ${launched.nodeName}: ${created.message}`);
     this.moveReservations(virtualNode, launched.nodeName);
-    const bound = await this.bindPods(virtualNode, launched.nodeName, log);
-    await this.patch(name, { ...status, boundPods: bound, reservedPods: 0 });
+    const bound = await this.bindEach(name, this.plannedPods(virtualNode), launched.nodeName, log);
+    this.ready.set(name, launched.nodeName);
+    // Pods joined while this run was binding have not been seen yet.
+    const late = this.plannedPods(virtualNode).filter((pod) => !pod.spec?.nodeName);
+    const lateBound = late.length > 0 ? await this.bindEach(name, late, launched.nodeName, log) : 0;
+    await this.patch(name, { ...status, boundPods: bound + lateBound, reservedPods: 0 });
   }
 
   /** Reservations made against the VirtualNode's name move to the Node's name once it is known. */
@@ -163,22 +194,28 @@ export class Launcher {
     }
   }
 
-  /** Admission-time binding: every planned pod that still waits is bound to the new Node at once. */
-  private async bindPods(virtualNode: VirtualNode, nodeName: string, log: Logger): Promise<number> {
+  /** Admission-time binding: every given pod that still waits is bound to the new Node at once. */
+  private async bindEach(
+    virtualNodeName: string,
+    pods: readonly V1Pod[],
+    nodeName: string,
+    log: Logger,
+  ): Promise<number> {
     let bound = 0;
-    const binds = this.plannedPods(virtualNode).map(async (pod) => {
+    const binds = pods.map(async (pod) => {
       if (pod.spec?.nodeName) {
         if (pod.spec.nodeName === nodeName) bound++;
         return;
       }
       const namespace = pod.metadata?.namespace ?? "default";
       const podName = pod.metadata?.name ?? "";
-      const result = await this.deps.binder.bind(namespace, podName, pod.metadata?.uid ?? "", nodeName);
+      const uid = pod.metadata?.uid ?? "";
+      const result = await this.deps.binder.bind(namespace, podName, uid, nodeName);
       this.deps.metrics.bindings.inc({ result: result.kind });
       if (result.kind === "ok") {
         bound++;
         this.deps.ledger.assume({
-          podUID: pod.metadata?.uid ?? "",
+          podUID: uid,
           nodeName,
           requests: effectivePodRequests(pod),
           namespace,
@@ -193,14 +230,14 @@ export class Launcher {
           podTarget(pod),
           "Normal",
           "Bound",
-          `Bound to ${nodeName} launched for it by rafter (VirtualNode ${virtualNode.metadata.name ?? ""})`,
+          `Bound to ${nodeName} launched for it by rafter (VirtualNode ${virtualNodeName})`,
         );
       } else {
         log.debug(
           { pod: `${namespace}/${podName}`, result: result.kind, message: result.message },
           "binding skipped",
         );
-        if (result.kind === "not-found") this.deps.ledger.release(pod.metadata?.uid ?? "");
+        if (result.kind === "not-found") this.deps.ledger.release(uid);
       }
     });
     await Promise.all(binds);
@@ -209,7 +246,8 @@ export class Launcher {
 
   /** The VirtualNode's pods as they are now (gone and recreated pods are left out). */
   private plannedPods(virtualNode: VirtualNode): V1Pod[] {
-    const wanted = new Map(virtualNode.spec.pods.map((ref) => [`${ref.namespace}/${ref.name}`, ref.uid]));
+    const wanted = new Map<string, string | undefined>(this.joined.get(virtualNode.metadata.name ?? ""));
+    for (const ref of virtualNode.spec.pods) wanted.set(`${ref.namespace}/${ref.name}`, ref.uid);
     return this.deps.reader.pods().filter((pod) => {
       const key = `${pod.metadata?.namespace ?? ""}/${pod.metadata?.name ?? ""}`;
       if (!wanted.has(key)) return false;
@@ -307,4 +345,8 @@ function factsFrom(status: VirtualNodeStatus) {
     nodeName: status.nodeName,
     ...(status.privateIP ? { privateIp: status.privateIP } : {}),
   };
+}
+
+function keyOf(pod: V1Pod): string {
+  return `${pod.metadata?.namespace ?? ""}/${pod.metadata?.name ?? ""}`;
 }

@@ -30,6 +30,13 @@ export interface ProvisionerDeps {
   readonly planOptions?: PlanOptions;
   readonly virtualNodes: Pick<VirtualNodeClient, "create">;
   readonly launch: (virtualNode: VirtualNode) => void;
+  /** Pods placed on a VirtualNode's spare capacity are bound along with its own pods. */
+  readonly join: (virtualNodeName: string, pods: readonly V1Pod[]) => void;
+  /**
+   * How long a placement on an existing node may wait for kube-scheduler to act on it before the pod
+   * is planned again (the node may have changed since the plan).
+   */
+  readonly placementTtlMs?: number;
   readonly events: EventRecorder;
   readonly metrics: ProvisioningMetrics;
   readonly clock: Clock;
@@ -123,6 +130,7 @@ export class Provisioner {
   }
 
   private async round(): Promise<void> {
+    this.releaseStalePlacements();
     const pending = this.deps.reader.pods().filter((pod) => isProvisionable(pod) && !this.isReserved(pod));
     this.deps.metrics.pendingPods.set(pending.length);
     if (pending.length === 0) return;
@@ -162,18 +170,57 @@ export class Provisioner {
 
   private reservePlacements(plan: Plan, byKey: ReadonlyMap<string, V1Pod>, snapshot: PlanningSnapshot): void {
     const inFlightNames = new Set(snapshot.inFlight.map((node) => node.name));
+    // In-flight capacity is named by its future Node name once launched, by the VirtualNode's before.
+    const virtualNodeOf = new Map<string, string>();
+    for (const vn of this.deps.reader.virtualNodes()) {
+      const name = vn.metadata.name ?? "";
+      virtualNodeOf.set(vn.status?.nodeName ?? name, name);
+    }
+    const joining = new Map<string, V1Pod[]>();
     for (const placement of plan.placements) {
       const pod = byKey.get(placement.pod);
       if (!pod) continue;
       this.waiting.delete(placement.pod);
       this.reserve(pod, placement.node);
-      if (inFlightNames.has(placement.node))
-        this.deps.events.record(
-          podTarget(pod),
-          "Normal",
-          "Nominated",
-          `Reserved on launching capacity ${placement.node}`,
-        );
+      const virtualNode = inFlightNames.has(placement.node) ? virtualNodeOf.get(placement.node) : undefined;
+      if (virtualNode === undefined) continue; // an existing node: kube-scheduler places it, steered by the extender
+      let list = joining.get(virtualNode);
+      if (!list) joining.set(virtualNode, (list = []));
+      list.push(pod);
+      this.deps.events.record(
+        podTarget(pod),
+        "Normal",
+        "Nominated",
+        `Reserved on launching capacity ${virtualNode}`,
+      );
+    }
+    for (const [virtualNode, pods] of joining) this.deps.join(virtualNode, pods);
+  }
+
+  /** Placements on existing nodes that kube-scheduler has not acted on in time are planned again. */
+  private releaseStalePlacements(): void {
+    const ttl = this.deps.placementTtlMs ?? 120_000;
+    const now = this.deps.clock.now();
+    const nodes = new Set(this.deps.reader.nodes().map((node) => node.metadata?.name ?? ""));
+    const launcherBound = new Set<string>();
+    for (const vn of this.deps.reader.virtualNodes())
+      for (const ref of vn.spec.pods) if (ref.uid) launcherBound.add(ref.uid);
+    for (const pod of this.deps.reader.pods()) {
+      if (!isProvisionable(pod)) continue;
+      const uid = pod.metadata?.uid ?? "";
+      const reservation = this.deps.ledger.get(uid);
+      if (
+        reservation?.state !== "reserved" ||
+        now - reservation.since < ttl ||
+        !nodes.has(reservation.nodeName)
+      )
+        continue;
+      if (launcherBound.has(uid)) continue; // a VirtualNode's own pods are bound by the launcher
+      this.deps.ledger.release(uid);
+      this.deps.logger.info(
+        { pod: podKey(pod), node: reservation.nodeName },
+        "placement expired; planning again",
+      );
     }
   }
 

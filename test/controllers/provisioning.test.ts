@@ -81,6 +81,9 @@ function setup(pods: V1Pod[]) {
     launch: (vn) => {
       launcher.launch(vn);
     },
+    join: (vn, joined) => {
+      launcher.join(vn, joined);
+    },
     events,
     metrics,
     clock,
