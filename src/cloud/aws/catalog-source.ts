@@ -4,12 +4,14 @@
 // coalesces concurrent refreshes into one set of EC2 calls.
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import { LRUCache } from "lru-cache";
+import type { EC2NodeClass } from "../../api/ec2nodeclass.js";
 import type { AllocatableOptions } from "../../catalog/allocatable.js";
 import { buildCatalog } from "../../catalog/build.js";
 import type { Ec2InstanceTypeInfo } from "../../catalog/ec2-info.js";
 import { estimateSpotPrice } from "../../catalog/pricing.js";
 import type { CapacityType, Catalog } from "../../catalog/types.js";
 import type { Clock } from "../../clock.js";
+import { parseQuantity } from "../../domain/quantity.js";
 import { describeSpotPrices, discoverTypes, type DiscoveredTypes } from "./discovery.js";
 import type { Ec2Caller } from "./ec2-caller.js";
 
@@ -100,4 +102,15 @@ export class CatalogSource {
     if (this.options.spotPrices === "ec2") return this.lastSpot.get(`${instanceType}/${zone}`);
     return onDemand === undefined ? undefined : estimateSpotPrice(instanceType, zone, onDemand);
   }
+}
+
+/** The catalogue settings an EC2NodeClass implies: its kubelet block and its root volume's size. */
+export function nodeClassCatalogSettings(nodeClass: EC2NodeClass): AllocatableOptions {
+  const mappings = nodeClass.spec.blockDeviceMappings;
+  const root = mappings?.find((m) => m.rootVolume) ?? mappings?.[0];
+  const size = root?.ebs?.volumeSize;
+  return {
+    ...(nodeClass.spec.kubelet ? { kubelet: nodeClass.spec.kubelet } : {}),
+    ...(size ? { rootVolumeBytes: parseQuantity(size) } : {}),
+  };
 }

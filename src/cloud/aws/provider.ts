@@ -6,18 +6,16 @@ import { LRUCache } from "lru-cache";
 import type { EC2NodeClass, EC2NodeClassStatus } from "../../api/ec2nodeclass.js";
 import type { NodePool } from "../../api/nodepool.js";
 import type { VirtualNode } from "../../api/virtualnode.js";
-import type { AllocatableOptions } from "../../catalog/allocatable.js";
 import { loadEmbeddedOnDemandPrices } from "../../catalog/embedded.js";
 import { labelKeys } from "../../catalog/labels.js";
 import { offeringKey, type InstanceType } from "../../catalog/types.js";
 import type { Clock } from "../../clock.js";
 import type { Logger } from "../../logging.js";
-import { parseQuantity } from "../../domain/quantity.js";
 import * as errors from "../errors.js";
 import { launchOptions } from "../launch-options.js";
 import * as port from "../provider.js";
 import { UnavailableOfferings } from "../unavailable-offerings.js";
-import { CatalogSource, type SpotPriceSource } from "./catalog-source.js";
+import { CatalogSource, nodeClassCatalogSettings, type SpotPriceSource } from "./catalog-source.js";
 import type { DiscoveredTypes } from "./discovery.js";
 import { Ec2Caller, type CallStats } from "./ec2-caller.js";
 import { capacityErrorCodes, toCloudError } from "./error-codes.js";
@@ -28,7 +26,8 @@ import {
   parseFleetOutput,
   type FleetOverride,
 } from "./fleet.js";
-import { describeInstances, liveStates, toCloudInstance } from "./instances.js";
+import { describeInstances, liveStates, toCloudInstance, type PriceLookup } from "./instances.js";
+import { describeLaunched, findLaunchOf } from "./launched-instance.js";
 import { launchTemplateData, LaunchTemplates } from "./launch-templates.js";
 import {
   invalidNodeClassStatus,
@@ -86,6 +85,8 @@ export class AwsCloudProvider implements port.CloudProvider {
   private readonly terminator: TerminateBatcher;
   private readonly resolutions: LRUCache<string, Result<ResolvedNodeClass, errors.InvalidNodeClass>>;
   private readonly logger: Logger;
+  private readonly priceOf: PriceLookup = (type, zone, capacityType) =>
+    this.catalogSource.price(type, zone, capacityType);
 
   constructor(private readonly options: AwsCloudProviderOptions) {
     this.ec2 = options.ec2;
@@ -135,11 +136,11 @@ export class AwsCloudProvider implements port.CloudProvider {
     const uid = virtualNode.metadata.uid ?? virtualNode.metadata.name ?? "";
     try {
       // A launch that happened before a crash is found by its tag before anything new is launched.
-      const existing = await this.findInstanceOf(uid);
+      const existing = await findLaunchOf(this.ec2, this.caller, this.options.clusterName, uid, this.priceOf);
       if (existing) return ok(existing);
       const resolved = await this.resolve(nodeClass);
       if (!resolved.ok) return resolved;
-      const { catalog } = await this.catalogSource.catalog(allocatableOptions(nodeClass));
+      const { catalog } = await this.catalogSource.catalog(nodeClassCatalogSettings(nodeClass));
       const byName = new Map(catalog.instanceTypes.map((t) => [t.name, t]));
       const subnets = new Map(resolved.value.subnets.map((s) => [s.zone, s.id]));
       const failedAll: errors.FailedOffering[] = [];
@@ -186,7 +187,14 @@ export class AwsCloudProvider implements port.CloudProvider {
           this.unavailableOfferings.mark(f.instanceType, f.zone, f.capacityType, f.code);
         failedAll.push(...failed);
         if (outcome.instanceId) {
-          const launched = await this.describeLaunched(outcome.instanceId, overrides);
+          const launched = await describeLaunched(this.ec2, this.caller, outcome.instanceId, {
+            region: this.options.region,
+            sleep: this.policy.sleep,
+            price: (t, z, c) =>
+              overrides.find(
+                (o) => o.option.instanceType === t && o.option.zone === z && o.option.capacityType === c,
+              )?.option.price ?? this.catalogSource.price(t, z, c),
+          });
           this.logger.info(
             {
               virtualNode: virtualNode.metadata.name,
@@ -246,9 +254,7 @@ export class AwsCloudProvider implements port.CloudProvider {
     if (!parsed) return fail(errors.notFound(`malformed provider id ${providerId}`, providerId));
     try {
       const [instance] = await describeInstances(this.ec2, this.caller, { instanceIds: [parsed.instanceId] });
-      const view = instance
-        ? toCloudInstance(instance, (t, z, c) => this.catalogSource.price(t, z, c))
-        : undefined;
+      const view = instance ? toCloudInstance(instance, this.priceOf) : undefined;
       if (!view || view.state === "terminated")
         return fail(errors.notFound(`instance ${parsed.instanceId} not found`, providerId));
       return ok(view);
@@ -265,9 +271,7 @@ export class AwsCloudProvider implements port.CloudProvider {
           { Name: "instance-state-name", Values: liveStates },
         ],
       });
-      return ok(
-        instances.flatMap((i) => toCloudInstance(i, (t, z, c) => this.catalogSource.price(t, z, c)) ?? []),
-      );
+      return ok(instances.flatMap((i) => toCloudInstance(i, this.priceOf) ?? []));
     } catch (error) {
       const e = toCloudError(error);
       return fail(e.kind === "Throttled" ? e : errors.cloudFailure(e.message));
@@ -282,7 +286,9 @@ export class AwsCloudProvider implements port.CloudProvider {
         if (!resolved.ok) return resolved;
         zones = new Set(resolved.value.subnets.map((s) => s.zone));
       }
-      const { catalog } = await this.catalogSource.catalog(nodeClass ? allocatableOptions(nodeClass) : {});
+      const { catalog } = await this.catalogSource.catalog(
+        nodeClass ? nodeClassCatalogSettings(nodeClass) : {},
+      );
       const unavailable = this.unavailableOfferings.keys();
       return ok(
         catalog.instanceTypes.flatMap((type) => {
@@ -371,67 +377,6 @@ export class AwsCloudProvider implements port.CloudProvider {
     };
     return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
   }
-
-  private async findInstanceOf(uid: string): Promise<port.LaunchedInstance | undefined> {
-    const instances = await describeInstances(this.ec2, this.caller, {
-      filters: [
-        { Name: `tag:${port.tagKeys.cluster}`, Values: [this.options.clusterName] },
-        { Name: `tag:${port.tagKeys.virtualNodeUid}`, Values: [uid] },
-        { Name: "instance-state-name", Values: ["pending", "running"] },
-      ],
-    });
-    const first = instances[0];
-    return first ? toCloudInstance(first, (t, z, c) => this.catalogSource.price(t, z, c)) : undefined;
-  }
-
-  /** DescribeInstances after the fleet answers: the private DNS name (the node name) and IP. */
-  private async describeLaunched(
-    instanceId: string,
-    overrides: readonly FleetOverride[],
-  ): Promise<port.LaunchedInstance> {
-    for (let attempt = 0; ; attempt++) {
-      const [instance] = await describeInstances(this.ec2, this.caller, { instanceIds: [instanceId] });
-      const priceOf = (type: string, zone: string, capacityType: "spot" | "on-demand"): number | undefined =>
-        overrides.find(
-          (o) =>
-            o.option.instanceType === type &&
-            o.option.zone === zone &&
-            o.option.capacityType === capacityType,
-        )?.option.price ?? this.catalogSource.price(type, zone, capacityType);
-      const view = instance ? toCloudInstance(instance, priceOf) : undefined;
-      // EC2 is eventually consistent: a just-launched instance may be unknown or lack its DNS name.
-      if (view?.nodeName || attempt >= 4) {
-        if (!view)
-          throw Object.assign(new Error(`launched instance ${instanceId} not visible`), {
-            name: "InvalidInstanceID.NotFound",
-          });
-        const nodeName = view.nodeName || fallbackDnsName(view.privateIp, this.options.region);
-        const {
-          state: _state,
-          tags: _tags,
-          imageId: _image,
-          subnetId: _subnet,
-          securityGroupIds: _sgs,
-          nodePool: _np,
-          virtualNode: _vn,
-          nodeClass: _nc,
-          ...launched
-        } = view;
-        return { ...launched, nodeName };
-      }
-      await this.policy.sleep(200 * 2 ** attempt);
-    }
-  }
-}
-
-function allocatableOptions(nodeClass: EC2NodeClass): AllocatableOptions {
-  const root =
-    nodeClass.spec.blockDeviceMappings?.find((m) => m.rootVolume) ?? nodeClass.spec.blockDeviceMappings?.[0];
-  const size = root?.ebs?.volumeSize;
-  return {
-    ...(nodeClass.spec.kubelet ? { kubelet: nodeClass.spec.kubelet } : {}),
-    ...(size ? { rootVolumeBytes: parseQuantity(size) } : {}),
-  };
 }
 
 function deleteError(error: unknown): port.DeleteError {
@@ -439,11 +384,4 @@ function deleteError(error: unknown): port.DeleteError {
   return e.kind === "NotFound" || e.kind === "Throttled" || e.kind === "Failed"
     ? e
     : errors.cloudFailure(e.message);
-}
-
-/** EC2's hostname scheme, used only when DescribeInstances has not shown the name yet. */
-function fallbackDnsName(ip: string | undefined, region: string): string {
-  if (!ip) return "";
-  const host = `ip-${ip.replaceAll(".", "-")}`;
-  return region === "us-east-1" ? `${host}.ec2.internal` : `${host}.${region}.compute.internal`;
 }
