@@ -9,6 +9,7 @@ import { Debounced } from "./controllers/debounced.js";
 import { reconcileStatuses } from "./controllers/nodepool-status.js";
 import { readerFor } from "./controllers/cluster-reader.js";
 import { resumeInFlight } from "./controllers/resume.js";
+import { recordVirtualNodePhases } from "./controllers/virtual-node-metrics.js";
 import { Launcher } from "./controllers/launcher.js";
 import { Provisioner } from "./controllers/provisioner.js";
 import { wireInformers } from "./controllers/wiring.js";
@@ -72,7 +73,10 @@ export async function runRafter(config: Config): Promise<void> {
     scheduling,
     provisioner: () => provisioner,
     // NodePool status (node counts, resources) follows capacity as it comes and goes.
-    onVirtualNode: () => statuses?.request(),
+    onVirtualNode: () => {
+      statuses?.request();
+      recordVirtualNodePhases(reader, metrics);
+    },
     onNode: () => statuses?.request(),
     onPoolChange: () => statuses?.request(),
   });

@@ -20,6 +20,7 @@ import { Batcher } from "./batcher.js";
 import type { ClusterReader } from "./cluster-reader.js";
 import { isProvisionable, podKey } from "./provisionable.js";
 import { buildSnapshot } from "./snapshot.js";
+import { virtualNodeTarget } from "./virtual-node-status.js";
 
 export interface ProvisionerDeps {
   readonly reader: ClusterReader;
@@ -275,6 +276,12 @@ export class Provisioner {
       for (const pod of pods) this.batcher.add(podKey(pod));
       return;
     }
+    this.deps.events.record(
+      virtualNodeTarget(created.value),
+      "Normal",
+      "Planned",
+      `Planned for ${pods.length} pods: ${node.instanceTypes.length} instance types from ${node.instanceTypes[0] ?? "?"} ($${node.hourlyPrice.toFixed(4)}/h)`,
+    );
     for (const pod of pods) {
       this.reserve(pod, name);
       this.deps.events.record(
