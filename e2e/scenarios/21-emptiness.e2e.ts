@@ -1,7 +1,6 @@
 // Scale-in: a Deployment scaled 30 → 3 leaves nodes empty or under-utilised; rafter removes them
 // (emptiness and consolidation) until the remaining capacity is cheaper, and no PDB is violated.
 import assert from "node:assert/strict";
-import type { KubeObject } from "../cluster/kubectl.js";
 import { kwokManaged, loadExample } from "../harness/examples.js";
 import { scenario } from "../harness/scenario.js";
 import { cleanupCapacity, deployment, podsIn, virtualNodes } from "../harness/provisioning.js";
