@@ -9,9 +9,24 @@ CACHE_ROOT="${RAFTER_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/rafter}"
 VENV="$CACHE_ROOT/moto-$MOTO_VERSION/venv"
 BIN="$VENV/bin"
 
-if [ -x "$BIN/moto_server" ] && "$BIN/python" -c "import moto, sys; sys.exit(0 if moto.__version__ == '$MOTO_VERSION' else 1)" 2>/dev/null; then
+installed() {
+  [ -x "$BIN/moto_server" ] && "$BIN/python" -c "import moto, sys; sys.exit(0 if moto.__version__ == '$MOTO_VERSION' else 1)" 2>/dev/null
+}
+
+if installed; then
   echo "$BIN"
   exit 0
+fi
+
+# Test files run in parallel and each may call this script: one installs, the others wait for it.
+mkdir -p "$CACHE_ROOT"
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$CACHE_ROOT/moto-$MOTO_VERSION.lock"
+  flock 9
+  if installed; then
+    echo "$BIN"
+    exit 0
+  fi
 fi
 
 PYTHON="${PYTHON:-python3}"
