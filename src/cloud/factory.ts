@@ -4,6 +4,7 @@ import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../logging.js";
 import { createEc2Client } from "./aws/ec2-client.js";
+import { embeddedDiscoveredTypes } from "./aws/discovery.js";
 import { AwsCloudProvider } from "./aws/provider.js";
 import type { CloudProvider } from "./provider.js";
 import { SimulatedCloud } from "./simulated/simulated-cloud.js";
@@ -41,5 +42,8 @@ export function createCloudProvider(config: Config, deps: CloudDeps): CloudProvi
     unavailableOfferings: deps.unavailableOfferings,
     // A local EC2 server's spot price history is a constant; the catalogue's estimates are closer.
     spotPrices: endpoint === undefined ? "ec2" : "estimate",
+    // moto serves the very data the embedded snapshot was built from: start from it instead of
+    // waiting seconds for DescribeInstanceTypes (refreshed from the endpoint after the cache TTL).
+    ...(endpoint === undefined ? {} : { initialTypes: embeddedDiscoveredTypes(config.region) }),
   });
 }

@@ -9,6 +9,7 @@ import {
   type EC2Client,
 } from "@aws-sdk/client-ec2";
 import type { Ec2InstanceTypeInfo } from "../../catalog/ec2-info.js";
+import { loadEmbeddedSnapshot } from "../../catalog/embedded.js";
 import type { Ec2Caller } from "./ec2-caller.js";
 
 export interface DiscoveredTypes {
@@ -99,4 +100,22 @@ export async function describeSpotPrices(
     token = page.NextToken === "" ? undefined : page.NextToken;
   } while (token);
   return new Map([...latest].map(([key, value]) => [key, value.price]));
+}
+
+/**
+ * The embedded snapshot's types and zones in discovery's shape, for starting without waiting for
+ * DescribeInstanceTypes. Only for endpoints that serve the same data (moto): a real account's zone
+ * names map to different physical zones and may offer other types, so it discovers instead.
+ */
+export function embeddedDiscoveredTypes(region: string): DiscoveredTypes | undefined {
+  const snapshot = loadEmbeddedSnapshot();
+  if (snapshot.region !== region) return undefined;
+  const zonesByType = new Map<string, string[]>();
+  for (const entry of snapshot.types) {
+    zonesByType.set(
+      entry.info.InstanceType ?? "",
+      entry.zones.map((index) => snapshot.zones[index] ?? ""),
+    );
+  }
+  return { infos: snapshot.types.map((entry) => entry.info), zonesByType };
 }

@@ -64,7 +64,7 @@ export interface AwsCloudProviderOptions {
    * snapshot): the first catalogue is built without waiting for DescribeInstanceTypes, which takes
    * seconds; EC2 is asked again once instanceTypesTtlMs has passed.
    */
-  readonly initialTypes?: DiscoveredTypes;
+  readonly initialTypes?: DiscoveredTypes | undefined;
   readonly spotPricesTtlMs?: number;
   readonly nodeClassTtlMs?: number;
   /** CreateFleet rounds per create() when offerings run out of capacity. Default 3. */

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { CreateTagsCommand, DescribeInstancesCommand, RunInstancesCommand } from "@aws-sdk/client-ec2";
 import { ManualClock } from "../../../src/clock.js";
+import { embeddedDiscoveredTypes } from "../../../src/cloud/aws/discovery.js";
 import { nodeClass, nodePool, virtualNode } from "../fixtures.js";
 import { awsProvider, discoveryTag, seed, startHarness, type Harness, type Seeded } from "./harness.js";
 
@@ -84,6 +85,20 @@ describe("AWS provider launches against moto", () => {
     assert.equal(got.value.imageId, seeded.images.amd64);
     assert.equal(got.value.virtualNode, "vn-1");
     assert.equal(got.value.nodeName, launched.nodeName);
+  });
+
+  it("starts from the embedded snapshot (moto serves the same data) without DescribeInstanceTypes", async () => {
+    const initialTypes = embeddedDiscoveredTypes("us-east-1");
+    assert.ok(initialTypes);
+    const { provider } = awsProvider(harness, clock, { initialTypes });
+    const result = await provider.create(virtualNode("vn-1", ["c7g.large"], onDemand), {
+      nodePool: nodePool(),
+      nodeClass: nodeClass(),
+    });
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.error));
+    assert.equal(result.value.price, 0.0725);
+    assert.equal(harness.proxy.calls("DescribeInstanceTypes").length, 0);
+    assert.equal(harness.proxy.calls("DescribeInstanceTypeOfferings").length, 0);
   });
 
   it("launches spot with price-capacity-optimized and arm64 types on the arm64 image", async () => {
