@@ -8,7 +8,10 @@ import { CatalogSource } from "./controllers/catalog-source.js";
 import { Debounced } from "./controllers/debounced.js";
 import { reconcileStatuses } from "./controllers/nodepool-status.js";
 import { readerFor } from "./controllers/cluster-reader.js";
+import { startLifecycle, type LifecycleHandle } from "./controllers/lifecycle/index.js";
+import { SqsInterruptionQueue } from "./controllers/lifecycle/interruption-queue.js";
 import { resumeInFlight } from "./controllers/resume.js";
+import { recordVirtualNode } from "./controllers/virtual-node-factory.js";
 import { recordVirtualNodePhases } from "./controllers/virtual-node-metrics.js";
 import { Launcher } from "./controllers/launcher.js";
 import { Provisioner } from "./controllers/provisioner.js";
@@ -20,6 +23,8 @@ import { createKubeClients, loadKubeConfig } from "./kube/clients.js";
 import { ClusterCache } from "./kube/cluster-cache.js";
 import { ApiEventRecorder } from "./kube/events.js";
 import { LeaderElector } from "./kube/leader-election.js";
+import { ApiPodEvictor } from "./kube/eviction.js";
+import { ApiNodeClient } from "./kube/node-client.js";
 import { ApiNodeWriter } from "./kube/nodes.js";
 import { VirtualNodeClient } from "./kube/virtual-nodes.js";
 import { createLogger } from "./logging.js";
@@ -62,6 +67,7 @@ export async function runRafter(config: Config): Promise<void> {
   let provisioner: Provisioner | undefined;
   let launcher: Launcher | undefined;
   let statuses: Debounced | undefined;
+  let lifecycle: LifecycleHandle | undefined;
   const catalogCache = new CatalogSource(
     reader,
     cloud,
@@ -73,11 +79,16 @@ export async function runRafter(config: Config): Promise<void> {
     scheduling,
     provisioner: () => provisioner,
     // NodePool status (node counts, resources) follows capacity as it comes and goes.
-    onVirtualNode: () => {
+    onVirtualNode: (virtualNode) => {
       statuses?.request();
       recordVirtualNodePhases(reader, metrics);
+      lifecycle?.onVirtualNode(virtualNode);
     },
-    onNode: () => statuses?.request(),
+    onNode: (node) => {
+      statuses?.request();
+      lifecycle?.onNode(node);
+    },
+    onPod: (pod) => lifecycle?.onPod(pod),
     onPoolChange: () => statuses?.request(),
   });
 
@@ -192,6 +203,54 @@ export async function runRafter(config: Config): Promise<void> {
     );
     statuses.request(0);
     resumeInFlight(reader, startedLauncher, scheduling.ledger);
+    const virtualNodes = new VirtualNodeClient(clients.custom);
+    lifecycle = startLifecycle({
+      reader,
+      nodes: new ApiNodeClient(clients.core),
+      virtualNodes,
+      evictor: new ApiPodEvictor(clients.core),
+      cloud,
+      unavailableOfferings: unavailable,
+      catalog: () => catalogCache.current(),
+      plan,
+      // Replacements (expiry, drift, consolidation) are launched like any planned capacity, with no pods
+      // reserved: the pods move there when their old node drains.
+      provision: async (node, reason) => {
+        const created = await recordVirtualNode(
+          { reader, virtualNodes, events },
+          node,
+          [],
+          `Replacement (${reason})`,
+        );
+        if (created.kind !== "ok") return { kind: "error", message: created.message };
+        startedLauncher.launch(created.value);
+        return { kind: "ok", virtualNode: created.value.metadata.name ?? "" };
+      },
+      releasePods: (keys) => provisioner?.podsReleased(keys, "now"),
+      events,
+      registry,
+      clock,
+      timers,
+      logger: logger.child({ component: "lifecycle" }),
+      config: {
+        launchTimeoutMs: config.launchTimeout,
+        registrationTimeoutMs: config.registrationTimeout,
+        gcGracePeriodMs: config.gcGracePeriod,
+      },
+      ...(config.interruptionQueue
+        ? {
+            interruptionQueue: new SqsInterruptionQueue({
+              queueName: config.interruptionQueue,
+              region: config.region,
+              ...(config.ec2Endpoint ? { endpoint: config.ec2Endpoint } : {}),
+              // A local endpoint (moto) without credentials in the environment takes any static key.
+              ...(config.ec2Endpoint && process.env.AWS_ACCESS_KEY_ID === undefined
+                ? { credentials: { accessKeyId: "testing", secretAccessKey: "testing" } }
+                : {}),
+            }),
+          }
+        : {}),
+    });
     for (const pod of reader.pods()) provisioner.podChanged(pod);
     logger.info("controllers started");
   };
@@ -237,6 +296,8 @@ export async function runRafter(config: Config): Promise<void> {
     shuttingDown = true;
     logger.info({ reason }, "shutting down");
     provisioner?.stop();
+    lifecycle?.stop();
+    statuses?.stop();
     await elector?.stop();
     await Promise.all(servers.map((server) => server.close()));
     await cache.stop();

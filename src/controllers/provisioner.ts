@@ -14,13 +14,11 @@ import type { ProvisioningMetrics } from "../metrics/provisioning.js";
 import type { NewNode, Plan, PlanOptions, PlanningSnapshot } from "../planner/types.js";
 import type { ReservationLedger } from "../state/reservation-ledger.js";
 import { effectivePodRequests } from "../state/pod-requests.js";
-import { formatResourceList } from "../domain/resources.js";
-import { nodePoolLabel } from "../planner/labels.js";
 import { Batcher } from "./batcher.js";
 import type { ClusterReader } from "./cluster-reader.js";
 import { isProvisionable, podKey } from "./provisionable.js";
 import { buildSnapshot } from "./snapshot.js";
-import { virtualNodeTarget } from "./virtual-node-status.js";
+import { recordVirtualNode } from "./virtual-node-factory.js";
 
 export interface ProvisionerDeps {
   readonly reader: ClusterReader;
@@ -250,38 +248,14 @@ export class Provisioner {
       const pod = byKey.get(key);
       return pod ? [pod] : [];
     });
-    const name = `${node.nodePool}-${randomBytes(3).toString("hex")}`;
-    const nodeClass = this.deps.reader.nodePools().find((pool) => pool.metadata.name === node.nodePool)?.spec
-      .template.spec.nodeClassRef.name;
-    const created = await this.deps.virtualNodes.create(
-      name,
-      {
-        nodePool: node.nodePool,
-        ...(nodeClass ? { nodeClass } : {}),
-        requirements: [...node.requirements],
-        instanceTypes: [...node.instanceTypes],
-        resources: formatResourceList(node.requests),
-        pods: pods.map((pod) => ({
-          namespace: pod.metadata?.namespace ?? "default",
-          name: pod.metadata?.name ?? "",
-          ...(pod.metadata?.uid ? { uid: pod.metadata.uid } : {}),
-        })),
-      },
-      { [nodePoolLabel]: node.nodePool },
-      { "rafter.dev/planned-price": node.hourlyPrice.toFixed(4) },
-    );
+    const created = await recordVirtualNode(this.deps, node, pods, `Planned for ${pods.length} pending pods`);
     if (created.kind !== "ok") {
       // Nothing was launched; the pods stay pending and are planned again in the next round.
-      log.error({ virtualNode: name, error: created.message }, "could not record VirtualNode");
+      log.error({ error: created.message }, "could not record VirtualNode");
       for (const pod of pods) this.batcher.add(podKey(pod));
       return;
     }
-    this.deps.events.record(
-      virtualNodeTarget(created.value),
-      "Normal",
-      "Planned",
-      `Planned for ${pods.length} pods: ${node.instanceTypes.length} instance types from ${node.instanceTypes[0] ?? "?"} ($${node.hourlyPrice.toFixed(4)}/h)`,
-    );
+    const name = created.value.metadata.name ?? "";
     for (const pod of pods) {
       this.reserve(pod, name);
       this.deps.events.record(

@@ -13,6 +13,8 @@ export interface WiringTargets {
   readonly provisioner: () => Provisioner | undefined;
   readonly onVirtualNode?: (virtualNode: VirtualNode) => void;
   readonly onNode?: (node: V1Node) => void;
+  /** A pod was added, changed or deleted. */
+  readonly onPod?: (pod: V1Pod) => void;
   /** A NodePool or EC2NodeClass was added, changed or deleted. */
   readonly onPoolChange?: () => void;
 }
@@ -23,9 +25,11 @@ export function wireInformers(cache: ClusterCache, targets: WiringTargets): void
     onUpsert: (pod: V1Pod) => {
       state.upsertPod(pod);
       targets.provisioner()?.podChanged(pod);
+      targets.onPod?.(pod);
     },
     onDelete: (pod: V1Pod) => {
       state.deletePod(pod.metadata?.uid ?? "");
+      targets.onPod?.(pod);
     },
   });
   cache.nodes.addHandlers({

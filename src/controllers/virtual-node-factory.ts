@@ -1,0 +1,61 @@
+// Records a planned new node as a VirtualNode object (before any cloud call, so that no launch goes
+// unrecorded): the planner's requirements and instance-type options, its pods, the planned price and
+// the NodePool template hash that drift detection compares against. Used for capacity the provisioner
+// plans and for replacements the lifecycle controller asks for.
+import { randomBytes } from "node:crypto";
+import type { V1Pod } from "@kubernetes/client-node";
+import type { VirtualNode } from "../api/virtualnode.js";
+import { formatResourceList } from "../domain/resources.js";
+import type { EventRecorder } from "../kube/events.js";
+import type { VirtualNodeClient, WriteResult } from "../kube/virtual-nodes.js";
+import { nodePoolLabel } from "../planner/labels.js";
+import type { NewNode } from "../planner/types.js";
+import type { ClusterReader } from "./cluster-reader.js";
+import { templateHash, templateHashAnnotation } from "./lifecycle/drift.js";
+import { virtualNodeTarget } from "./virtual-node-status.js";
+
+export const plannedPriceAnnotation = "rafter.dev/planned-price";
+
+export interface VirtualNodeFactoryDeps {
+  readonly reader: ClusterReader;
+  readonly virtualNodes: Pick<VirtualNodeClient, "create">;
+  readonly events: EventRecorder;
+}
+
+export async function recordVirtualNode(
+  deps: VirtualNodeFactoryDeps,
+  node: NewNode,
+  pods: readonly V1Pod[],
+  why: string,
+): Promise<WriteResult<VirtualNode>> {
+  const pool = deps.reader.nodePools().find((candidate) => candidate.metadata.name === node.nodePool);
+  const name = `${node.nodePool}-${randomBytes(3).toString("hex")}`;
+  const created = await deps.virtualNodes.create(
+    name,
+    {
+      nodePool: node.nodePool,
+      ...(pool ? { nodeClass: pool.spec.template.spec.nodeClassRef.name } : {}),
+      requirements: [...node.requirements],
+      instanceTypes: [...node.instanceTypes],
+      resources: formatResourceList(node.requests),
+      pods: pods.map((pod) => ({
+        namespace: pod.metadata?.namespace ?? "default",
+        name: pod.metadata?.name ?? "",
+        ...(pod.metadata?.uid ? { uid: pod.metadata.uid } : {}),
+      })),
+    },
+    { [nodePoolLabel]: node.nodePool },
+    {
+      [plannedPriceAnnotation]: node.hourlyPrice.toFixed(4),
+      ...(pool ? { [templateHashAnnotation]: templateHash(pool) } : {}),
+    },
+  );
+  if (created.kind === "ok")
+    deps.events.record(
+      virtualNodeTarget(created.value),
+      "Normal",
+      "Planned",
+      `${why}: ${node.instanceTypes.length} instance types from ${node.instanceTypes[0] ?? "?"} ($${node.hourlyPrice.toFixed(4)}/h)`,
+    );
+  return created;
+}
