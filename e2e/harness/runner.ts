@@ -80,6 +80,8 @@ export async function runScenario(
     namespace = await freshNamespace(cluster, scenario.name);
     await cluster.resetMoto();
     if (scenario.options.needsRafter === true && !cluster.rafter.running) {
+      if (cluster.rafter.pid === undefined && cluster.rafter.describe() !== "rafter was never started")
+        deps.out(`    (${cluster.rafter.describe()} earlier; starting it again)`);
       try {
         await cluster.rafter.start();
       } catch (startError) {
