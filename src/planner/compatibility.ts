@@ -12,12 +12,14 @@ import { isBlocking, untoleratedTaint } from "../domain/taints.js";
 import { capacityTypeLabel, hostnameLabel, zoneLabel } from "./labels.js";
 import type { FixedNode } from "./node-state.js";
 import type { PodInfo, SpreadRef } from "./pods.js";
-import { typeAdmits, type CompiledPool } from "./pools.js";
+import { typeAdmits, type CompiledPool, type PoolType } from "./pools.js";
 
 export class Compatibility {
   private readonly masks = new Map<number, Map<string, Uint8Array>>();
   private readonly poolReasons = new Map<number, string | null>();
   private readonly universes = new Map<string, readonly string[] | "unbounded">();
+  /** Type lists narrowed by a placement's constraint filter, by list and filter key (see placement). */
+  readonly narrowed = new WeakMap<readonly PoolType[], Map<string, readonly PoolType[]>>();
 
   constructor(
     private readonly pools: readonly CompiledPool[],

@@ -30,7 +30,10 @@ const eps = 1e-9;
 /** Cheapest kept type once `vec` joins the node (an estimate: the move itself re-checks everything). */
 function priceAdding(node: NewNode, vec: Vec): number {
   let best = Infinity;
-  for (const t of node.candidates) {
+  const list = node.candidates;
+  for (let i = node.firstFit(); i < list.length; i++) {
+    const t = list[i];
+    if (!t) break;
     if (t.minPrice >= best) break;
     if (fitsSum(node.used, vec, t.free))
       best = Math.min(best, cheapestOffering(t, node.zones, node.capacityTypes));
@@ -69,7 +72,9 @@ class Improver {
 
   private reprice(nodes: Iterable<NewNode>): void {
     for (const n of nodes) {
-      widen(n, this.state.reserved[n.pool.index]);
+      // Nodes are widened before improvement and a move neither relaxes requirements nor zones,
+      // so only a pool's limits (other nodes' reservations moved) can change the eligible types.
+      if (!n.pool.unlimited) widen(n, this.state.reserved[n.pool.index]);
       this.prices.set(n, n.price());
     }
   }

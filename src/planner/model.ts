@@ -16,7 +16,7 @@ import {
 } from "./labels.js";
 import type { FixedNode } from "./node-state.js";
 import { compilePod, linkPod, type PodInfo } from "./pods.js";
-import { compilePools, type CompiledPool } from "./pools.js";
+import { compilePools, registerPoolResources, type CompiledPool } from "./pools.js";
 import { addInto, ResourceSpace, type Vec } from "./resource-space.js";
 import { TopologyIndex, type TermRef } from "./topology.js";
 import type { InFlightNode, PlanningSnapshot } from "./types.js";
@@ -75,6 +75,9 @@ export function compileModel(snapshot: PlanningSnapshot): Model {
     snapshot.persistentVolumes,
     snapshot.storageClasses,
   );
+  // Catalogue, pool and DaemonSet resources come first, so the space's dimensions (and with them
+  // the memoised pool compilation) do not depend on which resources this batch's pods request.
+  registerPoolResources(snapshot.nodePools, snapshot.catalog, snapshot.daemonSets, space);
   let index = 0;
   const compile = (pod: V1Pod): PodInfo => compilePod(pod, index++, space, topo, volumes);
   const pending = snapshot.pendingPods.map(compile);

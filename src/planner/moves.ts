@@ -56,6 +56,7 @@ export function restore(m: NodeMemo, state: RunState): void {
   node.used.set(m.used);
   node.pods.splice(0, node.pods.length, ...m.pods);
   node.ports.splice(0, node.ports.length, ...m.ports);
+  node.resetFit();
   node.refresh();
   if (reserved) addInto(reserved, node.reserve);
 }
@@ -98,6 +99,7 @@ export function sameDomains(pod: PodInfo, from: NewNode, to: NewNode): boolean {
 function detach(pod: PodInfo, node: NewNode, state: RunState): void {
   state.topo.add(pod.matches, pod.ownAnti, labelOf(node), -1);
   addInto(node.used, pod.vec, -1);
+  node.resetFit();
   node.pods.splice(node.pods.indexOf(pod), 1);
   node.ports.splice(0, node.ports.length, ...node.pods.flatMap((p) => p.ports));
   state.placements.delete(pod.key);

@@ -1,6 +1,10 @@
 // Mutable per-run state of the nodes a plan can use: existing nodes and in-flight virtual nodes
 // (fixed labels, fixed free capacity) and new virtual nodes (requirements, candidate instance types,
 // zones and capacity types that narrow as pods join).
+// A new node's `candidates` are the types its constraints admit (requirements, zones, pins); whether
+// a type also has room for the node's pods is checked against `used` where it matters, not by
+// re-filtering the list on every placement: lists then keep their identity (shared envelopes,
+// memoised narrowing) and a placement costs O(1) in the catalogue's size.
 import type { CapacityType } from "../catalog/types.js";
 import type { Requirements } from "../domain/requirements.js";
 import { singleValue } from "../domain/requirements.js";
@@ -8,7 +12,7 @@ import type { TaintLike } from "../domain/taints.js";
 import { capacityTypeLabel, hostnameLabel, zoneLabel } from "./labels.js";
 import type { HostPort, PodInfo } from "./pods.js";
 import type { CompiledPool, PoolType } from "./pools.js";
-import { maxInto, type Vec } from "./resource-space.js";
+import { fitsSum, maxInto, type Vec } from "./resource-space.js";
 
 /** An existing node or an in-flight virtual node: everything about it is already decided. */
 export interface FixedNode {
@@ -24,6 +28,13 @@ export interface FixedNode {
   readonly pods: PodInfo[];
 }
 
+const zeros = new Map<number, Vec>();
+function zeroOf(n: number): Vec {
+  let z = zeros.get(n);
+  if (!z) zeros.set(n, (z = new Float64Array(n)));
+  return z;
+}
+
 /** Elementwise max of free and capacity over a type list, by list identity. */
 const envelopes = new WeakMap<readonly PoolType[], { maxFree: Vec; reserve: Vec }>();
 
@@ -35,6 +46,9 @@ export class NewNode {
   maxFree: Vec;
   /** Elementwise max of candidates' capacity: what the pool's limits must cover. */
   reserve: Vec;
+  /** Candidates before this index cannot host `used` (valid while `used` only grows). */
+  private fitHint = 0;
+  private hintList: readonly PoolType[] | undefined;
 
   constructor(
     readonly name: string,
@@ -62,7 +76,47 @@ export class NewNode {
       envelopes.set(this.candidates, env);
     }
     this.maxFree.set(env.maxFree);
-    this.reserve.set(env.reserve);
+    // Limits must see only the types that can still host the pods (exact, as before the lazy
+    // fit filtering); unlimited pools never read `reserve` for a decision.
+    if (this.pool.unlimited) this.reserve.set(env.reserve);
+    else {
+      this.reserve.fill(0);
+      for (const t of this.fitting()) maxInto(this.reserve, t.capacity);
+    }
+  }
+
+  /** Forget the fit cursor: `used` shrank (a pod moved off, or a memo was restored). */
+  resetFit(): void {
+    this.hintList = undefined;
+  }
+
+  /** Does the type have room for the node's pods? */
+  hosts(t: PoolType): boolean {
+    return fitsSum(this.used, zeroOf(this.used.length), t.free);
+  }
+
+  /** Index of the first candidate with room for `used`: types before it are skipped for good. */
+  firstFit(): number {
+    if (this.hintList !== this.candidates) {
+      this.hintList = this.candidates;
+      this.fitHint = 0;
+    }
+    const list = this.candidates;
+    let i = this.fitHint;
+    for (let t = list[i]; t && !this.hosts(t); t = list[i]) i++;
+    this.fitHint = i;
+    return i;
+  }
+
+  /** Candidates with room for the node's pods, cheapest first. */
+  fitting(): PoolType[] {
+    const out: PoolType[] = [];
+    for (let i = this.firstFit(); i < this.candidates.length; i++) {
+      const t = this.candidates[i];
+      if (!t) break;
+      if (this.hosts(t)) out.push(t);
+    }
+    return out;
   }
 
   /** Possible values of a label on this node; one value means decided, none means absent. */
@@ -82,7 +136,7 @@ export class NewNode {
       return req?.allow ? [...req.allow].sort() : [];
     }
     const values = new Set<string>();
-    for (const t of this.candidates) {
+    for (const t of this.fitting()) {
       const v = t.labels[key];
       if (v !== undefined) values.add(v);
     }
@@ -92,8 +146,11 @@ export class NewNode {
   /** Cheapest offering among candidates within the node's zones and capacity types. */
   price(): number {
     let best = Infinity;
-    for (const t of this.candidates) {
+    for (let i = this.firstFit(); i < this.candidates.length; i++) {
+      const t = this.candidates[i];
+      if (!t) break;
       if (t.minPrice >= best) break;
+      if (!this.hosts(t)) continue;
       for (const o of t.offerings) {
         if (o.price >= best) break;
         if (this.zones.includes(o.zone) && this.capacityTypes.includes(o.capacityType)) best = o.price;

@@ -38,7 +38,8 @@ function truncate(node: NodeState, sorted: readonly PoolType[], max: number): Po
 }
 
 export function describeNewNode(model: Model, node: NodeState, max: number): NewNode {
-  const priced = node.candidates
+  const priced = node
+    .fitting()
     .map((t) => ({ t, price: cheapestOffering(t, node.zones, node.capacityTypes) }))
     .filter((x) => Number.isFinite(x.price))
     .sort((a, b) => a.price - b.price || a.t.type.name.localeCompare(b.t.type.name));

@@ -49,7 +49,12 @@ export interface Candidate {
   readonly pins: ReadonlyMap<string, string>;
   /** The node's remaining types; undefined until commit (filtering every evaluation is the hot path). */
   readonly candidates: readonly PoolType[] | undefined;
-  readonly keep: (t: PoolType) => boolean;
+  /** The constraint part of the filter (room is checked lazily against the node's `used`). */
+  readonly admits: (t: PoolType) => boolean;
+  /** Identifies `admits` for memoised narrowing (same key, same filter). */
+  readonly narrowKey: string;
+  /** The model's narrowing memo (per plan: mask ids are only meaningful within it). */
+  readonly narrowCache: Compatibility["narrowed"];
   readonly zones: readonly string[];
   readonly capacityTypes: readonly PoolType["offerings"][number]["capacityType"][];
   readonly score: number;
@@ -199,11 +204,12 @@ export function evaluateNew(
         ([k]) => k !== zoneLabel && k !== capacityTypeLabel && !node.pool.customKeys.has(k),
       );
       const used = node.used;
-      const keep = (t: PoolType): boolean =>
+      const admits = (t: PoolType): boolean =>
         mask[t.index] === 1 &&
-        fitsSum(used, pod.vec, t.free) &&
         (!narrowed || hasOffering(t, zones, cts)) &&
         otherPins.every(([k, v]) => t.labels[k] === v);
+      const keep = (t: PoolType): boolean => fitsSum(used, pod.vec, t.free) && admits(t);
+      const narrowKey = `${maskId(mask)}|${narrowed ? `${zones.join(",")}|${cts.join(",")}` : ""}|${otherPins.join(";")}`;
       // Without minValues only the cheapest kept type matters here: types are sorted by their
       // cheapest offering, so the scan stops as soon as no later type can be cheaper.
       let candidates: PoolType[] | undefined;
@@ -213,7 +219,10 @@ export function evaluateNew(
         if (candidates.length === 0 || minValuesViolation(reqs, candidates, zones)) continue;
         for (const t of candidates) price = Math.min(price, cheapestOffering(t, zones, cts));
       } else {
-        for (const t of node.candidates) {
+        const list = node.candidates;
+        for (let i = node.firstFit(); i < list.length; i++) {
+          const t = list[i];
+          if (!t) break;
           if (t.minPrice >= price) break;
           if (keep(t)) price = Math.min(price, cheapestOffering(t, zones, cts));
         }
@@ -239,10 +248,47 @@ export function evaluateNew(
         );
       const score = domainScore(level, labelOf, state.topo);
       if (!best || score < best.score || (score === best.score && price < best.price))
-        best = { reqs: pinnedReqs, pins, candidates, keep, zones, capacityTypes: cts, score, price };
+        best = {
+          reqs: pinnedReqs,
+          pins,
+          candidates,
+          admits,
+          narrowKey,
+          narrowCache: ctx.compat.narrowed,
+          zones,
+          capacityTypes: cts,
+          score,
+          price,
+        };
     }
   });
   return best;
+}
+
+/** Interned ids of compatibility masks (they are cached per pod class, so identity is stable). */
+const maskIds = new WeakMap<Uint8Array, number>();
+let nextMaskId = 0;
+function maskId(mask: Uint8Array): number {
+  let id = maskIds.get(mask);
+  if (id === undefined) maskIds.set(mask, (id = nextMaskId++));
+  return id;
+}
+
+/**
+ * A type list narrowed by a candidate's constraint filter, memoised by (list, filter): most pods
+ * narrow nothing or narrow the same way, so nodes share lists (and their cached envelopes) and a
+ * placement does not re-scan the catalogue.
+ */
+function narrow(list: readonly PoolType[], c: Candidate): readonly PoolType[] {
+  let byKey = c.narrowCache.get(list);
+  if (!byKey) c.narrowCache.set(list, (byKey = new Map<string, readonly PoolType[]>()));
+  let out = byKey.get(c.narrowKey);
+  if (!out) {
+    const filtered = list.filter(c.admits);
+    out = filtered.length === list.length ? list : filtered;
+    byKey.set(c.narrowKey, out);
+  }
+  return out;
 }
 
 export function commitNew(node: NewNode, pod: PodInfo, c: Candidate, state: RunState): void {
@@ -250,7 +296,7 @@ export function commitNew(node: NewNode, pod: PodInfo, c: Candidate, state: RunS
   const reserved = state.reserved[poolIndex];
   if (reserved) addInto(reserved, node.reserve, -1);
   node.reqs = c.reqs;
-  const kept = c.candidates ?? node.candidates.filter(c.keep);
+  const kept = c.candidates ?? narrow(node.candidates, c);
   // Keeping the same list (identity) keeps the cached envelope.
   if (kept.length !== node.candidates.length) node.candidates = kept;
   node.zones = c.zones;

@@ -25,6 +25,7 @@ import {
   regionLabel,
   zoneLabel,
 } from "./labels.js";
+import { catalogMemo } from "./catalog-memo.js";
 import { addInto, type ResourceSpace, type Vec } from "./resource-space.js";
 
 export interface PoolOffering {
@@ -154,6 +155,98 @@ export function daemonSetOverhead(
   return total;
 }
 
+/** Registers every resource the catalogue, pools and DaemonSets name, so vectors share one length. */
+export function registerPoolResources(
+  nodePools: readonly NodePool[],
+  catalog: Catalog,
+  daemonSets: readonly V1DaemonSet[],
+  space: ResourceSpace,
+): void {
+  for (const t of catalog.instanceTypes) space.register(t.allocatable);
+  for (const p of nodePools) space.register(parseResourceList(p.spec.limits));
+  for (const ds of daemonSets)
+    space.register(podRequests({ spec: ds.spec?.template.spec ?? { containers: [] } }));
+}
+
+/** What a pool's compilation derives from the catalogue (no usage, no index): memoisable. */
+type PoolTypes = Pick<
+  CompiledPool,
+  "requirements" | "taints" | "types" | "zones" | "capacityTypes" | "customKeys" | "byOffering" | "notes"
+>;
+
+function compilePoolTypes(
+  pool: NodePool,
+  catalog: Catalog,
+  daemonSets: readonly V1DaemonSet[],
+  unavailable: ReadonlySet<string>,
+  space: ResourceSpace,
+): PoolTypes {
+  const name = pool.metadata.name ?? "";
+  const templateLabels = pool.spec.template.metadata?.labels ?? {};
+  const requirements = intersect(
+    requirementsFrom(pool.spec.template.spec.requirements),
+    requirementsFromLabels(templateLabels),
+  );
+  const customKeys = new Set(
+    [...requirements.keys()].filter(
+      (k) => !wellKnown.has(k) && !catalog.instanceTypes.some((t) => t.labels[k] !== undefined),
+    ),
+  );
+  const taints = pool.spec.template.spec.taints ?? [];
+  const notes: string[] = [];
+  const types: Omit<PoolType, "index">[] = [];
+  for (const type of catalog.instanceTypes) {
+    const labels = {
+      ...type.labels,
+      [instanceTypeLabel]: type.name,
+      [regionLabel]: catalog.region,
+      [nodePoolLabel]: name,
+      ...templateLabels,
+    };
+    if (!typeAdmits(labels, requirements, customKeys)) continue;
+    const offerings = type.offerings
+      .filter(
+        (o) =>
+          o.available &&
+          !unavailable.has(offeringKey(type.name, o.zone, o.capacityType)) &&
+          offeringAllowed(requirements.get(zoneLabel), o.zone) &&
+          offeringAllowed(requirements.get(capacityTypeLabel), o.capacityType),
+      )
+      .map((o) => ({ zone: o.zone, capacityType: o.capacityType, price: o.price }))
+      .sort(
+        (a, b) =>
+          a.price - b.price || a.zone.localeCompare(b.zone) || a.capacityType.localeCompare(b.capacityType),
+      );
+    if (offerings.length === 0) continue;
+    const overhead = daemonSetOverhead(daemonSets, labels, taints, customKeys, space);
+    const free = space.vector(type.allocatable);
+    addInto(free, overhead, -1);
+    types.push({
+      type,
+      labels,
+      offerings,
+      minPrice: offerings[0]?.price ?? Infinity,
+      free,
+      overhead,
+      capacity: space.vector(type.capacity),
+    });
+  }
+  types.sort((a, b) => a.minPrice - b.minPrice || a.type.name.localeCompare(b.type.name));
+  const zones = [...new Set(types.flatMap((t) => t.offerings.map((o) => o.zone)))].sort();
+  const capacityTypes = [...new Set(types.flatMap((t) => t.offerings.map((o) => o.capacityType)))].sort();
+  const indexed = types.map((t, i) => ({ ...t, index: i }));
+  const byOffering = new Map<string, { t: PoolType; price: number }[]>();
+  for (const t of indexed)
+    for (const o of t.offerings) {
+      const key = `${o.zone}/${o.capacityType}`;
+      let list = byOffering.get(key);
+      if (!list) byOffering.set(key, (list = []));
+      list.push({ t, price: o.price });
+    }
+  for (const list of byOffering.values()) list.sort((a, b) => a.price - b.price || a.t.index - b.t.index);
+  return { requirements, taints, types: indexed, zones, capacityTypes, customKeys, byOffering, notes };
+}
+
 export function compilePools(
   nodePools: readonly NodePool[],
   catalog: Catalog,
@@ -162,68 +255,25 @@ export function compilePools(
   usage: (pool: NodePool) => Readonly<Record<string, number>>,
   space: ResourceSpace,
 ): CompiledPool[] {
-  // Register every resource first so all vectors share one length.
-  for (const t of catalog.instanceTypes) space.register(t.allocatable);
-  for (const p of nodePools) space.register(parseResourceList(p.spec.limits));
-  for (const ds of daemonSets)
-    space.register(podRequests({ spec: ds.spec?.template.spec ?? { containers: [] } }));
+  registerPoolResources(nodePools, catalog, daemonSets, space);
   const sorted = [...nodePools].sort(
     (a, b) =>
       (b.spec.weight ?? 0) - (a.spec.weight ?? 0) ||
       (a.metadata.name ?? "").localeCompare(b.metadata.name ?? ""),
   );
+  // Everything but the pool's spec, the DaemonSets' templates, unavailable offerings and the
+  // resource space's dimensions comes from the catalogue object itself (the memo's identity key).
+  const shared = JSON.stringify([
+    space.names,
+    daemonSets.map((ds) => ds.spec?.template ?? null),
+    [...unavailable].sort(),
+  ]);
   return sorted.map((pool, index) => {
-    const name = pool.metadata.name ?? "";
-    const templateLabels = pool.spec.template.metadata?.labels ?? {};
-    const requirements = intersect(
-      requirementsFrom(pool.spec.template.spec.requirements),
-      requirementsFromLabels(templateLabels),
+    const compiled = catalogMemo(
+      catalog,
+      JSON.stringify([shared, pool.metadata.name ?? "", pool.spec.template]),
+      () => compilePoolTypes(pool, catalog, daemonSets, unavailable, space),
     );
-    const customKeys = new Set(
-      [...requirements.keys()].filter(
-        (k) => !wellKnown.has(k) && !catalog.instanceTypes.some((t) => t.labels[k] !== undefined),
-      ),
-    );
-    const taints = pool.spec.template.spec.taints ?? [];
-    const notes: string[] = [];
-    const types: Omit<PoolType, "index">[] = [];
-    for (const type of catalog.instanceTypes) {
-      const labels = {
-        ...type.labels,
-        [instanceTypeLabel]: type.name,
-        [regionLabel]: catalog.region,
-        [nodePoolLabel]: name,
-        ...templateLabels,
-      };
-      if (!typeAdmits(labels, requirements, customKeys)) continue;
-      const offerings = type.offerings
-        .filter(
-          (o) =>
-            o.available &&
-            !unavailable.has(offeringKey(type.name, o.zone, o.capacityType)) &&
-            offeringAllowed(requirements.get(zoneLabel), o.zone) &&
-            offeringAllowed(requirements.get(capacityTypeLabel), o.capacityType),
-        )
-        .map((o) => ({ zone: o.zone, capacityType: o.capacityType, price: o.price }))
-        .sort(
-          (a, b) =>
-            a.price - b.price || a.zone.localeCompare(b.zone) || a.capacityType.localeCompare(b.capacityType),
-        );
-      if (offerings.length === 0) continue;
-      const overhead = daemonSetOverhead(daemonSets, labels, taints, customKeys, space);
-      const free = space.vector(type.allocatable);
-      addInto(free, overhead, -1);
-      types.push({
-        type,
-        labels,
-        offerings,
-        minPrice: offerings[0]?.price ?? Infinity,
-        free,
-        overhead,
-        capacity: space.vector(type.capacity),
-      });
-    }
-    types.sort((a, b) => a.minPrice - b.minPrice || a.type.name.localeCompare(b.type.name));
     const limits = parseResourceList(pool.spec.limits);
     const used = usage(pool);
     const remaining = new Float64Array(space.names.length).fill(Infinity);
@@ -232,34 +282,15 @@ export function compilePools(
       if (limit !== undefined) remaining[i] = limit - (used[r] ?? 0);
     });
     const nodesLimit = limits.nodes;
-    const zones = [...new Set(types.flatMap((t) => t.offerings.map((o) => o.zone)))].sort();
-    const capacityTypes = [...new Set(types.flatMap((t) => t.offerings.map((o) => o.capacityType)))].sort();
-    const indexed = types.map((t, i) => ({ ...t, index: i }));
-    const byOffering = new Map<string, { t: PoolType; price: number }[]>();
-    for (const t of indexed)
-      for (const o of t.offerings) {
-        const key = `${o.zone}/${o.capacityType}`;
-        let list = byOffering.get(key);
-        if (!list) byOffering.set(key, (list = []));
-        list.push({ t, price: o.price });
-      }
-    for (const list of byOffering.values()) list.sort((a, b) => a.price - b.price || a.t.index - b.t.index);
     return {
+      ...compiled,
       index,
-      name,
+      name: pool.metadata.name ?? "",
       pool,
-      byOffering,
       weight: pool.spec.weight ?? 0,
-      requirements,
-      taints,
-      types: indexed,
-      zones,
-      capacityTypes,
-      customKeys,
       remaining,
       remainingNodes: nodesLimit === undefined ? Infinity : nodesLimit - (used.nodes ?? 0),
       unlimited: remaining.every((r) => !Number.isFinite(r)),
-      notes,
     };
   });
 }

@@ -5,7 +5,8 @@
 // longer beat the best price. Packing runs are compared with it; only the winner is widened.
 import { hasOffering, minValuesViolation, type NewNode } from "./node-state.js";
 import { capacityTypeLabel, hostnameLabel, zoneLabel } from "./labels.js";
-import { cheapestAccepted, typeAdmits, type PoolType } from "./pools.js";
+import { cheapestAccepted, typeAdmits, type CompiledPool, type PoolType } from "./pools.js";
+import { toRequirementInputs } from "../domain/requirements.js";
 import { addInto, fitsSum, sub, type Vec } from "./resource-space.js";
 
 /** Could `node` (its pods, requirements, pins, zones) launch as `t`, given other nodes' reservations? */
@@ -35,10 +36,50 @@ export function widenedPrice(node: NewNode, reserved: Vec | undefined, used: Vec
   return cheapestAccepted(node.pool, node.zones, node.capacityTypes, (t) => ok(t, used, true));
 }
 
+/**
+ * Widened type lists of unlimited pools, memoised per plan by everything eligibility reads besides
+ * room (room is checked lazily against the node's `used`): nodes with the same requirements, zones
+ * and pins share one list, so widening costs one lookup instead of a scan of the catalogue.
+ */
+const widened = new WeakMap<CompiledPool, Map<string, readonly PoolType[]>>();
+
+function widenedTypes(node: NewNode): readonly PoolType[] {
+  const pool = node.pool;
+  let byKey = widened.get(pool);
+  if (!byKey) widened.set(pool, (byKey = new Map<string, readonly PoolType[]>()));
+  const key = JSON.stringify([
+    toRequirementInputs(node.reqs),
+    node.zones,
+    node.capacityTypes,
+    [...node.pinned].filter(([k]) => k !== hostnameLabel).sort(),
+  ]);
+  let list = byKey.get(key);
+  if (!list) {
+    const ok = eligibility(node, undefined);
+    const admitted = pool.types.filter((t) => ok(t, zeroVec(node.used.length)));
+    list = admitted.length === node.candidates.length ? node.candidates : admitted;
+    byKey.set(key, list);
+  }
+  return list;
+}
+
+const zeros = new Map<number, Vec>();
+function zeroVec(n: number): Vec {
+  let z = zeros.get(n);
+  if (!z) zeros.set(n, (z = new Float64Array(n)));
+  return z;
+}
+
 export function widen(node: NewNode, reserved: Vec | undefined): void {
-  const ok = eligibility(node, reserved);
-  const next: PoolType[] = node.pool.types.filter((t) => ok(t));
-  if (next.length === 0 || minValuesViolation(node.reqs, next, node.zones)) return;
+  const limited = reserved !== undefined && !node.pool.unlimited;
+  let next: readonly PoolType[];
+  if (limited) {
+    const ok = eligibility(node, reserved);
+    next = node.pool.types.filter((t) => ok(t));
+  } else next = widenedTypes(node);
+  if (next === node.candidates) return;
+  const hosting = limited ? next : next.filter((t) => node.hosts(t));
+  if (hosting.length === 0 || minValuesViolation(node.reqs, hosting, node.zones)) return;
   if (reserved) addInto(reserved, node.reserve, -1);
   node.candidates = next;
   node.refresh();
