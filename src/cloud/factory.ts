@@ -4,6 +4,7 @@ import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../logging.js";
 import { createEc2Client } from "./aws/ec2-client.js";
+import { createSsmClient, ssmParameterReader } from "./aws/ssm-parameters.js";
 import { embeddedDiscoveredTypes } from "./aws/discovery.js";
 import { AwsCloudProvider } from "./aws/provider.js";
 import type { CloudProvider } from "./provider.js";
@@ -35,6 +36,7 @@ export function createCloudProvider(config: Config, deps: CloudDeps): CloudProvi
       : undefined;
   return new AwsCloudProvider({
     ec2: createEc2Client({ region: config.region, endpoint, credentials }),
+    readParameter: ssmParameterReader(createSsmClient({ region: config.region, endpoint, credentials })),
     logger: deps.logger,
     clock: deps.clock,
     clusterName: config.clusterName,

@@ -16,6 +16,7 @@ import type {
   SelectorTerm,
 } from "../../api/ec2nodeclass.js";
 import { fail, invalidNodeClass, ok, type Result, type InvalidNodeClass } from "../errors.js";
+import { resolveAlias, type ParameterReader } from "./ami-aliases.js";
 import type { Ec2Caller } from "./ec2-caller.js";
 
 export interface ResolvedSubnet {
@@ -154,23 +155,33 @@ export async function resolveNodeClassOnEc2(
   ec2: EC2Client,
   caller: Ec2Caller,
   nodeClass: EC2NodeClass,
+  readParameter?: ParameterReader,
 ): Promise<Result<ResolvedNodeClass, InvalidNodeClass>> {
   const spec = nodeClass.spec;
-  const aliases = spec.amiSelectorTerms.filter((term) => term.alias !== undefined);
-  if (aliases.length > 0) {
-    // Aliases ("al2023@latest") are SSM parameters; this build has no SSM client, so say so plainly.
-    return fail(
-      invalidNodeClass(
-        "AMIAliasUnsupported",
-        `amiSelectorTerms alias ${aliases.map((t) => t.alias).join(", ")} needs SSM parameter resolution, which is not available; select images by id, name or tags`,
-      ),
-    );
+  const aliases = spec.amiSelectorTerms.flatMap((term) => (term.alias !== undefined ? [term.alias] : []));
+  const aliasImages: ResolvedImage[] = [];
+  for (const alias of aliases) {
+    if (!readParameter)
+      return fail(
+        invalidNodeClass("AMIAliasUnsupported", `alias ${alias} needs SSM, which is not configured`),
+      );
+    const resolved = await resolveAlias(alias, readParameter);
+    if (!resolved.ok) return fail(invalidNodeClass("AMIAliasUnresolved", resolved.message));
+    aliasImages.push(...resolved.images);
   }
-  const [subnets, securityGroups, images] = await Promise.all([
+  const otherTerms = spec.amiSelectorTerms.filter((term) => term.alias === undefined);
+  const [subnets, securityGroups, selectedImages] = await Promise.all([
     resolveSubnets(ec2, caller, spec.subnetSelectorTerms),
     resolveSecurityGroups(ec2, caller, spec.securityGroupSelectorTerms),
-    resolveImages(ec2, caller, spec.amiSelectorTerms),
+    otherTerms.length > 0 ? resolveImages(ec2, caller, otherTerms) : Promise.resolve([]),
   ]);
+  // One image per architecture: an alias wins over a selected image of the same architecture.
+  const images = [
+    ...aliasImages,
+    ...selectedImages.filter(
+      (image) => !aliasImages.some((alias) => alias.architecture === image.architecture),
+    ),
+  ];
   if (subnets.length === 0)
     return fail(invalidNodeClass("SubnetsNotFound", "no subnet matches subnetSelectorTerms"));
   if (securityGroups.length === 0) {

@@ -36,6 +36,7 @@ import {
   type ResolvedNodeClass,
 } from "./nodeclass-resolver.js";
 import { defaultMutatingRateLimit, TokenBucket, type RateLimit } from "./rate-limiter.js";
+import type { ParameterReader } from "./ami-aliases.js";
 import { defaultRetryPolicy, type RetryPolicy } from "./retry.js";
 import { TerminateBatcher, type TerminateBatcherOptions } from "./terminate-batcher.js";
 
@@ -72,6 +73,8 @@ export interface AwsCloudProviderOptions {
   readonly terminate?: TerminateBatcherOptions;
   /** Pace of mutating EC2 calls (default 5/s, burst 10); false turns pacing off. */
   readonly mutatingRateLimit?: RateLimit | false;
+  /** Reads SSM parameters for AMI aliases (al2023@latest); aliases are reported unsupported without it. */
+  readonly readParameter?: ParameterReader;
 }
 
 export class AwsCloudProvider implements port.CloudProvider {
@@ -360,7 +363,12 @@ export class AwsCloudProvider implements port.CloudProvider {
     const key = `${nodeClass.metadata.uid ?? nodeClass.metadata.name ?? ""}/${nodeClass.metadata.generation ?? 0}`;
     const cached = this.resolutions.get(key);
     if (cached) return cached;
-    const resolved = await resolveNodeClassOnEc2(this.ec2, this.caller, nodeClass);
+    const resolved = await resolveNodeClassOnEc2(
+      this.ec2,
+      this.caller,
+      nodeClass,
+      this.options.readParameter,
+    );
     this.resolutions.set(key, resolved);
     return resolved;
   }
