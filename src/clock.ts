@@ -69,7 +69,8 @@ export class ManualClock implements Clock, Timers {
     const target = this.current + ms;
     for (;;) {
       let due: [number, { at: number; callback: () => void }] | undefined;
-      for (const entry of this.pending) if (entry[1].at <= target && (!due || entry[1].at < due[1].at)) due = entry;
+      for (const entry of this.pending)
+        if (entry[1].at <= target && (!due || entry[1].at < due[1].at)) due = entry;
       if (!due) break;
       this.pending.delete(due[0]);
       this.current = due[1].at;

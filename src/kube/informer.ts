@@ -48,9 +48,6 @@ export class ResilientInformer<T extends KubernetesObject> {
     this.informer.on("delete", (object) => {
       for (const handler of this.handlers) handler.onDelete?.(object);
     });
-    this.informer.on("connect", () => {
-      this.backoffMs = options.initialBackoffMs ?? 500;
-    });
     this.informer.on("error", (error: unknown) => {
       this.scheduleRestart(error);
     });
@@ -73,6 +70,9 @@ export class ResilientInformer<T extends KubernetesObject> {
     this.stopped = false;
     try {
       await this.informer.start();
+      // Only a successful list+watch resets the backoff (the library reports "connect" before it lists,
+      // so a missing CRD would otherwise be retried twice a second forever).
+      this.backoffMs = this.options.initialBackoffMs ?? 500;
       this.resolveSynced();
       this.options.logger.debug(
         { informer: this.options.name, objects: this.list().length },
