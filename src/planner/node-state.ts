@@ -1,17 +1,19 @@
 // Mutable per-run state of the nodes a plan can use: existing nodes and in-flight virtual nodes
 // (fixed labels, fixed free capacity) and new virtual nodes (requirements, candidate instance types,
 // zones and capacity types that narrow as pods join).
-// A new node's `candidates` are the types its constraints admit (requirements, zones, pins); whether
-// a type also has room for the node's pods is checked against `used` where it matters, not by
-// re-filtering the list on every placement: lists then keep their identity (shared envelopes,
-// memoised narrowing) and a placement costs O(1) in the catalogue's size.
+// A new node's `candidates` are the types its label constraints admit (requirements, pins); whether
+// a type also has room for the node's pods and an offering in its zones/capacity types is checked
+// where it matters (hosts), not by re-filtering the list on every placement: lists then keep their
+// identity (shared envelopes, memoised narrowing) and a placement costs O(1) in the catalogue's size.
+// Both checks only get stricter as pods join (used grows, zones narrow), so a cursor skips types
+// that failed them for good.
 import type { CapacityType } from "../catalog/types.js";
 import type { Requirements } from "../domain/requirements.js";
 import { singleValue } from "../domain/requirements.js";
 import type { TaintLike } from "../domain/taints.js";
 import { capacityTypeLabel, hostnameLabel, zoneLabel } from "./labels.js";
 import type { HostPort, PodInfo } from "./pods.js";
-import type { CompiledPool, PoolType } from "./pools.js";
+import { offerBitsOf, type CompiledPool, type PoolType } from "./pools.js";
 import { fitsSum, maxInto, type Vec } from "./resource-space.js";
 
 /** An existing node or an in-flight virtual node: everything about it is already decided. */
@@ -90,9 +92,26 @@ export class NewNode {
     this.hintList = undefined;
   }
 
-  /** Does the type have room for the node's pods? */
+  private bitsZones: readonly string[] | undefined;
+  private bitsCapacityTypes: readonly CapacityType[] | undefined;
+  private bits = -1;
+
+  /** offerBitsOf() for the node's current zones and capacity types (cached by their identity). */
+  offerBits(): number {
+    if (this.bitsZones !== this.zones || this.bitsCapacityTypes !== this.capacityTypes) {
+      this.bitsZones = this.zones;
+      this.bitsCapacityTypes = this.capacityTypes;
+      this.bits = offerBitsOf(this.pool, this.zones, this.capacityTypes);
+    }
+    return this.bits;
+  }
+
+  /** Can the type host the node: room for its pods, and offered in one of its zones/capacity types? */
   hosts(t: PoolType): boolean {
-    return fitsSum(this.used, zeroOf(this.used.length), t.free);
+    return (
+      fitsSum(this.used, zeroOf(this.used.length), t.free) &&
+      hasOffering(t, this.zones, this.capacityTypes, this.offerBits())
+    );
   }
 
   /** Index of the first candidate with room for `used`: types before it are skipped for good. */
@@ -164,7 +183,10 @@ export function hasOffering(
   t: PoolType,
   zones: readonly string[],
   capacityTypes: readonly CapacityType[],
+  bits = -1,
 ): boolean {
+  // offerBitsOf(pool, zones, capacityTypes), when the caller computed it: one AND.
+  if (bits !== -1) return (t.offerBits & bits) !== 0;
   for (const o of t.offerings)
     if (zones.includes(o.zone) && capacityTypes.includes(o.capacityType)) return true;
   return false;

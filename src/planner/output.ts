@@ -37,12 +37,34 @@ function truncate(node: NodeState, sorted: readonly PoolType[], max: number): Po
   return sorted.filter((t) => chosen.has(t));
 }
 
+/**
+ * The node's hosting types with their price in its zones, cheapest first. Without minValues only
+ * the cheapest `max` are listed, so the scan (in order of each type's cheapest offering anywhere,
+ * a lower bound of its price here) stops once no later type can make the cut.
+ */
+function pricedTypes(node: NodeState, max: number): { t: PoolType; price: number }[] {
+  const needsAll = [...node.reqs.values()].some((r) => r.minValues);
+  const out: { t: PoolType; price: number }[] = [];
+  let cut = Infinity;
+  for (let i = node.firstFit(); i < node.candidates.length; i++) {
+    const t = node.candidates[i];
+    if (!t) break;
+    if (!needsAll && t.minPrice > cut) break;
+    if (!node.hosts(t)) continue;
+    const price = cheapestOffering(t, node.zones, node.capacityTypes);
+    if (!Number.isFinite(price)) continue;
+    out.push({ t, price });
+    if (!needsAll && out.length >= max) cut = kthSmallest(out, max);
+  }
+  return out.sort((a, b) => a.price - b.price || a.t.type.name.localeCompare(b.t.type.name));
+}
+
+function kthSmallest(items: readonly { price: number }[], k: number): number {
+  return items.map((x) => x.price).sort((a, b) => a - b)[k - 1] ?? Infinity;
+}
+
 export function describeNewNode(model: Model, node: NodeState, max: number): NewNode {
-  const priced = node
-    .fitting()
-    .map((t) => ({ t, price: cheapestOffering(t, node.zones, node.capacityTypes) }))
-    .filter((x) => Number.isFinite(x.price))
-    .sort((a, b) => a.price - b.price || a.t.type.name.localeCompare(b.t.type.name));
+  const priced = pricedTypes(node, max);
   const types = truncate(
     node,
     priced.map((x) => x.t),

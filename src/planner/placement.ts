@@ -14,7 +14,7 @@ import { spreadMinimums, topologyViolation, domainScore, type SpreadMinimums } f
 import { capacityTypeLabel, hostnameLabel, zoneLabel } from "./labels.js";
 import { cheapestOffering, hasOffering, minValuesViolation, NewNode, type FixedNode } from "./node-state.js";
 import { hostPortsConflict, type ConstraintLevel, type PodInfo } from "./pods.js";
-import type { CompiledPool, PoolType } from "./pools.js";
+import { offerBitsOf, type CompiledPool, type PoolType } from "./pools.js";
 import { addInto, fitsSum, type ResourceSpace, type Vec } from "./resource-space.js";
 import type { TopologyIndex } from "./topology.js";
 
@@ -200,16 +200,17 @@ export function evaluateNew(
       );
       if (zones.length === 0 || cts.length === 0) continue;
       const narrowed = zones.length < node.zones.length || cts.length < node.capacityTypes.length;
+      const bits = narrowed ? offerBitsOf(node.pool, zones, cts) : node.offerBits();
       const otherPins = [...pins].filter(
         ([k]) => k !== zoneLabel && k !== capacityTypeLabel && !node.pool.customKeys.has(k),
       );
       const used = node.used;
+      // Label constraints narrow the node's list; room and offerings are checked per use.
       const admits = (t: PoolType): boolean =>
-        mask[t.index] === 1 &&
-        (!narrowed || hasOffering(t, zones, cts)) &&
-        otherPins.every(([k, v]) => t.labels[k] === v);
-      const keep = (t: PoolType): boolean => fitsSum(used, pod.vec, t.free) && admits(t);
-      const narrowKey = `${maskId(mask)}|${narrowed ? `${zones.join(",")}|${cts.join(",")}` : ""}|${otherPins.join(";")}`;
+        mask[t.index] === 1 && otherPins.every(([k, v]) => t.labels[k] === v);
+      const keep = (t: PoolType): boolean =>
+        fitsSum(used, pod.vec, t.free) && hasOffering(t, zones, cts, bits) && admits(t);
+      const narrowKey = `${maskId(mask)}|${otherPins.join(";")}`;
       // Without minValues only the cheapest kept type matters here: types are sorted by their
       // cheapest offering, so the scan stops as soon as no later type can be cheaper.
       let candidates: PoolType[] | undefined;

@@ -46,6 +46,8 @@ export interface PoolType {
   readonly free: Vec;
   readonly overhead: Vec;
   readonly capacity: Vec;
+  /** Bit per pool (zone, capacity type) combination this type is offered in (see offerBits). */
+  readonly offerBits: number;
 }
 
 export interface CompiledPool {
@@ -65,6 +67,8 @@ export interface CompiledPool {
   remainingNodes: number;
   /** Per "zone/capacityType": the types offered there with that offering's price, cheapest first. */
   readonly byOffering: ReadonlyMap<string, readonly { readonly t: PoolType; readonly price: number }[]>;
+  /** Bit index of each "zone/capacityType" combination (absent when there are too many for bits). */
+  readonly offerIndex: ReadonlyMap<string, number> | undefined;
   /** No resource limit at all: opening a node needs no reservation check. */
   readonly unlimited: boolean;
   /** Why types were dropped, for unschedulable reasons. */
@@ -155,6 +159,22 @@ export function daemonSetOverhead(
   return total;
 }
 
+/** The bits of the pool's offering combinations within zones × capacity types (-1: use offerings). */
+export function offerBitsOf(
+  pool: CompiledPool,
+  zones: readonly string[],
+  capacityTypes: readonly CapacityType[],
+): number {
+  if (!pool.offerIndex) return -1;
+  let bits = 0;
+  for (const z of zones)
+    for (const c of capacityTypes) {
+      const i = pool.offerIndex.get(`${z}/${c}`);
+      if (i !== undefined) bits |= 1 << i;
+    }
+  return bits;
+}
+
 /** Registers every resource the catalogue, pools and DaemonSets name, so vectors share one length. */
 export function registerPoolResources(
   nodePools: readonly NodePool[],
@@ -171,7 +191,15 @@ export function registerPoolResources(
 /** What a pool's compilation derives from the catalogue (no usage, no index): memoisable. */
 type PoolTypes = Pick<
   CompiledPool,
-  "requirements" | "taints" | "types" | "zones" | "capacityTypes" | "customKeys" | "byOffering" | "notes"
+  | "requirements"
+  | "taints"
+  | "types"
+  | "zones"
+  | "capacityTypes"
+  | "customKeys"
+  | "byOffering"
+  | "notes"
+  | "offerIndex"
 >;
 
 function compilePoolTypes(
@@ -194,7 +222,7 @@ function compilePoolTypes(
   );
   const taints = pool.spec.template.spec.taints ?? [];
   const notes: string[] = [];
-  const types: Omit<PoolType, "index">[] = [];
+  const types: Omit<PoolType, "index" | "offerBits">[] = [];
   for (const type of catalog.instanceTypes) {
     const labels = {
       ...type.labels,
@@ -234,7 +262,16 @@ function compilePoolTypes(
   types.sort((a, b) => a.minPrice - b.minPrice || a.type.name.localeCompare(b.type.name));
   const zones = [...new Set(types.flatMap((t) => t.offerings.map((o) => o.zone)))].sort();
   const capacityTypes = [...new Set(types.flatMap((t) => t.offerings.map((o) => o.capacityType)))].sort();
-  const indexed = types.map((t, i) => ({ ...t, index: i }));
+  // Offering membership as bits, so "offered in one of these zones/capacity types" is one AND on
+  // the hot path; a pool with more combinations than bits falls back to scanning offerings.
+  const combos = zones.flatMap((z) => capacityTypes.map((c) => `${z}/${c}`));
+  const offerIndex = combos.length <= 30 ? new Map(combos.map((k, i) => [k, i])) : undefined;
+  const indexed = types.map((t, i) => {
+    let offerBits = 0;
+    if (offerIndex)
+      for (const o of t.offerings) offerBits |= 1 << (offerIndex.get(`${o.zone}/${o.capacityType}`) ?? 0);
+    return { ...t, index: i, offerBits };
+  });
   const byOffering = new Map<string, { t: PoolType; price: number }[]>();
   for (const t of indexed)
     for (const o of t.offerings) {
@@ -244,7 +281,17 @@ function compilePoolTypes(
       list.push({ t, price: o.price });
     }
   for (const list of byOffering.values()) list.sort((a, b) => a.price - b.price || a.t.index - b.t.index);
-  return { requirements, taints, types: indexed, zones, capacityTypes, customKeys, byOffering, notes };
+  return {
+    requirements,
+    taints,
+    types: indexed,
+    zones,
+    capacityTypes,
+    customKeys,
+    byOffering,
+    notes,
+    offerIndex,
+  };
 }
 
 export function compilePools(

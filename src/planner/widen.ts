@@ -5,7 +5,7 @@
 // longer beat the best price. Packing runs are compared with it; only the winner is widened.
 import { hasOffering, minValuesViolation, type NewNode } from "./node-state.js";
 import { capacityTypeLabel, hostnameLabel, zoneLabel } from "./labels.js";
-import { cheapestAccepted, typeAdmits, type CompiledPool, type PoolType } from "./pools.js";
+import { cheapestAccepted, offerBitsOf, typeAdmits, type CompiledPool, type PoolType } from "./pools.js";
 import { toRequirementInputs } from "../domain/requirements.js";
 import { addInto, fitsSum, sub, type Vec } from "./resource-space.js";
 
@@ -22,10 +22,11 @@ export function eligibility(
     ([k]) => k !== hostnameLabel && k !== zoneLabel && k !== capacityTypeLabel && !pool.customKeys.has(k),
   );
   const zero = new Float64Array(node.used.length);
+  const bits = offerBitsOf(pool, node.zones, node.capacityTypes);
   return (t, used = node.used, offered = false) =>
     fitsSum(used, zero, t.free) &&
     (!limited || fitsSum(others, t.capacity, pool.remaining)) &&
-    (offered || hasOffering(t, node.zones, node.capacityTypes)) &&
+    (offered || hasOffering(t, node.zones, node.capacityTypes, bits)) &&
     pins.every(([k, v]) => t.labels[k] === v) &&
     typeAdmits(t.labels, node.reqs, pool.customKeys);
 }
@@ -47,17 +48,17 @@ function widenedTypes(node: NewNode): readonly PoolType[] {
   const pool = node.pool;
   let byKey = widened.get(pool);
   if (!byKey) widened.set(pool, (byKey = new Map<string, readonly PoolType[]>()));
+  // Zones and capacity types are not part of it: offerings, like room, are checked per use.
   const key = JSON.stringify([
     toRequirementInputs(node.reqs),
-    node.zones,
-    node.capacityTypes,
-    [...node.pinned].filter(([k]) => k !== hostnameLabel).sort(),
+    [...node.pinned]
+      .filter(([k]) => k !== hostnameLabel && k !== zoneLabel && k !== capacityTypeLabel)
+      .sort(),
   ]);
   let list = byKey.get(key);
   if (!list) {
     const ok = eligibility(node, undefined);
-    const admitted = pool.types.filter((t) => ok(t, zeroVec(node.used.length)));
-    list = admitted.length === node.candidates.length ? node.candidates : admitted;
+    list = pool.types.filter((t) => ok(t, zeroVec(node.used.length), true));
     byKey.set(key, list);
   }
   return list;
@@ -78,8 +79,12 @@ export function widen(node: NewNode, reserved: Vec | undefined): void {
     next = node.pool.types.filter((t) => ok(t));
   } else next = widenedTypes(node);
   if (next === node.candidates) return;
-  const hosting = limited ? next : next.filter((t) => node.hosts(t));
-  if (hosting.length === 0 || minValuesViolation(node.reqs, hosting, node.zones)) return;
+  if (limited) {
+    if (next.length === 0 || minValuesViolation(node.reqs, next, node.zones)) return;
+  } else if ([...node.reqs.values()].some((r) => r.minValues)) {
+    const hosting = next.filter((t) => node.hosts(t));
+    if (hosting.length === 0 || minValuesViolation(node.reqs, hosting, node.zones)) return;
+  } else if (!next.some((t) => node.hosts(t))) return;
   if (reserved) addInto(reserved, node.reserve, -1);
   node.candidates = next;
   node.refresh();
