@@ -51,3 +51,23 @@ export function toCloudError(error: unknown): CloudError {
   }
   return cloudFailure(`${code ?? "Error"}: ${message}`, code);
 }
+
+/**
+ * Errors that mean a cached lookup went stale: a launch template, subnet, security group or image the
+ * provider remembered no longer exists (deleted by an operator, or a test endpoint was reset).
+ */
+const staleResourceCodes = new Set([
+  "InvalidLaunchTemplateName.NotFoundException",
+  "InvalidLaunchTemplateId.NotFound",
+  "InvalidLaunchTemplateId.VersionNotFound",
+  "InvalidSubnetID.NotFound",
+  "InvalidGroup.NotFound",
+  "InvalidAMIID.NotFound",
+]);
+
+export function isStaleResourceError(error: unknown): boolean {
+  const code = errorCode(error);
+  if (code !== undefined && staleResourceCodes.has(code)) return true;
+  const message = error instanceof Error ? error.message : "";
+  return /launch template.*does not exist|InvalidSubnetID\.NotFound|InvalidLaunchTemplate/i.test(message);
+}

@@ -104,6 +104,11 @@ export class LaunchTemplates {
     private readonly logger: Logger,
   ) {}
 
+  /** Forgets every template this process knew of (one was deleted behind its back); the next launch checks again. */
+  forgetAll(): void {
+    this.known.clear();
+  }
+
   /** The template's name, creating the template when it does not exist yet. */
   ensure(nodeClass: EC2NodeClass, data: RequestLaunchTemplateData): Promise<string> {
     const name = launchTemplateName(this.context.clusterName, data);

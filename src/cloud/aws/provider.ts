@@ -18,7 +18,7 @@ import { UnavailableOfferings } from "../unavailable-offerings.js";
 import { CatalogSource, nodeClassCatalogSettings, type SpotPriceSource } from "./catalog-source.js";
 import type { DiscoveredTypes } from "./discovery.js";
 import { Ec2Caller, type CallStats } from "./ec2-caller.js";
-import { capacityErrorCodes, toCloudError } from "./error-codes.js";
+import { capacityErrorCodes, isStaleResourceError, toCloudError } from "./error-codes.js";
 import {
   createFleetInput,
   failedOfferings,
@@ -133,6 +133,14 @@ export class AwsCloudProvider implements port.CloudProvider {
     virtualNode: VirtualNode,
     options: port.CreateOptions,
   ): Promise<Result<port.LaunchedInstance, port.CreateError>> {
+    return this.createOnce(virtualNode, options, true);
+  }
+
+  private async createOnce(
+    virtualNode: VirtualNode,
+    options: port.CreateOptions,
+    mayRefresh: boolean,
+  ): Promise<Result<port.LaunchedInstance, port.CreateError>> {
     const nodeClass = options.nodeClass;
     if (!nodeClass)
       return fail(errors.invalidNodeClass("NodeClassMissing", "the NodePool's EC2NodeClass was not given"));
@@ -230,6 +238,16 @@ export class AwsCloudProvider implements port.CloudProvider {
         offerings: failedAll,
       });
     } catch (error) {
+      if (mayRefresh && isStaleResourceError(error)) {
+        // Something this process cached was deleted: look everything up again and retry once.
+        this.logger.warn(
+          { err: error instanceof Error ? error.message : String(error) },
+          "cached EC2 resource gone; refreshing",
+        );
+        this.templates.forgetAll();
+        this.resolutions.clear();
+        return this.createOnce(virtualNode, options, true);
+      }
       const cloudError = toCloudError(error);
       return fail(
         cloudError.kind === "NotFound" || cloudError.kind === "InsufficientCapacity"

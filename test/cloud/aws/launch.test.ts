@@ -29,6 +29,25 @@ describe("AWS provider launches against moto", () => {
     clock = new ManualClock(Date.now());
   });
 
+  it("recovers when cached subnets and launch templates were deleted behind its back", async () => {
+    const { provider } = awsProvider(harness, clock);
+    const first = await provider.create(virtualNode("vn-a", ["m5.large"], onDemand), {
+      nodePool: nodePool(),
+      nodeClass: nodeClass(),
+    });
+    assert.ok(first.ok, JSON.stringify(!first.ok && first.error));
+    // Everything the provider cached (subnet ids, the launch template) is gone after a reset.
+    await harness.moto.reset();
+    seeded = await seed(harness.direct);
+    const second = await provider.create(virtualNode("vn-b", ["m5.large"], onDemand), {
+      nodePool: nodePool(),
+      nodeClass: nodeClass(),
+    });
+    assert.ok(second.ok, JSON.stringify(!second.ok && second.error));
+    assert.ok(seeded.subnets.has(second.value.zone));
+    assert.ok(harness.proxy.calls("CreateLaunchTemplate").length >= 2, "the template was created again");
+  });
+
   it("creates one instant fleet with the allowed overrides, then describes the instance", async () => {
     const { provider } = awsProvider(harness, clock);
     await provider.instanceTypes(nodePool(), nodeClass()); // warm the catalogue: time CreateFleet alone
