@@ -246,7 +246,7 @@ export class AwsCloudProvider implements port.CloudProvider {
         );
         this.templates.forgetAll();
         this.resolutions.clear();
-        return this.createOnce(virtualNode, options, true);
+        return this.createOnce(virtualNode, options, false);
       }
       const cloudError = toCloudError(error);
       return fail(
