@@ -23,9 +23,14 @@ import type { RunContext, RunState } from "./placement.js";
 import type { RunResult } from "./planner.js";
 import type { PodInfo } from "./pods.js";
 import { addInto, fitsSum, sub, type Vec } from "./resource-space.js";
+import { SlackIndex } from "./slack-index.js";
 import { widen, widenedPrice } from "./widen.js";
 
 const eps = 1e-9;
+/** Up to this many new nodes, destination searches scan them all (best answers, cheap enough). */
+const fullScanNodes = 256;
+/** Beyond it, nodes examined per destination search, from the slack index. */
+const indexedScan = 64;
 
 /** Cheapest kept type once `vec` joins the node (an estimate: the move itself re-checks everything). */
 function priceAdding(node: NewNode, vec: Vec): number {
@@ -46,6 +51,7 @@ class Improver {
   private readonly tied: ReadonlySet<number>;
   private readonly prices = new Map<NewNode, number>();
   private readonly freeMoved = new Set<PodInfo>();
+  private readonly index = new SlackIndex();
 
   constructor(
     private readonly state: RunState,
@@ -54,6 +60,7 @@ class Improver {
     model: Model,
   ) {
     this.tied = hostnameAffinitySelectors(model);
+    for (const node of state.newNodes) this.touch(node);
   }
 
   exhausted(): boolean {
@@ -61,9 +68,16 @@ class Improver {
   }
 
   price(node: NewNode): number {
-    let p = this.prices.get(node);
-    if (p === undefined) this.prices.set(node, (p = node.price()));
-    return p;
+    const p = this.prices.get(node);
+    return p ?? this.touch(node);
+  }
+
+  /** Re-prices the node and re-files it in the slack index (after any change to it). */
+  touch(node: NewNode): number {
+    const { type, price } = node.cheapest();
+    this.prices.set(node, price);
+    this.index.update(node, type ? (type.free[0] ?? 0) - (node.used[0] ?? 0) : 0);
+    return price;
   }
 
   total(): number {
@@ -75,7 +89,7 @@ class Improver {
       // Nodes are widened before improvement and a move neither relaxes requirements nor zones,
       // so only a pool's limits (other nodes' reservations moved) can change the eligible types.
       if (!n.pool.unlimited) widen(n, this.state.reserved[n.pool.index]);
-      this.prices.set(n, n.price());
+      this.touch(n);
     }
   }
 
@@ -83,7 +97,7 @@ class Improver {
     for (const [pod, from, to] of [...moves].reverse()) unmoveCounts(pod, from, to, this.state);
     for (const m of memos.values()) {
       restore(m, this.state);
-      this.prices.delete(m.node);
+      this.touch(m.node);
     }
   }
 
@@ -95,13 +109,21 @@ class Improver {
     if (reserved) addInto(reserved, node.reserve, -1);
     state.opened[node.pool.index] = (state.opened[node.pool.index] ?? 1) - 1;
     this.prices.delete(node);
+    this.index.remove(node);
   }
 
-  /** Destinations for `pod` other than `exclude`, cheapest estimated increase first. */
+  /**
+   * Destinations for `pod` other than `exclude`, cheapest estimated increase first. Small plans
+   * look at every node; large ones at a bounded number from the slack index (best fit first), so
+   * a pass costs O(pods), not O(pods × nodes), and the budget reaches every node.
+   */
   private destinations(pod: PodInfo, exclude: NewNode, limit: number): { node: NewNode; inc: number }[] {
     const scored: { node: NewNode; inc: number }[] = [];
-    for (const node of this.state.newNodes) {
+    const all = this.state.newNodes.length <= fullScanNodes;
+    let examined = 0;
+    for (const node of all ? this.state.newNodes : this.index.from(pod.vec[0] ?? 0)) {
       if (node === exclude) continue;
+      if (!all && examined++ >= indexedScan) break;
       this.spent++;
       const p = priceAdding(node, pod.vec);
       if (Number.isFinite(p)) scored.push({ node, inc: p - this.price(node) });

@@ -164,7 +164,13 @@ export class NewNode {
 
   /** Cheapest offering among candidates within the node's zones and capacity types. */
   price(): number {
+    return this.cheapest().price;
+  }
+
+  /** The type (and price) the node launches as today: its cheapest hosting offering. */
+  cheapest(): { type: PoolType | undefined; price: number } {
     let best = Infinity;
+    let type: PoolType | undefined;
     for (let i = this.firstFit(); i < this.candidates.length; i++) {
       const t = this.candidates[i];
       if (!t) break;
@@ -172,10 +178,13 @@ export class NewNode {
       if (!this.hosts(t)) continue;
       for (const o of t.offerings) {
         if (o.price >= best) break;
-        if (this.zones.includes(o.zone) && this.capacityTypes.includes(o.capacityType)) best = o.price;
+        if (this.zones.includes(o.zone) && this.capacityTypes.includes(o.capacityType)) {
+          best = o.price;
+          type = t;
+        }
       }
     }
-    return best;
+    return { type, price: best };
   }
 }
 

@@ -21,6 +21,9 @@ export const defaultPlanOptions = {
   improve: true,
 } as const;
 
+/** Default work budget per pending pod (beyond defaultPlanOptions.workBudget). */
+const workPerPod = 250;
+
 /** Pending pods in first-fit-decreasing order: cpu, then memory, descending; name breaks ties. */
 export function sortPods(pods: readonly PodInfo[]): PodInfo[] {
   return [...pods].sort((a, b) => {
@@ -124,12 +127,15 @@ export function sizeTargets(
 export function plan(snapshot: PlanningSnapshot, options: PlanOptions = {}): Plan {
   const opts = { ...defaultPlanOptions, ...options };
   const model = compileModel(snapshot);
+  // The budget keeps plans deterministic (it counts work, not time); by default it grows with the
+  // batch so large batches get improvement passes too. An explicit budget is used as given.
+  const budget = options.workBudget ?? Math.max(opts.workBudget, workPerPod * model.pending.length);
   const order = sortPods(model.pending);
   const policies = [() => undefined, ...sizeTargets(model, order, Math.max(0, opts.packingRuns - 1))];
   let best: RunResult | undefined;
   let work = 0;
   for (const policy of policies) {
-    if (best && work > opts.workBudget) break;
+    if (best && work > budget) break;
     const result = packingRun(model, order, {
       space: model.space,
       pools: model.pools,
@@ -153,7 +159,7 @@ export function plan(snapshot: PlanningSnapshot, options: PlanOptions = {}): Pla
         namePrefix: opts.namePrefix,
         typePolicy: () => undefined,
       },
-      opts.workBudget,
+      budget,
     );
   const reasons = new Map(
     [...best.state.failures.values()].map((p) => [p.key, unschedulableReason(p, model)]),

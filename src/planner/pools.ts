@@ -67,8 +67,17 @@ export interface CompiledPool {
   remainingNodes: number;
   /** Per "zone/capacityType": the types offered there with that offering's price, cheapest first. */
   readonly byOffering: ReadonlyMap<string, readonly { readonly t: PoolType; readonly price: number }[]>;
-  /** Bit index of each "zone/capacityType" combination (absent when there are too many for bits). */
-  readonly offerIndex: ReadonlyMap<string, number> | undefined;
+  /**
+   * Bit index of each "zone/capacityType" combination, and per zone (capacity type) the bits of its
+   * combinations; absent when there are too many combinations for bits.
+   */
+  readonly offerIndex:
+    | {
+        readonly bit: ReadonlyMap<string, number>;
+        readonly zoneBits: ReadonlyMap<string, number>;
+        readonly capacityBits: ReadonlyMap<string, number>;
+      }
+    | undefined;
   /** No resource limit at all: opening a node needs no reservation check. */
   readonly unlimited: boolean;
   /** Why types were dropped, for unschedulable reasons. */
@@ -165,14 +174,13 @@ export function offerBitsOf(
   zones: readonly string[],
   capacityTypes: readonly CapacityType[],
 ): number {
-  if (!pool.offerIndex) return -1;
-  let bits = 0;
-  for (const z of zones)
-    for (const c of capacityTypes) {
-      const i = pool.offerIndex.get(`${z}/${c}`);
-      if (i !== undefined) bits |= 1 << i;
-    }
-  return bits;
+  const index = pool.offerIndex;
+  if (!index) return -1;
+  let zoneBits = 0;
+  for (const z of zones) zoneBits |= index.zoneBits.get(z) ?? 0;
+  let capacityBits = 0;
+  for (const c of capacityTypes) capacityBits |= index.capacityBits.get(c) ?? 0;
+  return zoneBits & capacityBits;
 }
 
 /** Registers every resource the catalogue, pools and DaemonSets name, so vectors share one length. */
@@ -265,11 +273,23 @@ function compilePoolTypes(
   // Offering membership as bits, so "offered in one of these zones/capacity types" is one AND on
   // the hot path; a pool with more combinations than bits falls back to scanning offerings.
   const combos = zones.flatMap((z) => capacityTypes.map((c) => `${z}/${c}`));
-  const offerIndex = combos.length <= 30 ? new Map(combos.map((k, i) => [k, i])) : undefined;
+  const bit = new Map(combos.map((k, i) => [k, i]));
+  const offerIndex =
+    combos.length <= 30
+      ? {
+          bit,
+          zoneBits: new Map(
+            zones.map((z) => [z, capacityTypes.reduce((b, c) => b | (1 << (bit.get(`${z}/${c}`) ?? 0)), 0)]),
+          ),
+          capacityBits: new Map(
+            capacityTypes.map((c) => [c, zones.reduce((b, z) => b | (1 << (bit.get(`${z}/${c}`) ?? 0)), 0)]),
+          ),
+        }
+      : undefined;
   const indexed = types.map((t, i) => {
     let offerBits = 0;
     if (offerIndex)
-      for (const o of t.offerings) offerBits |= 1 << (offerIndex.get(`${o.zone}/${o.capacityType}`) ?? 0);
+      for (const o of t.offerings) offerBits |= 1 << (bit.get(`${o.zone}/${o.capacityType}`) ?? 0);
     return { ...t, index: i, offerBits };
   });
   const byOffering = new Map<string, { t: PoolType; price: number }[]>();
