@@ -3,6 +3,7 @@
 import { DescribeInstancesCommand, EC2Client } from "@aws-sdk/client-ec2";
 import type { Cluster } from "../cluster/cluster.js";
 import type { KubeObject } from "../cluster/kubectl.js";
+import { waitFor } from "../cluster/net.js";
 import { kwokManaged, loadExample } from "./examples.js";
 
 export interface VirtualNodeJson {
@@ -117,15 +118,36 @@ export async function motoInstances(cluster: Cluster): Promise<MotoInstance[]> {
   }
 }
 
-/** Deletes every VirtualNode and Node rafter made (used between scenarios; waits for the finalizers). */
-export async function cleanupCapacity(cluster: Cluster): Promise<void> {
-  await cluster.kubectl.run(["delete", "virtualnodes", "--all", "--wait=true", "--timeout=120s"], {
-    allowFailure: true,
-  });
-  await cluster.kubectl.run(
-    ["delete", "nodes", "-l", "rafter.dev/nodepool", "--wait=true", "--timeout=120s"],
-    {
-      allowFailure: true,
-    },
+/**
+ * Leaves the cluster as a provisioning scenario found it: the namespace's workloads go first (so that
+ * draining nodes does not recreate pods that need capacity again), then every VirtualNode and every
+ * Node rafter made — waiting until rafter's termination has really removed them — then the NodePools.
+ */
+export async function cleanupCapacity(cluster: Cluster, namespace: string): Promise<void> {
+  const kubectl = cluster.kubectl;
+  await kubectl.run(
+    [
+      "delete",
+      "deployments,replicasets,statefulsets,pods,poddisruptionbudgets",
+      "--all",
+      `--namespace=${namespace}`,
+      "--wait=true",
+      "--timeout=120s",
+    ],
+    { allowFailure: true },
   );
+  await kubectl.run(["delete", "virtualnodes", "--all", "--wait=false"], { allowFailure: true });
+  await kubectl.run(["delete", "nodes", "-l", "rafter.dev/nodepool", "--wait=false"], { allowFailure: true });
+  await waitFor(
+    "rafter's VirtualNodes and Nodes to be gone",
+    async () => {
+      const vns = await kubectl.getJson<{ items: unknown[] }>("virtualnodes");
+      const nodes = await kubectl.getJson<{ items: unknown[] }>("nodes", undefined, [
+        "-l=rafter.dev/nodepool",
+      ]);
+      return vns.items.length === 0 && nodes.items.length === 0;
+    },
+    { timeoutMs: 240_000, intervalMs: 1_000 },
+  );
+  await kubectl.run(["delete", "nodepools", "--all", "--wait=true", "--timeout=60s"], { allowFailure: true });
 }

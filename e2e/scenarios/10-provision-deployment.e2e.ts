@@ -19,7 +19,7 @@ scenario(
   async (t) => {
     const { cluster, kubectl, eventually, defer, repoRoot } = t;
     await applyNodePools(cluster, repoRoot, ["nodepool-general.yaml"]);
-    defer(() => cleanupCapacity(cluster));
+    defer(() => cleanupCapacity(cluster, t.namespace));
     const started = Date.now();
     await kubectl.apply([
       deployment("web", 20, { cpu: "500m", memory: "512Mi" }),

@@ -43,7 +43,7 @@ scenario(
       "nodepool-spot.yaml",
       "nodepool-gpu.yaml",
     ]);
-    defer(() => cleanupCapacity(cluster));
+    defer(() => cleanupCapacity(cluster, t.namespace));
     const spreadLabels = { app: "spread" };
     await kubectl.apply([
       deployment(

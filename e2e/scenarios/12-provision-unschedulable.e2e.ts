@@ -17,7 +17,7 @@ scenario(
   async (t) => {
     const { cluster, kubectl, repoRoot, defer, eventually } = t;
     await applyNodePools(cluster, repoRoot, ["nodepool-general.yaml"]);
-    defer(() => cleanupCapacity(cluster));
+    defer(() => cleanupCapacity(cluster, t.namespace));
     const instancesBefore = (await motoInstances(cluster)).length;
     await kubectl.apply([
       pod("mainframe", { cpu: "1", memory: "1Gi", nodeSelector: { "kubernetes.io/arch": "s390x" } }),

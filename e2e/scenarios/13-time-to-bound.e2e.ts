@@ -13,7 +13,7 @@ interface PodList {
 scenario("1 000 pods created at once are all bound", { needsRafter: true, timeoutMs: 420_000 }, async (t) => {
   const { cluster, kubectl, repoRoot, defer, eventually } = t;
   await applyNodePools(cluster, repoRoot, ["nodepool-general.yaml"]);
-  defer(() => cleanupCapacity(cluster));
+  defer(() => cleanupCapacity(cluster, t.namespace));
   const started = Date.now();
   await kubectl.apply([
     deployment("small", 500, { cpu: "250m", memory: "256Mi" }),

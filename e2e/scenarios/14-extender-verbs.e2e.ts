@@ -21,7 +21,11 @@ scenario(
     const suffix = Math.random().toString(36).slice(2, 7);
     const names = [`e2e-verbs-a-${suffix}`, `e2e-verbs-b-${suffix}`];
     await cluster.kubectl.apply(names.map((name) => kwokNode(name, { cpu: "8", memory: "16Gi" })));
-    defer(() => cluster.kubectl.delete("node", names.join(" "), ["--wait=false"]));
+    defer(() =>
+      cluster.kubectl.run(["delete", "node", ...names, "--wait=true", "--timeout=60s"], {
+        allowFailure: true,
+      }),
+    );
     defer(async () => {
       if (!cluster.rafter.running) await cluster.rafter.start();
     });

@@ -18,7 +18,7 @@ scenario(
   async (t) => {
     const { cluster, kubectl, repoRoot, defer, eventually } = t;
     await applyNodePools(cluster, repoRoot, ["nodepool-general.yaml"]);
-    defer(() => cleanupCapacity(cluster));
+    defer(() => cleanupCapacity(cluster, t.namespace));
     await kubectl.apply(deployment("first", 12, { cpu: "700m", memory: "700Mi" }));
     // As soon as the first VirtualNode exists (capacity is launching), the competing pods arrive.
     await eventually(

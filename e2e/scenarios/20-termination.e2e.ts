@@ -22,7 +22,7 @@ scenario(
   async (t) => {
     const { cluster, kubectl, eventually, defer, repoRoot, namespace } = t;
     await applyNodePools(cluster, repoRoot, ["nodepool-general.yaml"]);
-    defer(() => cleanupCapacity(cluster));
+    defer(() => cleanupCapacity(cluster, t.namespace));
     await kubectl.apply([
       deployment("web", 6, { cpu: "1", memory: "1Gi" }),
       {

@@ -36,7 +36,7 @@ scenario(
       };
     }
     await cluster.kubectl.apply(objects);
-    defer(() => cleanupCapacity(cluster));
+    defer(() => cleanupCapacity(cluster, t.namespace));
     await kubectl.apply([
       deployment("web", 30, { cpu: "1", memory: "1Gi" }),
       {
