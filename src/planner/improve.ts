@@ -222,7 +222,7 @@ function size(pod: PodInfo): number {
  * Packing runs share the model's topology counters (each run resets them), so the chosen run's
  * counts are rebuilt from its nodes before any pod moves.
  */
-function recount(model: Model, state: RunState): void {
+export function recount(model: Model, state: RunState): void {
   const topo = model.topo;
   topo.resetCounts();
   for (const node of state.fixed) {

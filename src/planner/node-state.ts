@@ -48,6 +48,8 @@ export class NewNode {
   maxFree: Vec;
   /** Elementwise max of candidates' capacity: what the pool's limits must cover. */
   reserve: Vec;
+  /** Opened under a size policy (a subset of the pool's types): widening may make it cheaper. */
+  sized = false;
   /** Candidates before this index cannot host `used` (valid while `used` only grows). */
   private fitHint = 0;
   private hintList: readonly PoolType[] | undefined;

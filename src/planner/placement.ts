@@ -332,7 +332,7 @@ export function openNode(
   const reserved = state.reserved[pool.index] ?? zero(ctx.space.names.length);
   const allowed = pool.unlimited ? types : types.filter((t) => fitsSum(reserved, t.capacity, pool.remaining));
   if (allowed.length === 0) return undefined;
-  return new NewNode(
+  const node = new NewNode(
     `${ctx.namePrefix}-${state.nextName}`,
     pool,
     pool.requirements,
@@ -341,6 +341,8 @@ export function openNode(
     pool.capacityTypes,
     ctx.space.zero(),
   );
+  node.sized = types !== pool.types;
+  return node;
 }
 
 function tryLevel(pod: PodInfo, level: ConstraintLevel, state: RunState, ctx: RunContext): boolean {

@@ -6,7 +6,7 @@ import { compileModel, seedState, type Model } from "./model.js";
 import { placePod, type RunContext, type RunState } from "./placement.js";
 import type { CompiledPool, PoolType } from "./pools.js";
 import { unschedulableReason } from "./reasons.js";
-import { improve } from "./improve.js";
+import { improve, recount } from "./improve.js";
 import { lowerBound } from "./lower-bound.js";
 import { buildPlan } from "./output.js";
 import { widen, widenedPrice } from "./widen.js";
@@ -16,10 +16,17 @@ import type { PodInfo } from "./pods.js";
 export const defaultPlanOptions = {
   namePrefix: "rafter",
   maxInstanceTypes: 60,
-  packingRuns: 10,
+  packingRuns: 12,
   workBudget: 250_000,
   improve: true,
 } as const;
+
+/**
+ * Batches this large also improve the first-fit-decreasing run when another run won. Smaller
+ * batches are the provisioner's latency-bound path, and there the cheapest run is usually also
+ * the best start.
+ */
+const secondImproveMinPods = 200;
 
 /** Default work budget per pending pod (beyond defaultPlanOptions.workBudget). */
 const workPerPod = 250;
@@ -38,7 +45,30 @@ export interface RunResult {
   readonly failed: number;
 }
 
-export function packingRun(model: Model, order: readonly PodInfo[], ctx: RunContext): RunResult {
+/**
+ * Σ over new nodes of the price each will have once widened: it only grows as pods join. A node
+ * opened with all of its pool's types is already as wide as it gets (reservations only grow
+ * within a run), so only size-limited nodes need the widened price.
+ */
+function runCost(state: RunState): number {
+  return state.newNodes.reduce(
+    (sum, n) =>
+      sum + (n.sized ? Math.min(n.price(), widenedPrice(n, state.reserved[n.pool.index])) : n.price()),
+    0,
+  );
+}
+
+/**
+ * One packing run. With `stopAbove`, the run is abandoned (undefined) as soon as its nodes already
+ * cost more than that: a node's widened price never falls as pods join and nodes are never
+ * removed, so such a run cannot end cheaper. Checked a few times per run, so it stays cheap.
+ */
+export function packingRun(
+  model: Model,
+  order: readonly PodInfo[],
+  ctx: RunContext,
+  stopAbove = Infinity,
+): RunResult | undefined {
   const state: RunState = {
     fixed: seedState(model),
     newNodes: [],
@@ -51,13 +81,15 @@ export function packingRun(model: Model, order: readonly PodInfo[], ctx: RunCont
     nextName: 1,
     dead: new Map(),
   };
-  for (const pod of order) placePod(pod, state, ctx);
+  const checkEvery = Math.max(32, Math.ceil(order.length / 12));
+  let placed = 0;
+  for (const pod of order) {
+    placePod(pod, state, ctx);
+    if (++placed % checkEvery === 0 && Number.isFinite(stopAbove) && runCost(state) > stopAbove + 1e-9)
+      return undefined;
+  }
   // Runs are compared by the price their nodes will have once widened; only the winner is widened.
-  const cost = state.newNodes.reduce(
-    (sum, n) => sum + Math.min(n.price(), widenedPrice(n, state.reserved[n.pool.index])),
-    0,
-  );
-  return { state, cost, failed: state.failures.size };
+  return { state, cost: runCost(state), failed: state.failures.size };
 }
 
 /** Widens every new node of the chosen run (in order: each node's limits see the ones before). */
@@ -133,34 +165,51 @@ export function plan(snapshot: PlanningSnapshot, options: PlanOptions = {}): Pla
   const order = sortPods(model.pending);
   const policies = [() => undefined, ...sizeTargets(model, order, Math.max(0, opts.packingRuns - 1))];
   let best: RunResult | undefined;
+  let first: RunResult | undefined;
   let work = 0;
   for (const policy of policies) {
     if (best && work > budget) break;
-    const result = packingRun(model, order, {
+    // Only a run without failures may be cut short: a run with fewer failures wins at any cost.
+    const stopAbove = best?.failed === 0 ? best.cost : Infinity;
+    const context = {
       space: model.space,
       pools: model.pools,
       compat: model.compat,
       namePrefix: opts.namePrefix,
       typePolicy: policy,
-    });
-    work += result.state.work;
-    if (better(result, best)) best = result;
+    };
+    const result = packingRun(model, order, context, stopAbove);
+    work += result?.state.work ?? order.length;
+    first ??= result;
+    if (result && better(result, best)) best = result;
   }
   if (!best) throw new Error("unreachable: at least one packing run");
+  const improveContext: RunContext = {
+    space: model.space,
+    pools: model.pools,
+    compat: model.compat,
+    namePrefix: opts.namePrefix,
+    typePolicy: () => undefined,
+  };
   widenAll(best.state);
-  if (opts.improve)
-    best = improve(
-      model,
-      best,
-      {
-        space: model.space,
-        pools: model.pools,
-        compat: model.compat,
-        namePrefix: opts.namePrefix,
-        typePolicy: () => undefined,
-      },
-      budget,
-    );
+  if (opts.improve) {
+    const improved = improve(model, best, improveContext, budget);
+    best = improved;
+    // The cheapest packing is not always the best start: plain first-fit-decreasing piles are
+    // often what the passes repair best. Improve it too when another run won, keep the cheaper.
+    if (
+      order.length >= secondImproveMinPods &&
+      first &&
+      first !== best &&
+      first.state !== improved.state &&
+      first.failed === improved.failed
+    ) {
+      widenAll(first.state);
+      const alternative = improve(model, first, improveContext, budget);
+      if (better(alternative, improved)) best = alternative;
+      else recount(model, improved.state);
+    }
+  }
   const reasons = new Map(
     [...best.state.failures.values()].map((p) => [p.key, unschedulableReason(p, model)]),
   );
