@@ -89,9 +89,25 @@ export class NewNode {
     }
   }
 
-  /** Forget the fit cursor: `used` shrank (a pod moved off, or a memo was restored). */
+  /** Forget the fit cursors: `used` shrank (a pod moved off, or a memo was restored). */
   resetFit(): void {
     this.hintList = undefined;
+    this.floorHint = 0;
+  }
+
+  private floorHint = 0;
+
+  /**
+   * A lower bound on any price this node can have from now on: the cheapest offering of the
+   * cheapest pool type with room for its pods, constraints ignored (O(1) amortised: a cursor).
+   */
+  floorPrice(): number {
+    const types = this.pool.types;
+    const zero = zeroOf(this.used.length);
+    let i = this.floorHint;
+    for (let t = types[i]; t && !fitsSum(this.used, zero, t.free); t = types[i]) i++;
+    this.floorHint = i;
+    return types[i]?.minPrice ?? Infinity;
   }
 
   private bitsZones: readonly string[] | undefined;

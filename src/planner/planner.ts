@@ -45,23 +45,25 @@ export interface RunResult {
   readonly failed: number;
 }
 
-/**
- * Σ over new nodes of the price each will have once widened: it only grows as pods join. A node
- * opened with all of its pool's types is already as wide as it gets (reservations only grow
- * within a run), so only size-limited nodes need the widened price.
- */
+/** Σ over new nodes of the price each will have once widened (how runs are compared). */
 function runCost(state: RunState): number {
   return state.newNodes.reduce(
-    (sum, n) =>
-      sum + (n.sized ? Math.min(n.price(), widenedPrice(n, state.reserved[n.pool.index])) : n.price()),
+    (sum, n) => sum + Math.min(n.price(), widenedPrice(n, state.reserved[n.pool.index])),
     0,
   );
 }
 
 /**
- * One packing run. With `stopAbove`, the run is abandoned (undefined) as soon as its nodes already
- * cost more than that: a node's widened price never falls as pods join and nodes are never
- * removed, so such a run cannot end cheaper. Checked a few times per run, so it stays cheap.
+ * A cheap lower bound on a run's final cost, valid mid-run: nodes are never removed and each
+ * node's floor price (cheapest pool type with room, constraints ignored) only grows as pods join.
+ */
+function runFloor(state: RunState): number {
+  return state.newNodes.reduce((sum, n) => sum + n.floorPrice(), 0);
+}
+
+/**
+ * One packing run. With `stopAbove`, the run is abandoned (undefined) as soon as its cost floor
+ * (runFloor) exceeds it: such a run cannot end cheaper.
  */
 export function packingRun(
   model: Model,
@@ -81,11 +83,11 @@ export function packingRun(
     nextName: 1,
     dead: new Map(),
   };
-  const checkEvery = Math.max(32, Math.ceil(order.length / 12));
+  const checkEvery = Math.max(16, Math.ceil(order.length / 24));
   let placed = 0;
   for (const pod of order) {
     placePod(pod, state, ctx);
-    if (++placed % checkEvery === 0 && Number.isFinite(stopAbove) && runCost(state) > stopAbove + 1e-9)
+    if (++placed % checkEvery === 0 && Number.isFinite(stopAbove) && runFloor(state) > stopAbove + 1e-9)
       return undefined;
   }
   // Runs are compared by the price their nodes will have once widened; only the winner is widened.
