@@ -1,9 +1,10 @@
+// Run: node --import tsx bench/lib/planner-latency.ts (BATCH=60 by default); bench/planner.ts reports the same as batch60.
 // Production-path latency: one plan() of a small batch on the embedded real catalogue, repeated
 // (the provisioner calls plan() per batch with the same catalogue object, so memoised catalogue
 // work is amortised after the first call). Prints first-call and steady-state ms.
-import { loadEmbeddedCatalog } from "../src/catalog/embedded.js";
-import { plan } from "../src/planner/planner.js";
-import { bareNodePool, emptySnapshot, mixedPods } from "./lib/planner-workloads.js";
+import { loadEmbeddedCatalog } from "../../src/catalog/embedded.js";
+import { plan } from "../../src/planner/planner.js";
+import { bareNodePool, emptySnapshot, mixedPods } from "./planner-workloads.js";
 
 const n = Number(process.env.BATCH ?? 60);
 const catalog = loadEmbeddedCatalog();
