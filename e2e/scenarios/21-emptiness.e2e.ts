@@ -38,7 +38,8 @@ scenario(
     await cluster.kubectl.apply(objects);
     defer(() => cleanupCapacity(cluster, t.namespace));
     await kubectl.apply([
-      deployment("web", 30, { cpu: "1", memory: "1Gi" }),
+      // 90 cpu: several nodes, so that scaling in leaves some empty and the rest under-utilised.
+      deployment("web", 30, { cpu: "3", memory: "2Gi" }),
       {
         apiVersion: "policy/v1",
         kind: "PodDisruptionBudget",
@@ -70,10 +71,12 @@ scenario(
       }
     })();
     const after = await eventually(
-      "capacity shrinks to at most two nodes",
+      "capacity shrinks to at most two cheaper nodes",
       async () => {
         const live = (await virtualNodes(cluster)).filter((v) => v.status?.phase === "Ready");
-        return live.length <= 2 ? await hourly(cluster) : undefined;
+        if (live.length > 2) return undefined;
+        const cost = await hourly(cluster);
+        return cost < before ? cost : undefined;
       },
       300_000,
     );
