@@ -107,6 +107,24 @@ function better(a: RunResult, b: RunResult | undefined): boolean {
 }
 
 /**
+ * A pool's types no larger than `target` (cpu and memory), memoised by the (catalogue-memoised)
+ * type list, so batches share the lists and their cached envelopes.
+ */
+const upTo = new WeakMap<readonly PoolType[], Map<PoolType, readonly PoolType[]>>();
+function typesUpTo(types: readonly PoolType[], target: PoolType): readonly PoolType[] {
+  let byTarget = upTo.get(types);
+  if (!byTarget) upTo.set(types, (byTarget = new Map<PoolType, readonly PoolType[]>()));
+  let list = byTarget.get(target);
+  if (!list) {
+    list = types.filter(
+      (t) => (t.free[0] ?? 0) <= (target.free[0] ?? 0) && (t.free[1] ?? 0) <= (target.free[1] ?? 0),
+    );
+    byTarget.set(target, list);
+  }
+  return list;
+}
+
+/**
  * Node-size targets for extra runs: for n = 1, 2, 3, 4, 6, 8, … the cheapest type of each pool that
  * holds 1/n of the demand its pods put on it; a run under target t opens nodes no larger than t,
  * so first-fit fills mid-sized nodes with a mix of cpu- and memory-heavy pods instead of one giant.
@@ -144,13 +162,7 @@ export function sizeTargets(
     const lists = new Map<CompiledPool, readonly PoolType[]>();
     for (const pool of model.pools) {
       const target = perPool.get(pool)?.[k];
-      if (target)
-        lists.set(
-          pool,
-          pool.types.filter(
-            (t) => (t.free[0] ?? 0) <= (target.free[0] ?? 0) && (t.free[1] ?? 0) <= (target.free[1] ?? 0),
-          ),
-        );
+      if (target) lists.set(pool, typesUpTo(pool.types, target));
     }
     // One list per pool and split, so fresh nodes share it (and its cached envelope).
     policies.push((pool) => lists.get(pool));

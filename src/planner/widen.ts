@@ -5,7 +5,7 @@
 // longer beat the best price. Packing runs are compared with it; only the winner is widened.
 import { hasOffering, minValuesViolation, type NewNode } from "./node-state.js";
 import { capacityTypeLabel, hostnameLabel, zoneLabel } from "./labels.js";
-import { cheapestAccepted, offerBitsOf, typeAdmits, type CompiledPool, type PoolType } from "./pools.js";
+import { cheapestAccepted, offerBitsOf, typeAdmits, type PoolType } from "./pools.js";
 import { toRequirementInputs } from "../domain/requirements.js";
 import { addInto, fitsSum, sub, type Vec } from "./resource-space.js";
 
@@ -38,16 +38,21 @@ export function widenedPrice(node: NewNode, reserved: Vec | undefined, used: Vec
 }
 
 /**
- * Widened type lists of unlimited pools, memoised per plan by everything eligibility reads besides
+ * Widened type lists of unlimited pools, memoised by everything eligibility reads besides
  * room (room is checked lazily against the node's `used`): nodes with the same requirements, zones
  * and pins share one list, so widening costs one lookup instead of a scan of the catalogue.
  */
-const widened = new WeakMap<CompiledPool, Map<string, readonly PoolType[]>>();
+const widened = new WeakMap<readonly PoolType[], Map<string, readonly PoolType[]>>();
+/** Distinct widenings remembered per type list (a bound: requirements vary without limit). */
+const maxWidenings = 512;
 
 function widenedTypes(node: NewNode): readonly PoolType[] {
   const pool = node.pool;
-  let byKey = widened.get(pool);
-  if (!byKey) widened.set(pool, (byKey = new Map<string, readonly PoolType[]>()));
+  // Keyed by the pool's type list, which the catalogue memo shares across plans with the same
+  // catalogue and pool spec (the list fixes customKeys too), so widenings carry over between batches.
+  let byKey = widened.get(pool.types);
+  if (!byKey) widened.set(pool.types, (byKey = new Map<string, readonly PoolType[]>()));
+  if (byKey.size > maxWidenings) byKey.clear();
   // Zones and capacity types are not part of it: offerings, like room, are checked per use.
   const key = JSON.stringify([
     toRequirementInputs(node.reqs),
