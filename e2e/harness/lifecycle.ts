@@ -1,0 +1,138 @@
+// Helpers for lifecycle scenarios: NodePools built from the examples with overrides, a PDB watcher
+// that counts violations, and a watcher of the Nodes tainted rafter.dev/disrupted.
+import type { Cluster } from "../cluster/cluster.js";
+import type { KubeObject } from "../cluster/kubectl.js";
+import { kwokManaged, loadExample } from "./examples.js";
+
+export interface NodePoolOverrides {
+  readonly name?: string;
+  readonly weight?: number;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly expireAfter?: string;
+  readonly terminationGracePeriod?: string;
+  readonly disruption?: Record<string, unknown>;
+  /** Default true: kwok plays the kubelets of the NodePool's Nodes. */
+  readonly kwok?: boolean;
+}
+
+interface NodePoolSpec {
+  weight?: number;
+  template: {
+    metadata?: { labels?: Record<string, string> };
+    spec: Record<string, unknown>;
+  };
+  disruption?: Record<string, unknown>;
+}
+
+/** The general example NodePool with overrides (disruption replaced wholesale when given). */
+export function generalNodePool(repoRoot: string, o: NodePoolOverrides = {}): KubeObject {
+  const pool = loadExample(repoRoot, "nodepool-general.yaml").find((x) => x.kind === "NodePool");
+  if (pool === undefined) throw new Error("nodepool-general.yaml has no NodePool");
+  const copy = structuredClone(pool) as KubeObject & { metadata: { name: string }; spec: NodePoolSpec };
+  if (o.name !== undefined) copy.metadata.name = o.name;
+  if (o.weight !== undefined) copy.spec.weight = o.weight;
+  copy.spec.template.metadata ??= {};
+  copy.spec.template.metadata.labels = { ...copy.spec.template.metadata.labels, ...o.labels };
+  if (o.expireAfter !== undefined) copy.spec.template.spec.expireAfter = o.expireAfter;
+  if (o.terminationGracePeriod !== undefined)
+    copy.spec.template.spec.terminationGracePeriod = o.terminationGracePeriod;
+  if (o.disruption !== undefined) copy.spec.disruption = o.disruption;
+  return o.kwok === false ? copy : kwokManaged(copy);
+}
+
+export function nodeClass(repoRoot: string): KubeObject[] {
+  return loadExample(repoRoot, "ec2nodeclass.yaml");
+}
+
+export function maxUnavailablePdb(app: string, maxUnavailable = 1): KubeObject {
+  return {
+    apiVersion: "policy/v1",
+    kind: "PodDisruptionBudget",
+    metadata: { name: app },
+    spec: { maxUnavailable, selector: { matchLabels: { app } } },
+  };
+}
+
+interface PdbJson {
+  status?: { currentHealthy?: number; desiredHealthy?: number };
+}
+
+export interface Watcher<T> {
+  /** Stops polling and returns what was observed. */
+  stop(): Promise<T>;
+}
+
+function poll<T>(intervalMs: number, step: () => Promise<void>, result: () => T): Watcher<T> {
+  const state = { on: true };
+  const loop = (async () => {
+    while (state.on) {
+      await step().catch(() => undefined);
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  })();
+  return {
+    async stop() {
+      state.on = false;
+      await loop;
+      return result();
+    },
+  };
+}
+
+export interface PdbObservation {
+  readonly samples: number;
+  readonly violations: number;
+  readonly lowestHealthy: number;
+}
+
+/** Polls a PDB every 250 ms; a violation is a sample with currentHealthy < desiredHealthy. */
+export function watchPdb(kubectl: Cluster["kubectl"], name: string): Watcher<PdbObservation> {
+  let samples = 0;
+  let violations = 0;
+  let lowestHealthy = Infinity;
+  return poll(
+    250,
+    async () => {
+      const s = (await kubectl.getJson<PdbJson>("pdb", name)).status;
+      if (s?.currentHealthy === undefined || s.desiredHealthy === undefined) return;
+      samples++;
+      lowestHealthy = Math.min(lowestHealthy, s.currentHealthy);
+      if (s.currentHealthy < s.desiredHealthy) violations++;
+    },
+    () => ({ samples, violations, lowestHealthy }),
+  );
+}
+
+interface NodeList {
+  items: { metadata: { name: string }; spec?: { taints?: { key: string; effect: string }[] } }[];
+}
+
+export interface DisruptedObservation {
+  readonly samples: number;
+  /** Most Nodes tainted rafter.dev/disrupted at the same time. */
+  readonly maxAtOnce: number;
+  /** Every Node seen tainted. */
+  readonly seen: ReadonlySet<string>;
+}
+
+/** Polls rafter's Nodes every 250 ms and counts those tainted rafter.dev/disrupted:NoSchedule. */
+export function watchDisrupted(cluster: Cluster): Watcher<DisruptedObservation> {
+  let samples = 0;
+  let maxAtOnce = 0;
+  const seen = new Set<string>();
+  return poll(
+    250,
+    async () => {
+      const nodes = await cluster.kubectl.getJson<NodeList>("nodes", undefined, ["-l=rafter.dev/nodepool"]);
+      const tainted = nodes.items.filter((n) =>
+        (n.spec?.taints ?? []).some((t) => t.key === "rafter.dev/disrupted" && t.effect === "NoSchedule"),
+      );
+      samples++;
+      maxAtOnce = Math.max(maxAtOnce, tainted.length);
+      for (const n of tainted) seen.add(n.metadata.name);
+    },
+    () => ({ samples, maxAtOnce, seen }),
+  );
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
