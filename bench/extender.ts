@@ -262,6 +262,10 @@ async function serve(): Promise<void> {
   process.on("message", () => {
     process.send?.(process.cpuUsage());
   });
+  // Exit normally when the driver ends the run, so that BENCH_CPU_PROF's profile gets written.
+  process.on("SIGTERM", () => {
+    process.exit(0);
+  });
   process.send?.({
     extenderPort,
     baselinePort,
@@ -407,7 +411,12 @@ function startServer(): Promise<{ child: ChildProcess; ready: Ready; pinned: boo
     cores >= 2 &&
     spawnSync("taskset", ["-p", "-c", "1", String(process.pid)], { stdio: "ignore" }).status === 0;
   const child = fork(import.meta.filename, [], {
-    execArgv: ["--import", "tsx"],
+    // BENCH_CPU_PROF=<dir> profiles the server process (node --cpu-prof), written when it exits.
+    execArgv: [
+      "--import",
+      "tsx",
+      ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+    ],
     env: { ...process.env, RAFTER_BENCH_ROLE: "server" },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
