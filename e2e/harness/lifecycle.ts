@@ -1,5 +1,6 @@
 // Helpers for lifecycle scenarios: NodePools built from the examples with overrides, a PDB watcher
 // that counts violations, and a watcher of the Nodes tainted rafter.dev/disrupted.
+import { KubeConfig, Watch, type V1Node } from "@kubernetes/client-node";
 import type { Cluster } from "../cluster/cluster.js";
 import type { KubeObject } from "../cluster/kubectl.js";
 import { kwokManaged, loadExample } from "./examples.js";
@@ -133,6 +134,51 @@ export function watchDisrupted(cluster: Cluster): Watcher<DisruptedObservation> 
     },
     () => ({ samples, maxAtOnce, seen }),
   );
+}
+
+/**
+ * Watches rafter's Nodes (a watch, so that no taint is missed however briefly it lasts: empty nodes
+ * go within a second) and tracks how many carry rafter.dev/disrupted:NoSchedule at the same time.
+ */
+export async function watchDisruptedStream(cluster: Cluster): Promise<Watcher<DisruptedObservation>> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(cluster.kubeconfig);
+  const tainted = new Set<string>();
+  const seen = new Set<string>();
+  let samples = 0;
+  let maxAtOnce = 0;
+  let failure: unknown;
+  const controller = await new Watch(kc).watch(
+    "/api/v1/nodes",
+    { labelSelector: "rafter.dev/nodepool" },
+    (type: string, node: V1Node) => {
+      const name = node.metadata?.name ?? "";
+      samples++;
+      const isTainted =
+        type !== "DELETED" &&
+        (node.spec?.taints ?? []).some((t) => t.key === "rafter.dev/disrupted" && t.effect === "NoSchedule");
+      if (isTainted) {
+        tainted.add(name);
+        seen.add(name);
+      } else tainted.delete(name);
+      maxAtOnce = Math.max(maxAtOnce, tainted.size);
+    },
+    (err: unknown) => {
+      if (err !== null && err !== undefined) failure = err;
+    },
+  );
+  return {
+    stop() {
+      controller.abort();
+      if (failure !== undefined && !(failure instanceof Error && failure.name === "AbortError"))
+        return Promise.reject(
+          new Error(
+            `node watch failed: ${failure instanceof Error ? failure.message : JSON.stringify(failure)}`,
+          ),
+        );
+      return Promise.resolve({ samples, maxAtOnce, seen });
+    },
+  };
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
