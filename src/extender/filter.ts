@@ -3,6 +3,7 @@
 import type { ClusterState, NodeSlot } from "../state/cluster-state.js";
 import type { Resources } from "../domain/resources.js";
 import type { NodeReservations, Reservation, ReservationLedger } from "../state/reservation-ledger.js";
+import { sieveKey } from "../state/name-sieve.js";
 import { plannedFor } from "../state/virtual-node-record.js";
 import type { PodFacts } from "./pod-facts.js";
 
@@ -122,6 +123,12 @@ export function decideFilter(inputs: FilterInputs, pod: PodFacts, names: readonl
     if (steeredTo !== undefined && name !== steeredTo) {
       unresolvable.add(name, steeredMessage);
       removedBy["reserved-elsewhere"]++;
+      continue;
+    }
+    // Most candidates are neither flagged nor reserved: pass them without hashing the name.
+    const key = sieveKey(name);
+    if (!state.mayBeFlagged(key) && !ledger.mayHaveOnNode(key)) {
+      passed.push(i);
       continue;
     }
     const flagged = state.flaggedSlot(name);

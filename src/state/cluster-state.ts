@@ -9,6 +9,7 @@ import type { Resources } from "../domain/resources.js";
 import type { VirtualNode } from "../api/virtualnode.js";
 import { nodeRecordFromV1, type NodeRecord } from "./node-record.js";
 import { effectivePodRequests } from "./pod-requests.js";
+import { NameSieve } from "./name-sieve.js";
 import {
   isInFlight,
   isLeaving,
@@ -141,6 +142,8 @@ export class ClusterState {
    * cache misses of 500 random lookups into 5 000 slots were the largest cost of a filter call.
    */
   private readonly flagged = new Map<string, Slot>();
+  /** The names in `flagged`, for a cheap "certainly not flagged" test (mayBeFlagged). */
+  private readonly flaggedSieve = new NameSieve();
   private readonly pods = new Map<string, PodRecord>();
   private readonly virtualNodes = new Map<string, VirtualNodeRecord>();
   private readonly listeners: PodBindingListener[] = [];
@@ -163,6 +166,11 @@ export class ClusterState {
   /** The slot for a node name, or undefined when nothing at all is known about it. Hot path. */
   lookup(nodeName: string): NodeSlot | undefined {
     return this.slots.get(nodeName);
+  }
+
+  /** False when the node (by sieveKey of its name) is certainly not being disrupted or launching. */
+  mayBeFlagged(key: number): boolean {
+    return this.flaggedSieve.mayHave(key);
   }
 
   /** The slot if the node is being disrupted or launching, else undefined. Hot path. */
@@ -310,14 +318,23 @@ export class ClusterState {
   /** Recomputes a slot's flags and keeps the index of slots the filter must look at current. */
   private refresh(slot: Slot): void {
     slot.refresh();
-    if (slot.beingDisrupted || slot.launching) this.flagged.set(slot.name, slot);
-    else this.flagged.delete(slot.name);
+    if (slot.beingDisrupted || slot.launching) this.flag(slot);
+    else this.unflag(slot.name);
+  }
+
+  private flag(slot: Slot): void {
+    if (!this.flagged.has(slot.name)) this.flaggedSieve.add(slot.name);
+    this.flagged.set(slot.name, slot);
+  }
+
+  private unflag(name: string): void {
+    if (this.flagged.delete(name)) this.flaggedSieve.remove(name);
   }
 
   private collect(slot: Slot): void {
     if (slot.empty()) {
       this.slots.delete(slot.name);
-      this.flagged.delete(slot.name);
+      this.unflag(slot.name);
     }
   }
 }

@@ -7,6 +7,7 @@
 import type { Clock } from "../clock.js";
 import type { Resources } from "../domain/resources.js";
 import type { PodBindingListener } from "./cluster-state.js";
+import { NameSieve } from "./name-sieve.js";
 
 export type ReservationState = "reserved" | "assumed";
 
@@ -59,6 +60,8 @@ class Totals implements NodeReservations {
 export class ReservationLedger implements PodBindingListener {
   private readonly byPod = new Map<string, Reservation>();
   private readonly byNode = new Map<string, Totals>();
+  /** The names in `byNode`, for a cheap "certainly nothing reserved" test (mayHaveOnNode). */
+  private readonly nodeSieve = new NameSieve();
   /** Assumed entries in the order they were made (the clock only moves forward), for expiry. */
   private readonly assumed = new Map<string, Reservation>();
   private readonly clock: Clock;
@@ -101,6 +104,11 @@ export class ReservationLedger implements PodBindingListener {
 
   get(podUID: string): Reservation | undefined {
     return this.byPod.get(podUID);
+  }
+
+  /** False when nothing is reserved on the node whose name has this sieveKey. */
+  mayHaveOnNode(key: number): boolean {
+    return this.nodeSieve.mayHave(key);
   }
 
   /** Sum reserved on a node, or undefined when nothing is. Hot path. */
@@ -159,6 +167,7 @@ export class ReservationLedger implements PodBindingListener {
     if (!totals) {
       totals = new Totals();
       this.byNode.set(entry.nodeName, totals);
+      this.nodeSieve.add(entry.nodeName);
     }
     const sums = totals.requests;
     for (const resource in entry.requests) {
@@ -167,6 +176,9 @@ export class ReservationLedger implements PodBindingListener {
     totals.cpu = sums.cpu ?? 0;
     totals.memory = sums.memory ?? 0;
     totals.pods += sign;
-    if (totals.pods === 0) this.byNode.delete(entry.nodeName);
+    if (totals.pods === 0) {
+      this.byNode.delete(entry.nodeName);
+      this.nodeSieve.remove(entry.nodeName);
+    }
   }
 }
