@@ -4,6 +4,8 @@ import { KubeConfig, Watch, type V1Node } from "@kubernetes/client-node";
 import type { Cluster } from "../cluster/cluster.js";
 import type { KubeObject } from "../cluster/kubectl.js";
 import { kwokManaged, loadExample } from "./examples.js";
+import { podsIn, virtualNodes, type PodJson } from "./provisioning.js";
+import type { ScenarioContext } from "./scenario.js";
 
 export interface NodePoolOverrides {
   readonly name?: string;
@@ -182,3 +184,40 @@ export async function watchDisruptedStream(cluster: Cluster): Promise<Watcher<Di
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until `count` pods of `app` run, none of them on `notOn` (a node being drained away). */
+export function podsRunning(
+  t: Pick<ScenarioContext, "kubectl" | "eventually">,
+  app: string,
+  count: number,
+  options: { notOn?: string; timeoutMs?: number } = {},
+): Promise<PodJson[]> {
+  const where = options.notOn === undefined ? "" : ` off ${options.notOn}`;
+  return t.eventually(
+    `${count} ${app} pods Running${where}`,
+    async () => {
+      const pods = await podsIn(t.kubectl, `app=${app}`);
+      const running = pods.filter((p) => p.status.phase === "Running" && p.spec.nodeName !== options.notOn);
+      return running.length === count ? pods : undefined;
+    },
+    options.timeoutMs ?? 180_000,
+  );
+}
+
+/** Waits until a Node and its VirtualNode are both gone (termination released both finalizers). */
+export async function nodeAndVirtualNodeGone(
+  t: Pick<ScenarioContext, "cluster" | "eventually">,
+  nodeName: string,
+  virtualNode: string,
+  timeoutMs = 240_000,
+): Promise<void> {
+  await t.eventually(
+    `node ${nodeName} and VirtualNode ${virtualNode} gone`,
+    async () => {
+      const node = await t.cluster.kubectl.find("node", nodeName);
+      const still = (await virtualNodes(t.cluster)).some((v) => v.metadata.name === virtualNode);
+      return node === undefined && !still;
+    },
+    timeoutMs,
+  );
+}

@@ -2,25 +2,21 @@
 // the Eviction API, a PodDisruptionBudget respected: never fewer than minAvailable ready), terminates
 // the instance in moto, and removes both objects once their finalizers are released.
 import assert from "node:assert/strict";
+import { nodeAndVirtualNodeGone, podsRunning, watchPdb } from "../harness/lifecycle.js";
 import { scenario } from "../harness/scenario.js";
 import {
   applyNodePools,
   cleanupCapacity,
   deployment,
   motoInstances,
-  podsIn,
   virtualNodes,
 } from "../harness/provisioning.js";
-
-interface PdbJson {
-  status?: { disruptionsAllowed?: number; currentHealthy?: number; desiredHealthy?: number };
-}
 
 scenario(
   "deleting a VirtualNode drains its node within the PDB and terminates the instance",
   { needsRafter: true, timeoutMs: 300_000 },
   async (t) => {
-    const { cluster, kubectl, eventually, defer, repoRoot, namespace } = t;
+    const { cluster, kubectl, defer, repoRoot, namespace } = t;
     await applyNodePools(cluster, repoRoot, ["nodepool-general.yaml"]);
     defer(() => cleanupCapacity(cluster, t.namespace));
     await kubectl.apply([
@@ -32,49 +28,18 @@ scenario(
         spec: { minAvailable: 5, selector: { matchLabels: { app: "web" } } },
       },
     ]);
-    const running = await eventually(
-      "6 web pods Running",
-      async () => {
-        const pods = await podsIn(kubectl, "app=web");
-        return pods.filter((p) => p.status.phase === "Running").length === 6 ? pods : undefined;
-      },
-      180_000,
-    );
+    const running = await podsRunning(t, "web", 6);
     const nodeName = running[0]?.spec.nodeName ?? "";
     const vn = (await virtualNodes(cluster)).find((v) => v.status?.nodeName === nodeName);
     assert.ok(vn, `a VirtualNode owns ${nodeName}`);
     const instanceId = vn.status?.instanceID ?? "";
 
-    let minHealthy = Infinity;
-    const watching = { on: true };
-    const watcher = (async () => {
-      while (watching.on) {
-        const pdb = await kubectl.getJson<PdbJson>("pdb", "web").catch(() => undefined);
-        if (pdb?.status?.currentHealthy !== undefined)
-          minHealthy = Math.min(minHealthy, pdb.status.currentHealthy);
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    })();
+    const pdb = watchPdb(kubectl, "web");
     await cluster.kubectl.run(["delete", "virtualnode", vn.metadata.name, "--wait=false"]);
-    await eventually(
-      `node ${nodeName} and VirtualNode ${vn.metadata.name} gone`,
-      async () => {
-        const node = await cluster.kubectl.find("node", nodeName);
-        const still = (await virtualNodes(cluster)).some((v) => v.metadata.name === vn.metadata.name);
-        return node === undefined && !still;
-      },
-      180_000,
-    );
-    await eventually(
-      "6 web pods Running again",
-      async () => {
-        const pods = await podsIn(kubectl, "app=web");
-        return pods.filter((p) => p.status.phase === "Running" && p.spec.nodeName !== nodeName).length === 6;
-      },
-      180_000,
-    );
-    watching.on = false;
-    await watcher;
+    await nodeAndVirtualNodeGone(t, nodeName, vn.metadata.name, 180_000);
+    await podsRunning(t, "web", 6, { notOn: nodeName });
+    const seen = await pdb.stop();
+    const minHealthy = seen.lowestHealthy;
     const instance = (await motoInstances(cluster)).find((i) => i.id === instanceId);
     assert.ok(
       instance === undefined || instance.state === "terminated" || instance.state === "shutting-down",

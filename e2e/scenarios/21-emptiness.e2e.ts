@@ -2,12 +2,9 @@
 // (emptiness and consolidation) until the remaining capacity is cheaper, and no PDB is violated.
 import assert from "node:assert/strict";
 import { kwokManaged, loadExample } from "../harness/examples.js";
+import { watchPdb } from "../harness/lifecycle.js";
 import { scenario } from "../harness/scenario.js";
 import { cleanupCapacity, deployment, podsIn, virtualNodes } from "../harness/provisioning.js";
-
-interface PdbJson {
-  status?: { currentHealthy?: number; desiredHealthy?: number };
-}
 
 const hourly = async (cluster: Parameters<typeof virtualNodes>[0]) =>
   (await virtualNodes(cluster))
@@ -55,21 +52,7 @@ scenario(
     );
     const before = await hourly(cluster);
     await kubectl.run(["scale", "deployment/web", "--replicas=3"]);
-    let violations = 0;
-    const watching = { on: true };
-    const watcher = (async () => {
-      while (watching.on) {
-        const pdb = await kubectl.getJson<PdbJson>("pdb", "web").catch(() => undefined);
-        const s = pdb?.status;
-        if (
-          s?.currentHealthy !== undefined &&
-          s.desiredHealthy !== undefined &&
-          s.currentHealthy < s.desiredHealthy
-        )
-          violations++;
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    })();
+    const pdb = watchPdb(kubectl, "web");
     const after = await eventually(
       "capacity shrinks to at most two cheaper nodes",
       async () => {
@@ -80,8 +63,7 @@ scenario(
       },
       300_000,
     );
-    watching.on = false;
-    await watcher;
+    const { violations } = await pdb.stop();
     t.log(`hourly cost before $${before.toFixed(4)}, after $${after.toFixed(4)}`);
     assert.ok(after < before, "cheaper after scale-in");
     assert.equal(violations, 0, "no PDB violation observed");

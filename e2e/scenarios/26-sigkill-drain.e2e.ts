@@ -4,7 +4,15 @@
 import assert from "node:assert/strict";
 import { scenario } from "../harness/scenario.js";
 import { cleanupCapacity, deployment, motoInstances, podsIn, virtualNodes } from "../harness/provisioning.js";
-import { generalNodePool, maxUnavailablePdb, nodeClass, sleep, watchPdb } from "../harness/lifecycle.js";
+import {
+  generalNodePool,
+  maxUnavailablePdb,
+  nodeAndVirtualNodeGone,
+  nodeClass,
+  podsRunning,
+  sleep,
+  watchPdb,
+} from "../harness/lifecycle.js";
 
 interface NodeJson {
   spec?: { taints?: { key: string }[] };
@@ -62,23 +70,8 @@ scenario(
     await cluster.rafter.start();
     const restarted = Date.now();
 
-    await eventually(
-      `node ${nodeName} and VirtualNode ${vn.metadata.name} gone`,
-      async () => {
-        const node = await cluster.kubectl.find("node", nodeName);
-        const still = (await virtualNodes(cluster)).some((v) => v.metadata.name === vn.metadata.name);
-        return node === undefined && !still;
-      },
-      240_000,
-    );
-    await eventually(
-      "6 web pods Running elsewhere",
-      async () => {
-        const pods = await podsIn(kubectl, "app=web");
-        return pods.filter((p) => p.status.phase === "Running" && p.spec.nodeName !== nodeName).length === 6;
-      },
-      180_000,
-    );
+    await nodeAndVirtualNodeGone(t, nodeName, vn.metadata.name, 240_000);
+    await podsRunning(t, "web", 6, { notOn: nodeName });
     const seen = await pdb.stop();
     const instance = (await motoInstances(cluster)).find((i) => i.id === instanceId);
     assert.ok(instance, `moto still lists ${instanceId}`);

@@ -5,7 +5,14 @@ import assert from "node:assert/strict";
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { scenario } from "../harness/scenario.js";
 import { cleanupCapacity, deployment, motoInstances, podsIn, virtualNodes } from "../harness/provisioning.js";
-import { generalNodePool, maxUnavailablePdb, nodeClass, watchPdb } from "../harness/lifecycle.js";
+import {
+  generalNodePool,
+  maxUnavailablePdb,
+  nodeAndVirtualNodeGone,
+  nodeClass,
+  podsRunning,
+  watchPdb,
+} from "../harness/lifecycle.js";
 
 const queueName = "rafter-interruptions";
 
@@ -94,23 +101,8 @@ scenario(
     const whileDraining = (await motoInstances(cluster)).find((i) => i.id === instanceId);
     assert.equal(whileDraining?.state, "running", "the instance still runs when the drain starts");
 
-    await eventually(
-      `node ${nodeName} and VirtualNode ${vn.metadata.name} gone`,
-      async () => {
-        const node = await cluster.kubectl.find("node", nodeName);
-        const still = (await virtualNodes(cluster)).some((v) => v.metadata.name === vn.metadata.name);
-        return node === undefined && !still;
-      },
-      240_000,
-    );
-    await eventually(
-      "4 web pods Running elsewhere",
-      async () => {
-        const pods = await podsIn(kubectl, "app=web");
-        return pods.filter((p) => p.status.phase === "Running" && p.spec.nodeName !== nodeName).length === 4;
-      },
-      180_000,
-    );
+    await nodeAndVirtualNodeGone(t, nodeName, vn.metadata.name, 240_000);
+    await podsRunning(t, "web", 4, { notOn: nodeName });
     const seen = await pdb.stop();
     const instance = (await motoInstances(cluster)).find((i) => i.id === instanceId);
     assert.equal(instance?.state, "terminated", `instance ${instanceId} terminated`);
