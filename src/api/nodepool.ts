@@ -51,6 +51,12 @@ export interface NodePoolStatus {
   conditions?: Condition[];
 }
 
+/**
+ * NodePool condition: False while the pool's latest launch failed to register (or to launch); the
+ * planner then tries the pool after every healthy one.
+ */
+export const nodeRegistrationHealthy = "NodeRegistrationHealthy";
+
 export type NodePool = KubeObject<NodePoolSpec, NodePoolStatus> & { kind: "NodePool" };
 
 export const nodePoolDefaults = {

@@ -2,7 +2,7 @@
 // what DaemonSets take on each type, and how much of the pool's limits is left.
 import type { V1DaemonSet } from "@kubernetes/client-node";
 import type { Taint } from "../api/common.js";
-import type { NodePool } from "../api/nodepool.js";
+import { nodeRegistrationHealthy, type NodePool } from "../api/nodepool.js";
 import { offeringKey, type CapacityType, type Catalog, type InstanceType } from "../catalog/types.js";
 import { podRequests } from "../domain/pod-requests.js";
 import {
@@ -323,8 +323,11 @@ export function compilePools(
   space: ResourceSpace,
 ): CompiledPool[] {
   registerPoolResources(nodePools, catalog, daemonSets, space);
+  // Pools whose nodes recently failed to register are tried last: still used when nothing else
+  // fits, but healthy pools of any weight come first.
   const sorted = [...nodePools].sort(
     (a, b) =>
+      Number(registrationUnhealthy(a)) - Number(registrationUnhealthy(b)) ||
       (b.spec.weight ?? 0) - (a.spec.weight ?? 0) ||
       (a.metadata.name ?? "").localeCompare(b.metadata.name ?? ""),
   );
@@ -360,4 +363,11 @@ export function compilePools(
       unlimited: remaining.every((r) => !Number.isFinite(r)),
     };
   });
+}
+
+/** The pool's NodeRegistrationHealthy condition is False (set by the lifecycle controller). */
+export function registrationUnhealthy(pool: NodePool): boolean {
+  return (
+    pool.status?.conditions?.some((c) => c.type === nodeRegistrationHealthy && c.status === "False") ?? false
+  );
 }
