@@ -7,6 +7,7 @@ import type { Config } from "./config.js";
 import { CatalogSource } from "./controllers/catalog-source.js";
 import { Debounced } from "./controllers/debounced.js";
 import { reconcileStatuses } from "./controllers/nodepool-status.js";
+import { RegistrationHealth, withRegistrationHealth } from "./controllers/registration-health.js";
 import { readerFor } from "./controllers/cluster-reader.js";
 import { startLifecycle, type LifecycleHandle } from "./controllers/lifecycle/index.js";
 import { SqsInterruptionQueue } from "./controllers/lifecycle/interruption-queue.js";
@@ -147,6 +148,13 @@ export async function runRafter(config: Config): Promise<void> {
   );
 
   const startControllers = () => {
+    const registrationHealth = new RegistrationHealth({
+      clock,
+      nodePools: () => reader.nodePools(),
+      onChange: () => statuses?.request(0),
+    });
+    // Planning sees a pool's failed registrations at once, not after the status write round-trips.
+    const planningReader = withRegistrationHealth(reader, registrationHealth);
     launcher = new Launcher({
       reader,
       cloud,
@@ -167,7 +175,7 @@ export async function runRafter(config: Config): Promise<void> {
     });
     const startedLauncher = launcher;
     provisioner = new Provisioner({
-      reader,
+      reader: planningReader,
       ledger: scheduling.ledger,
       catalog: () => catalogCache.current(),
       unavailableOfferings: () => unavailable.keys(),
@@ -197,6 +205,7 @@ export async function runRafter(config: Config): Promise<void> {
           writer: new ApiStatusWriter(clients.custom),
           clock,
           logger: logger.child({ component: "status" }),
+          registrationHealth,
         }),
       timers,
       logger,
@@ -205,7 +214,7 @@ export async function runRafter(config: Config): Promise<void> {
     resumeInFlight(reader, startedLauncher, scheduling.ledger);
     const virtualNodes = new VirtualNodeClient(clients.custom);
     lifecycle = startLifecycle({
-      reader,
+      reader: planningReader,
       nodes: new ApiNodeClient(clients.core),
       virtualNodes,
       evictor: new ApiPodEvictor(clients.core),
@@ -227,6 +236,7 @@ export async function runRafter(config: Config): Promise<void> {
         return { kind: "ok", virtualNode: created.value.metadata.name ?? "" };
       },
       releasePods: (keys) => provisioner?.podsReleased(keys, "now"),
+      registrationOutcomes: registrationHealth,
       events,
       registry,
       clock,

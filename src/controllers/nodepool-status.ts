@@ -1,6 +1,7 @@
 // Keeps NodePool and EC2NodeClass status current: how many nodes a pool has and the resources they
 // provide (what `kubectl get nodepools` shows and what limits are measured against), whether the
-// pool's spec is valid and its node class ready; and what each node class's selectors resolve to.
+// pool's spec is valid, its node class ready and its nodes joining the cluster; and what each node
+// class's selectors resolve to.
 // Invalid objects are reported here, in status, rather than failing anything else.
 import type { Condition } from "../api/common.js";
 import type { NodePool, NodePoolStatus } from "../api/nodepool.js";
@@ -13,6 +14,7 @@ import type { StatusWriter } from "../kube/custom-status.js";
 import type { Logger } from "../logging.js";
 import { nodePoolLabel } from "../planner/labels.js";
 import type { ClusterReader } from "./cluster-reader.js";
+import type { RegistrationHealth } from "./registration-health.js";
 
 export interface StatusDeps {
   readonly reader: ClusterReader;
@@ -20,6 +22,8 @@ export interface StatusDeps {
   readonly writer: StatusWriter;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Publishes NodeRegistrationHealthy; absent, the condition is left out. */
+  readonly registrationHealth?: RegistrationHealth;
 }
 
 const leavingPhases = new Set(["Failed", "Terminating"]);
@@ -108,7 +112,12 @@ async function reconcileNodePool(
   const status: NodePoolStatus = {
     nodes,
     resources: formatResourceList(resources),
-    conditions: [ready, validation, nodeClass],
+    conditions: [
+      ready,
+      validation,
+      nodeClass,
+      ...(deps.registrationHealth ? [deps.registrationHealth.condition(pool)] : []),
+    ],
   };
   if (sameStatus(pool.status, status)) return;
   const result = await deps.writer.patchStatus("nodepools", name, status);

@@ -241,6 +241,8 @@ export interface LifecycleWorld {
   readonly catalog: Catalog;
   readonly deps: LifecycleDeps;
   readonly released: string[][];
+  /** Registration outcomes reported, e.g. "failed default RegistrationTimeout (0 released before)". */
+  readonly outcomes: string[];
   /** Starts the controller, connected to the fake API's change notifications. */
   start(): LifecycleHandle;
   /** Launches an instance in the simulated cloud and records a Ready VirtualNode + Node for it. */
@@ -273,6 +275,7 @@ export function lifecycleWorld(
   });
   const events = new MemoryEventRecorder();
   const released: string[][] = [];
+  const outcomes: string[] = [];
   const deps: LifecycleDeps = {
     reader: api.reader(),
     nodes: api.nodeClient,
@@ -284,6 +287,11 @@ export function lifecycleWorld(
     plan,
     provision: api.provision,
     releasePods: (keys) => released.push(keys),
+    registrationOutcomes: {
+      failed: (pool, reason) =>
+        outcomes.push(`failed ${pool} ${reason} (${released.length} released before)`),
+      registered: (pool) => outcomes.push(`registered ${pool}`),
+    },
     events,
     registry: createMetricsRegistry(),
     clock,
@@ -368,7 +376,7 @@ export function lifecycleWorld(
     api.connect(handle);
     return handle;
   };
-  return { clock, api, cloud, events, catalog, deps, released, launch, start };
+  return { clock, api, cloud, events, catalog, deps, released, outcomes, launch, start };
 }
 
 export function testPool(name = "default", spec: Partial<NodePool["spec"]> = {}): NodePool {

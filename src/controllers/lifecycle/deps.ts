@@ -12,6 +12,7 @@ import type { VirtualNodeClient } from "../../kube/virtual-nodes.js";
 import type { Logger } from "../../logging.js";
 import type { NewNode, Plan, PlanOptions, PlanningSnapshot } from "../../planner/types.js";
 import type { ClusterReader } from "../cluster-reader.js";
+import type { RegistrationOutcomes } from "../registration-health.js";
 import type { InterruptionQueue } from "./interruption-queue.js";
 
 export type ProvisionResult =
@@ -57,6 +58,8 @@ export interface LifecycleDeps {
   readonly provision: ProvisionReplacement;
   /** Pods whose capacity failed before they were bound: plan them again (Provisioner.podsReleased). */
   readonly releasePods?: (podKeys: string[]) => void;
+  /** Told each launch that joins the cluster or fails to (NodeRegistrationHealthy). */
+  readonly registrationOutcomes?: RegistrationOutcomes;
   readonly events: EventRecorder;
   readonly registry: Registry;
   readonly clock: Clock;

@@ -66,6 +66,7 @@ export class Registration {
 
     let next: VirtualNodeStatus = status;
     if (phase === "Launched" || phase === "Planned" || phase === "Launching") {
+      this.deps.registrationOutcomes?.registered(virtualNode.spec.nodePool);
       next = setCondition(
         { ...next, phase: "Registered" },
         { type: "Registered", status: "True", reason: "Registered" },
@@ -134,6 +135,8 @@ export class Registration {
     if (result.kind !== "ok" && result.kind !== "not-found")
       throw new Error(`failing VirtualNode: ${result.message}`);
     this.deps.events.record(virtualNodeTarget(virtualNode), "Warning", reason, message);
+    // Before the pods are released, so that their next plan already avoids this pool.
+    this.deps.registrationOutcomes?.failed(virtualNode.spec.nodePool, reason, message);
     // Pods still waiting for this capacity are planned again; bound ones come back through their
     // controllers once the drain evicts them.
     const waiting = virtualNode.spec.pods.map((ref) => `${ref.namespace}/${ref.name}`);

@@ -37,6 +37,7 @@ describe("registration and liveness", () => {
     assert.equal(vn.status?.conditions?.find((c) => c.type === "Initialized")?.status, "True");
     assert.equal(pair.node.metadata?.labels?.["rafter.dev/initialized"], "true");
     assert.ok(vn.metadata.annotations?.["rafter.dev/nodepool-hash"], "template hash stamped for drift");
+    assert.deepEqual(w.outcomes, ["registered default"]);
     lifecycle.stop();
   });
 
@@ -53,6 +54,8 @@ describe("registration and liveness", () => {
     assert.match(vn?.status?.lastFailure ?? "", /RegistrationTimeout/);
     assert.equal(vn?.status?.conditions?.find((c) => c.type === "Registered")?.reason, "RegistrationTimeout");
     assert.deepEqual(w.released, [["default/web-0"]]);
+    // Reported before the pods were released, so that their next plan already avoids the pool.
+    assert.deepEqual(w.outcomes, ["failed default RegistrationTimeout (0 released before)"]);
     assert.equal((await w.cloud.get(pair.providerId)).ok, false, "instance terminated");
     assert.equal(w.api.node(pair.node.metadata?.name ?? ""), undefined, "Node removed");
     // Kept visible for the retention period, then released.
