@@ -93,6 +93,12 @@ export const settings = {
     900_000,
     durationMs,
   ),
+  failedRetention: setting(
+    "failed-retention",
+    "how long a Failed VirtualNode stays visible (with its reason) after its instance is gone",
+    300_000,
+    durationMs,
+  ),
   gcGracePeriod: setting(
     "gc-grace-period",
     "age of an untracked instance before it is terminated",

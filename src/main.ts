@@ -246,6 +246,7 @@ export async function runRafter(config: Config): Promise<void> {
         launchTimeoutMs: config.launchTimeout,
         registrationTimeoutMs: config.registrationTimeout,
         gcGracePeriodMs: config.gcGracePeriod,
+        failedRetentionMs: config.failedRetention,
       },
       ...(config.interruptionQueue
         ? {
