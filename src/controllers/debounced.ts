@@ -6,6 +6,8 @@ import type { Logger } from "../logging.js";
 
 export class Debounced {
   private timer: TimerHandle | undefined;
+  /** The pending timer is the reconciler's own "run again later", which any request brings forward. */
+  private periodic = false;
   private running = false;
   private again = false;
   private stopped = false;
@@ -24,11 +26,8 @@ export class Debounced {
       this.again = true;
       return;
     }
-    if (this.timer) return;
-    this.timer = this.timers.setTimeout(() => {
-      this.timer = undefined;
-      void this.run();
-    }, delayMs);
+    if (this.timer && !this.periodic) return;
+    this.schedule(delayMs, false);
   }
 
   stop(): void {
@@ -52,8 +51,17 @@ export class Debounced {
     if (this.again) {
       this.again = false;
       this.request();
-    } else if (next !== undefined) {
-      this.request(next);
+    } else if (next !== undefined && !this.stopped) {
+      this.schedule(next, true);
     }
+  }
+
+  private schedule(delayMs: number, periodic: boolean): void {
+    this.timers.clearTimeout(this.timer);
+    this.periodic = periodic;
+    this.timer = this.timers.setTimeout(() => {
+      this.timer = undefined;
+      void this.run();
+    }, delayMs);
   }
 }
