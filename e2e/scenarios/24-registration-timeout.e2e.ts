@@ -1,9 +1,7 @@
-// PENDING (not run by e2e/run.ts, which loads e2e/scenarios/ only): fails on a known product gap —
-// after registration timeouts, pods are planned onto the same failing NodePool again instead of the
-// working one (no NodeRegistrationHealthy steering yet, issue 7). Move it to e2e/scenarios/ once fixed.
 // Registration timeout: a NodePool whose Nodes kwok does not manage (no kubelet ever posts status) gets
 // its instances terminated in moto once --registration-timeout (20s here) passes, its VirtualNodes
-// marked Failed with the reason, and the pods planned again onto a working NodePool of lower weight.
+// marked Failed with the reason, the pool's NodeRegistrationHealthy condition goes False, and the
+// pods are planned again onto the working NodePool although it has the lower weight.
 import assert from "node:assert/strict";
 import { scenario } from "../harness/scenario.js";
 import {
@@ -20,12 +18,16 @@ interface NodeJson {
   metadata: { labels?: Record<string, string> };
 }
 
+interface NodePoolJson {
+  status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[] };
+}
+
 scenario(
   "nodes that never register are terminated and their pods planned onto a working NodePool",
   { needsRafter: true, timeoutMs: 420_000 },
   async (t) => {
     const { cluster, kubectl, eventually, defer, repoRoot } = t;
-    await cluster.rafter.restart(["--registration-timeout=20s"]);
+    await cluster.rafter.restart(["--registration-timeout=20s", "--failed-retention=10s"]);
     defer(async () => {
       await cluster.rafter.restart();
     });
@@ -110,6 +112,17 @@ scenario(
       instances.every((i) => i.state === "terminated"),
       "every instance of the dead NodePool terminated in moto",
     );
+    const health = await eventually(
+      "NodePool dead reports NodeRegistrationHealthy=False",
+      async () => {
+        const pool = await cluster.kubectl.getJson<NodePoolJson>("nodepool", "dead");
+        const c = pool.status?.conditions?.find((x) => x.type === "NodeRegistrationHealthy");
+        return c?.status === "False" ? c : undefined;
+      },
+      30_000,
+    );
+    t.log(`NodePool dead: NodeRegistrationHealthy=False ${health.reason ?? ""}: ${health.message ?? ""}`);
+    assert.equal(health.reason, "RegistrationTimeout");
     if (pods instanceof Error) throw pods;
     t.log(`3 pods Running on NodePool live: ${[...new Set(pods.map((p) => p.spec.nodeName))].join(",")}`);
   },
