@@ -21,6 +21,8 @@ export interface RafterSettings {
   readonly tls: CertPair;
   readonly caFile: string;
   readonly readyTimeoutMs?: number;
+  /** Process and log file name (default "rafter"); replicas get their own. */
+  readonly name?: string;
 }
 
 export class Rafter {
@@ -40,8 +42,20 @@ export class Rafter {
     return `http://127.0.0.1:${this.settings.metricsPort}`;
   }
 
+  get name(): string {
+    return this.settings.name ?? "rafter";
+  }
+
   get logFile(): string {
-    return this.settings.layout.log("rafter");
+    return this.settings.layout.log(this.name);
+  }
+
+  /**
+   * Another rafter process against the same cluster, with its own name, ports and log (e.g. a second
+   * replica for leader election). Same certificate, so either can serve kube-scheduler.
+   */
+  replica(name: string, ports: { extenderPort: number; metricsPort: number }): Rafter {
+    return new Rafter(this.supervisor, { ...this.settings, ...ports, name });
   }
 
   get running(): boolean {
@@ -79,13 +93,19 @@ export class Rafter {
     ];
   }
 
-  /** Starts rafter and waits until its metrics endpoint and its HTTPS extender answer. */
-  async start(extraArgs: readonly string[] = []): Promise<void> {
-    if (this.running) throw new Error("rafter is already running");
+  /**
+   * Starts rafter and waits until its metrics endpoint and its HTTPS extender answer. `env` adds
+   * environment variables for this start only (e.g. RAFTER_FAILPOINT).
+   */
+  async start(extraArgs: readonly string[] = [], env: Readonly<Record<string, string>> = {}): Promise<void> {
+    if (this.running) throw new Error(`${this.name} is already running`);
     this.starts += 1;
-    appendFileSync(this.logFile, `\n==== rafter start #${this.starts} at ${new Date().toISOString()} ====\n`);
+    appendFileSync(
+      this.logFile,
+      `\n==== ${this.name} start #${this.starts} at ${new Date().toISOString()} ====\n`,
+    );
     const process = this.supervisor.start({
-      name: "rafter",
+      name: this.name,
       command: globalThis.process.execPath,
       args: this.args(extraArgs),
       cwd: this.settings.repoRoot,
@@ -95,6 +115,7 @@ export class Rafter {
         AWS_SECRET_ACCESS_KEY: "testing",
         AWS_REGION: this.settings.region,
         NODE_ENV: "test",
+        ...env,
       },
       logFile: this.logFile,
     });
@@ -128,9 +149,12 @@ export class Rafter {
     return process.exited;
   }
 
-  async restart(extraArgs: readonly string[] = []): Promise<void> {
+  async restart(
+    extraArgs: readonly string[] = [],
+    env: Readonly<Record<string, string>> = {},
+  ): Promise<void> {
     await this.stop();
-    await this.start(extraArgs);
+    await this.start(extraArgs, env);
   }
 
   /** The Prometheus text of GET /metrics. */
