@@ -7,6 +7,7 @@ import type { Config } from "./config.js";
 import { CatalogSource } from "./controllers/catalog-source.js";
 import { Debounced } from "./controllers/debounced.js";
 import { reconcileStatuses } from "./controllers/nodepool-status.js";
+import { failpointFrom } from "./failpoint.js";
 import { RegistrationHealth, withRegistrationHealth } from "./controllers/registration-health.js";
 import { readerFor } from "./controllers/cluster-reader.js";
 import { startLifecycle, type LifecycleHandle } from "./controllers/lifecycle/index.js";
@@ -147,6 +148,8 @@ export async function runRafter(config: Config): Promise<void> {
     ),
   );
 
+  // Crash-safety tests only (e2e 29): crash at a named step of the provisioning path.
+  const failpoint = failpointFrom(process.env.RAFTER_FAILPOINT, logger);
   const startControllers = () => {
     const registrationHealth = new RegistrationHealth({
       clock,
@@ -169,6 +172,7 @@ export async function runRafter(config: Config): Promise<void> {
       logger: logger.child({ component: "launcher" }),
       region: config.region,
       instanceType: (name) => catalogCache.instanceType(name),
+      ...(failpoint ? { failpoint } : {}),
       onPodsReleased: (keys, urgency) => {
         provisioner?.podsReleased(keys, urgency);
       },

@@ -17,6 +17,7 @@ import type { ProvisioningMetrics } from "../metrics/provisioning.js";
 import type { ReservationLedger } from "../state/reservation-ledger.js";
 import { effectivePodRequests } from "../state/pod-requests.js";
 import type { ClusterReader } from "./cluster-reader.js";
+import type { Failpoint } from "../failpoint.js";
 import { buildNodeObject } from "./node-object.js";
 import { setCondition, virtualNodeTarget } from "./virtual-node-status.js";
 
@@ -41,6 +42,8 @@ export interface LauncherDeps {
   readonly onPodsReleased: (podKeys: string[], urgency: ReleaseUrgency) => void;
   /** Retries of throttled or failed launches before the VirtualNode is marked Failed. */
   readonly maxAttempts?: number;
+  /** Crash-test hook at each step of a launch (see src/failpoint.ts); absent in normal runs. */
+  readonly failpoint?: Failpoint;
 }
 
 export class Launcher {
@@ -110,6 +113,7 @@ export class Launcher {
       }
       const nodeClassName = nodePool.spec.template.spec.nodeClassRef.name;
       const nodeClass = this.deps.reader.nodeClasses().find((nc) => nc.metadata.name === nodeClassName);
+      this.deps.failpoint?.("before-launch");
       const started = this.deps.clock.now();
       const result = await this.deps.cloud.create(virtualNode, {
         nodePool,
@@ -132,6 +136,7 @@ export class Launcher {
         );
         return;
       }
+      this.deps.failpoint?.("instance-launched");
       this.deps.metrics.launchDuration.observe({ result: "ok" }, seconds);
       this.deps.metrics.launches.inc({ result: "ok", nodepool: virtualNode.spec.nodePool });
       status = launchedStatus(status, result.value, this.deps.clock.now());
@@ -168,6 +173,7 @@ export class Launcher {
     const created = await this.deps.nodes.create(node);
     if (created.kind !== "ok" && created.kind !== "already-exists")
       throw new Error(`creating Node ${launched.nodeName}: ${created.message}`);
+    this.deps.failpoint?.("node-created");
     this.moveReservations(virtualNode, launched.nodeName);
     const bound = await this.bindEach(name, this.plannedPods(virtualNode), launched.nodeName, log);
     this.ready.set(name, launched.nodeName);
@@ -213,6 +219,7 @@ export class Launcher {
       const result = await this.deps.binder.bind(namespace, podName, uid, nodeName);
       this.deps.metrics.bindings.inc({ result: result.kind });
       if (result.kind === "ok") {
+        this.deps.failpoint?.("pod-bound");
         bound++;
         this.deps.ledger.assume({
           podUID: uid,
