@@ -1,16 +1,22 @@
 // kube-apiserver on 127.0.0.1: TLS from the throw-away CA, static bearer tokens, Node+RBAC
-// authorization, service-account keys. Ready when /readyz answers 200.
+// authorization, service-account keys. Ready when /readyz answers 200. It can be stopped and started
+// again (same port, flags, certificates and etcd data) to test that every client recovers.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tokenAuthFile, type Identities } from "./kubeconfig.js";
 import type { Layout } from "./layout.js";
-import { freePort, waitForHttpOk } from "./net.js";
+import { freePort, portInUse, waitFor, waitForHttpOk } from "./net.js";
 import type { Pki } from "./pki.js";
 import type { ManagedProcess, Supervisor } from "./process.js";
 
 export interface ApiServer {
+  /** The current process (a new one after each start). */
   readonly process: ManagedProcess;
   readonly url: string;
+  /** SIGTERM (SIGKILL after `graceMs`); resolves once it has exited and its port is free. */
+  stop(graceMs?: number): Promise<void>;
+  /** Starts it again with the same port and flags; resolves once /readyz answers 200. */
+  start(): Promise<void>;
 }
 
 export const SERVICE_CLUSTER_IP_RANGE = "10.96.0.0/16";
@@ -34,7 +40,7 @@ export async function startApiServer(
   const tokens = join(layout.config, "tokens.csv");
   writeFileSync(tokens, tokenAuthFile(identities), { mode: 0o600 });
   const url = `https://127.0.0.1:${port}`;
-  const process = supervisor.start({
+  const spec = {
     name: "kube-apiserver",
     command: binary,
     args: [
@@ -57,12 +63,32 @@ export async function startApiServer(
       "--profiling=false",
     ],
     logFile: layout.log("kube-apiserver"),
-  });
-  await waitForHttpOk(
-    "kube-apiserver /readyz",
-    `${url}/readyz`,
-    { ca: readFileSync(pki.ca.cert), token: identities.admin.token },
-    { timeoutMs: 90_000, process, intervalMs: 300 },
-  );
-  return { process, url };
+  };
+  const ready = (process: ManagedProcess): Promise<unknown> =>
+    waitForHttpOk(
+      "kube-apiserver /readyz",
+      `${url}/readyz`,
+      { ca: readFileSync(pki.ca.cert), token: identities.admin.token },
+      { timeoutMs: 90_000, process, intervalMs: 300 },
+    );
+  let current = supervisor.start(spec);
+  await ready(current);
+  return {
+    get process() {
+      return current;
+    },
+    url,
+    async stop(graceMs = 10_000) {
+      await current.stop(graceMs);
+      await waitFor("kube-apiserver's port to be free", async () => !(await portInUse(port)), {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+      });
+    },
+    async start() {
+      if (current.running) throw new Error("kube-apiserver is already running");
+      current = supervisor.start(spec);
+      await ready(current);
+    },
+  };
 }

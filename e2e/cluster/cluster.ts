@@ -13,13 +13,23 @@ import { startKwok } from "./kwok.js";
 import { createLayout, type Layout } from "./layout.js";
 import { seedMoto, type SeededNetwork } from "./moto-seed.js";
 import { startMoto, type Moto } from "./moto.js";
-import { freePort, portInUse, waitFor } from "./net.js";
+import { freePort, portInUse, sleep, waitFor } from "./net.js";
 import { createPki } from "./pki.js";
 import { Supervisor } from "./process.js";
 import { Rafter } from "./rafter.js";
 import { onShutdown, startReaper } from "./reaper.js";
 import { startScheduler } from "./scheduler.js";
 import type { Toolchain } from "./toolchain.js";
+
+/** When a kube-apiserver restart happened (epoch ms). */
+export interface ApiServerRestart {
+  /** The old process has exited and its port is free. */
+  readonly stoppedAt: number;
+  /** The new process was started. */
+  readonly startedAt: number;
+  /** The new process answers /readyz. */
+  readonly readyAt: number;
+}
 
 export interface StartOptions {
   readonly repoRoot: string;
@@ -56,6 +66,12 @@ export interface Cluster {
   readonly timings: Readonly<Record<string, number>>;
   /** moto reset plus the discovery tags the examples select on. */
   resetMoto(): Promise<SeededNetwork>;
+  /**
+   * Stops kube-apiserver (SIGTERM), leaves it down for `downMs`, then starts it again on the same
+   * port with the same flags and etcd data. Its clients (kube-controller-manager, kube-scheduler,
+   * kwok, rafter) are left alone: they must reconnect on their own.
+   */
+  restartApiServer(options?: { readonly downMs?: number }): Promise<ApiServerRestart>;
   stop(): Promise<void>;
   /**
    * Leaves every process running after this process exits (demo --keep): signal handlers removed,
@@ -236,6 +252,14 @@ export async function startCluster(options: StartOptions): Promise<Cluster> {
       region,
       timings,
       resetMoto,
+      restartApiServer: async ({ downMs = 0 } = {}) => {
+        await apiServer.stop();
+        const stoppedAt = Date.now();
+        await sleep(downMs);
+        const startedAt = Date.now();
+        await apiServer.start();
+        return { stoppedAt, startedAt, readyAt: Date.now() };
+      },
       stop,
       detach: () => {
         stopped = true;

@@ -1,0 +1,135 @@
+// kube-apiserver restarted under load: while a 40-pod Deployment is pending and its capacity is
+// launching, kube-apiserver is stopped for a few seconds and started again (same port, flags and
+// etcd data). Every client — kube-controller-manager, kube-scheduler, kwok and rafter — has to
+// reconnect on its own; rafter's informers must list again and miss nothing, so a second Deployment
+// created right after the restart is provisioned too. In the end: every pod Running on a node backed
+// by a live instance, one instance per VirtualNode, no orphaned instance, rafter never restarted.
+import assert from "node:assert/strict";
+import { generalNodePool, nodeClass, podsRunning } from "../harness/lifecycle.js";
+import {
+  cleanupCapacity,
+  deployment,
+  motoInstances,
+  podsIn,
+  virtualNodes,
+  type MotoInstance,
+  type VirtualNodeJson,
+} from "../harness/provisioning.js";
+import { scenario, type ScenarioContext } from "../harness/scenario.js";
+
+const liveStates = new Set(["pending", "running"]);
+const virtualNodeTag = "rafter.dev/virtualnode";
+const before = { app: "before", replicas: 40 };
+const after = { app: "after", replicas: 12 };
+const container = { cpu: "1", memory: "1Gi" };
+
+/** One live instance per VirtualNode, each the one it records, none without a VirtualNode. */
+async function assertOneInstancePerVirtualNode(
+  t: ScenarioContext,
+): Promise<{ vns: VirtualNodeJson[]; live: MotoInstance[] }> {
+  const vns = await virtualNodes(t.cluster);
+  const live = (await motoInstances(t.cluster)).filter((i) => liveStates.has(i.state));
+  const byVirtualNode = new Map<string, MotoInstance[]>();
+  for (const instance of live) {
+    const owner = instance.tags[virtualNodeTag] ?? "";
+    byVirtualNode.set(owner, [...(byVirtualNode.get(owner) ?? []), instance]);
+  }
+  for (const [owner, instances] of byVirtualNode)
+    assert.equal(
+      instances.length,
+      1,
+      `VirtualNode ${owner} has one live instance: ${instances.map((i) => i.id).join(",")}`,
+    );
+  const names = new Set(vns.map((v) => v.metadata.name));
+  for (const owner of byVirtualNode.keys())
+    assert.ok(names.has(owner), `live instance of ${owner} has its VirtualNode (no orphan)`);
+  for (const vn of vns)
+    assert.equal(
+      byVirtualNode.get(vn.metadata.name)?.[0]?.id,
+      vn.status?.instanceID,
+      `${vn.metadata.name}: recorded instance = its live instance`,
+    );
+  return { vns, live };
+}
+
+scenario(
+  "kube-apiserver restarted while capacity launches: informers recover, nothing is missed",
+  { needsRafter: true, timeoutMs: 420_000 },
+  async (t) => {
+    const { cluster, kubectl, eventually, defer, repoRoot } = t;
+    await cluster.kubectl.apply([
+      ...nodeClass(repoRoot),
+      generalNodePool(repoRoot, {
+        disruption: {
+          consolidationPolicy: "WhenEmpty",
+          consolidateAfter: "1h",
+          budgets: [{ nodes: "100%" }],
+        },
+      }),
+    ]);
+    defer(() => cleanupCapacity(cluster, t.namespace));
+    const rafterPid = cluster.rafter.pid;
+
+    await kubectl.apply(deployment(before.app, before.replicas, container));
+    // Under load: some capacity planned or launching, and pods still waiting for it.
+    const load = await eventually(
+      "VirtualNodes launching with pods still pending",
+      async () => {
+        const vns = await virtualNodes(cluster);
+        const pods = await podsIn(kubectl, `app=${before.app}`);
+        const pending = pods.filter((p) => p.status.phase !== "Running").length;
+        return vns.length > 0 && pending > 0 ? { vns: vns.length, pods: pods.length, pending } : undefined;
+      },
+      120_000,
+    );
+    t.log(
+      `stopping kube-apiserver with ${load.vns} VirtualNode(s), ${load.pods} pod(s) created, ` +
+        `${load.pending} not Running`,
+    );
+
+    const restart = await cluster.restartApiServer({ downMs: 5_000 });
+    t.log(
+      `kube-apiserver down ${((restart.startedAt - restart.stoppedAt) / 1000).toFixed(1)}s, ` +
+        `ready ${((restart.readyAt - restart.startedAt) / 1000).toFixed(1)}s after its start`,
+    );
+    // Created as soon as the API answers, while the clients are still reconnecting.
+    await kubectl.apply(deployment(after.app, after.replicas, container));
+    const readyAt = restart.readyAt;
+
+    // The first VirtualNode rafter creates after the restart proves its informers saw new pods.
+    const sinceReady = (iso: string | undefined): number =>
+      iso === undefined ? -Infinity : Date.parse(iso) - Math.floor(readyAt / 1000) * 1000;
+    const firstNew = await eventually(
+      "a VirtualNode created after the restart for the new pods",
+      async () => {
+        const vns = await cluster.kubectl.getJson<{
+          items: (VirtualNodeJson & { metadata: { creationTimestamp?: string } })[];
+        }>("virtualnodes");
+        const fresh = vns.items.filter(
+          (v) =>
+            sinceReady(v.metadata.creationTimestamp) >= 0 &&
+            v.spec.pods.some((p) => p.namespace === t.namespace && p.name.startsWith(`${after.app}-`)),
+        );
+        return fresh.length > 0 ? Date.now() : undefined;
+      },
+      180_000,
+    );
+    const runningBefore = await podsRunning(t, before.app, before.replicas, { timeoutMs: 240_000 });
+    const runningAfter = await podsRunning(t, after.app, after.replicas, { timeoutMs: 240_000 });
+    const allRunningAt = Date.now();
+
+    assert.equal(cluster.rafter.pid, rafterPid, "rafter kept running through the restart (no crash)");
+    const { vns, live } = await assertOneInstancePerVirtualNode(t);
+    const backed = new Set(vns.map((v) => v.status?.nodeName));
+    for (const pod of [...runningBefore, ...runningAfter])
+      assert.ok(
+        backed.has(pod.spec.nodeName),
+        `pod ${pod.metadata.name} on ${pod.spec.nodeName ?? "?"} is on a node backed by a VirtualNode`,
+      );
+    t.log(
+      `recovery after kube-apiserver ready: first new VirtualNode ${((firstNew - readyAt) / 1000).toFixed(1)}s, ` +
+        `all ${before.replicas + after.replicas} pods Running ${((allRunningAt - readyAt) / 1000).toFixed(1)}s; ` +
+        `${vns.length} VirtualNode(s), ${live.length} live instance(s), none duplicated or orphaned`,
+    );
+  },
+);
