@@ -29,6 +29,13 @@ export interface ApiServerRestart {
   readonly startedAt: number;
   /** The new process answers /readyz. */
   readonly readyAt: number;
+  /**
+   * Control-plane clients (kube-controller-manager, kube-scheduler, kwok) that exited while the API
+   * was away, each with how it exited and its last log lines. They were started again, as a kubelet
+   * restarts static pods (kube-scheduler, which runs with leader election, exits when it cannot
+   * renew its lease in time).
+   */
+  readonly exited: readonly { readonly name: string; readonly exit: string; readonly logTail: string }[];
 }
 
 export interface StartOptions {
@@ -69,7 +76,8 @@ export interface Cluster {
   /**
    * Stops kube-apiserver (SIGTERM), leaves it down for `downMs`, then starts it again on the same
    * port with the same flags and etcd data. Its clients (kube-controller-manager, kube-scheduler,
-   * kwok, rafter) are left alone: they must reconnect on their own.
+   * kwok, rafter) must reconnect on their own; one that exited is reported and started again
+   * (rafter excepted: whether it survives is for the scenario to judge).
    */
   restartApiServer(options?: { readonly downMs?: number }): Promise<ApiServerRestart>;
   stop(): Promise<void>;
@@ -184,7 +192,7 @@ export async function startCluster(options: StartOptions): Promise<Cluster> {
     const extenderPort = await port();
     const metricsPort = await port();
     const rafterTls = await pki.serving("rafter", ["DNS:rafter", "DNS:rafter.kube-system.svc"]);
-    const [moto] = await phase("controllers+kwok+moto", () =>
+    const [moto, ...clients] = await phase("controllers+kwok+moto", () =>
       Promise.all([
         startMoto(supervisor, tools.motoServer, layout).then(async (started) => {
           await seedMoto(started.endpoint, region);
@@ -258,7 +266,14 @@ export async function startCluster(options: StartOptions): Promise<Cluster> {
         await sleep(downMs);
         const startedAt = Date.now();
         await apiServer.start();
-        return { stoppedAt, startedAt, readyAt: Date.now() };
+        const readyAt = Date.now();
+        const exited = [];
+        for (const [i, client] of clients.entries()) {
+          if (client.running) continue;
+          exited.push({ name: client.name, exit: client.describeExit(), logTail: client.logTail(20) });
+          clients[i] = supervisor.start(client.spec);
+        }
+        return { stoppedAt, startedAt, readyAt, exited };
       },
       stop,
       detach: () => {

@@ -92,6 +92,16 @@ scenario(
       `kube-apiserver down ${((restart.startedAt - restart.stoppedAt) / 1000).toFixed(1)}s, ` +
         `ready ${((restart.readyAt - restart.startedAt) / 1000).toFixed(1)}s after its start`,
     );
+    // kube-scheduler runs with leader election (as shipped) and, like in a real cluster, exits when it
+    // cannot renew its lease within its renew deadline; the harness then starts it again, as a kubelet
+    // would. Anything else that exited did not reconnect on its own.
+    for (const client of restart.exited) {
+      t.log(`${client.exit} during the outage; started again`);
+      assert.ok(
+        client.name === "kube-scheduler" && /leader ?election lost/i.test(client.logTail),
+        `${client.exit} while kube-apiserver was away; last lines:\n${client.logTail}`,
+      );
+    }
     // Created as soon as the API answers, while the clients are still reconnecting.
     await kubectl.apply(deployment(after.app, after.replicas, container));
     const readyAt = restart.readyAt;
