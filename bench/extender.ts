@@ -15,16 +15,16 @@ import { availableParallelism, loadavg } from "node:os";
 import autocannon from "autocannon";
 import express from "express";
 import { pino } from "pino";
-import type { V1Node, V1Pod } from "@kubernetes/client-node";
-import type { VirtualNode } from "../src/api/virtualnode.js";
 import { systemClock } from "../src/clock.js";
 import { createExtenderListener } from "../src/extender/app.js";
 import type { Binder } from "../src/extender/binder.js";
 import { filterVerb, prioritizeVerb, type HandlerContext } from "../src/extender/handlers.js";
 import { RecentPods } from "../src/extender/recent-pods.js";
+import { answer, type VerbHandler } from "../src/extender/verb-route.js";
 import { extenderMetrics } from "../src/metrics/extender.js";
 import { createMetricsRegistry } from "../src/metrics/registry.js";
-import { createSchedulingState, type SchedulingState } from "../src/state/scheduling-state.js";
+import type { SchedulingState } from "../src/state/scheduling-state.js";
+import { buildState, requestBodies } from "./lib/extender-cluster.js";
 
 const nodeCount = Number(process.env.BENCH_NODES ?? 5_000);
 const podCount = Number(process.env.BENCH_PODS ?? 50_000);
@@ -32,166 +32,6 @@ const candidates = Number(process.env.BENCH_CANDIDATES ?? 500);
 const durationSeconds = Number(process.env.BENCH_DURATION ?? 8);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 4);
 const seed = Number(process.env.BENCH_SEED ?? 42);
-
-/** mulberry32: a small seeded PRNG, so every run measures the same cluster and the same requests. */
-function prng(start: number): () => number {
-  let a = start >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const nodeName = (i: number): string => `ip-10-${(i >> 16) & 255}-${(i >> 8) & 255}-${i & 255}.ec2.internal`;
-
-function asNode(json: unknown): V1Node {
-  return json as V1Node;
-}
-function asPod(json: unknown): V1Pod {
-  return json as V1Pod;
-}
-function asVirtualNode(json: unknown): VirtualNode {
-  return json as VirtualNode;
-}
-
-function makePod(random: () => number, name: string, uid: string, bound: string | undefined): V1Pod {
-  const cpu = [100, 250, 500, 1000, 2000][Math.floor(random() * 5)] ?? 250;
-  const memoryMi = [128, 256, 512, 1024, 4096][Math.floor(random() * 5)] ?? 256;
-  return asPod({
-    apiVersion: "v1",
-    kind: "Pod",
-    metadata: {
-      name,
-      namespace: "bench",
-      uid,
-      labels: { app: `app-${uid.length % 17}` },
-      ownerReferences: [
-        { apiVersion: "apps/v1", kind: "ReplicaSet", name: "rs", uid: "rs-uid", controller: true },
-      ],
-    },
-    spec: {
-      ...(bound ? { nodeName: bound } : {}),
-      schedulerName: "default-scheduler",
-      tolerations: [
-        {
-          key: "node.kubernetes.io/not-ready",
-          operator: "Exists",
-          effect: "NoExecute",
-          tolerationSeconds: 300,
-        },
-      ],
-      containers: [
-        {
-          name: "app",
-          image: "registry.k8s.io/pause:3.10",
-          resources: {
-            requests: { cpu: `${cpu}m`, memory: `${memoryMi}Mi` },
-            limits: { memory: `${memoryMi}Mi` },
-          },
-        },
-      ],
-    },
-    status: { phase: bound ? "Running" : "Pending" },
-  });
-}
-
-/** The cluster: varied node sizes, pods spread over them, some reservations, disruptions, launches. */
-function buildState(): SchedulingState & { names: string[] } {
-  const random = prng(seed);
-  const scheduling = createSchedulingState({ clock: systemClock });
-  const { state, ledger } = scheduling;
-  const names: string[] = [];
-  for (let i = 0; i < nodeCount; i++) {
-    const name = nodeName(i);
-    names.push(name);
-    const cpu = [4, 8, 16, 32, 64][Math.floor(random() * 5)] ?? 8;
-    state.upsertNode(
-      asNode({
-        metadata: {
-          name,
-          labels: {
-            "kubernetes.io/hostname": name,
-            "topology.kubernetes.io/zone": `us-east-1${"abc"[i % 3] ?? "a"}`,
-          },
-        },
-        spec: {},
-        status: {
-          allocatable: { cpu: `${cpu * 1000 - 100}m`, memory: `${cpu * 4 - 1}Gi`, pods: "110" },
-          conditions: [{ type: "Ready", status: "True" }],
-        },
-      }),
-    );
-  }
-  for (let i = 0; i < podCount; i++) {
-    state.upsertPod(makePod(random, `pod-${i}`, `uid-${i}`, names[Math.floor(random() * nodeCount)]));
-  }
-  // 10% of nodes carry 1–3 reservations; 1% are being disrupted; 2% are consolidation candidates.
-  let reserved = 0;
-  for (const name of names) {
-    const roll = random();
-    if (roll < 0.1) {
-      for (let r = 0; r < 1 + Math.floor(random() * 3); r++) {
-        ledger.reserve({
-          podUID: `planned-${reserved++}`,
-          nodeName: name,
-          requests: { cpu: 2000, memory: 4 * 2 ** 30, pods: 1 },
-        });
-      }
-    } else if (roll < 0.11) state.setBeingDisrupted(name, true);
-    else if (roll < 0.13) state.setConsolidationCandidate(name, true);
-  }
-  // 50 launching virtual nodes (their Nodes exist, not Ready yet), each planned for 4 pods.
-  for (let v = 0; v < 50; v++) {
-    const name = nodeName(nodeCount + v);
-    const pods = Array.from({ length: 4 }, (_, k) => ({
-      namespace: "bench",
-      name: `vn-${v}-pod-${k}`,
-      uid: `vn-${v}-uid-${k}`,
-    }));
-    state.upsertVirtualNode(
-      asVirtualNode({
-        apiVersion: "rafter.dev/v1",
-        kind: "VirtualNode",
-        metadata: { name: `vn-${v}` },
-        spec: { nodePool: "default", requirements: [], instanceTypes: ["m5.xlarge"], resources: {}, pods },
-        status: { phase: "Launching", nodeName: name },
-      }),
-    );
-    state.upsertNode(
-      asNode({
-        metadata: { name },
-        spec: { taints: [{ key: "node.kubernetes.io/not-ready", effect: "NoSchedule" }] },
-        status: {
-          allocatable: { cpu: "3900m", memory: "15Gi", pods: "58" },
-          conditions: [{ type: "Ready", status: "False" }],
-        },
-      }),
-    );
-    names.push(name);
-    for (const p of pods) ledger.reserve({ podUID: p.uid, nodeName: name, requests: { cpu: 500, pods: 1 } });
-  }
-  state.markSynced();
-  return { ...scheduling, names };
-}
-
-/** Distinct request bodies: pending pods (a few holding reservations) over 500 random candidates. */
-function requestBodies(names: readonly string[], count: number): string[] {
-  const random = prng(seed + 1);
-  const bodies: string[] = [];
-  for (let b = 0; b < count; b++) {
-    const picked = new Set<string>();
-    while (picked.size < Math.min(candidates, names.length))
-      picked.add(names[Math.floor(random() * names.length)] ?? "");
-    const uid = b % 8 === 0 ? `vn-${b % 50}-uid-0` : `pending-${b}`;
-    bodies.push(
-      JSON.stringify({ Pod: makePod(random, `pending-${b}`, uid, undefined), NodeNames: [...picked] }),
-    );
-  }
-  return bodies;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Server role (child process): builds the state and serves the extender and the baseline.
@@ -204,8 +44,9 @@ async function listen(server: Server): Promise<number> {
 }
 
 /**
- * CPU microseconds per call of rafter's own work for a request, without HTTP: JSON.parse of the
- * body, the verb, JSON encoding of the reply. The rest of a request's cost is node's HTTP stack.
+ * CPU microseconds per call of rafter's own work for a request, without HTTP: JSON.parse of the body,
+ * the verb, encoding the reply, as the server does it (verb-route.ts answer). The rest
+ * of a request's cost is node's HTTP stack.
  */
 function measureHandlers(
   scheduling: SchedulingState,
@@ -220,11 +61,12 @@ function measureHandlers(
     onBound: undefined,
     clock: systemClock,
   };
-  const run = (handler: typeof filterVerb, iterations: number): number => {
+  const bytes = bodies.map((body) => Buffer.from(body));
+  const run = (handler: VerbHandler, iterations: number): number => {
     const before = process.cpuUsage();
     for (let i = 0; i < iterations; i++) {
-      const reply = handler(ctx, JSON.parse(bodies[i % bodies.length] ?? "null"), "bench");
-      if (reply.raw === undefined) JSON.stringify(reply.body);
+      const reply = answer({ handler, ctx }, bytes[i % bytes.length] ?? Buffer.alloc(0), "bench");
+      if (reply instanceof Promise || reply.raw === undefined) throw new Error("unexpected reply");
     }
     const used = process.cpuUsage(before);
     return (used.user + used.system) / iterations;
@@ -239,7 +81,7 @@ function measureHandlers(
 
 async function serve(): Promise<void> {
   const started = performance.now();
-  const { state, ledger, names } = buildState();
+  const { state, ledger, names } = buildState(nodeCount, podCount, seed);
   const buildMs = performance.now() - started;
   const listener = createExtenderListener({
     state,
@@ -254,7 +96,7 @@ async function serve(): Promise<void> {
   baseline.post("/echo", express.json({ limit: "10mb" }), (req, res) => {
     res.json(req.body);
   });
-  const handlerMicros = measureHandlers({ state, ledger }, requestBodies(names, 64));
+  const handlerMicros = measureHandlers({ state, ledger }, requestBodies(names, 64, candidates, seed));
   const extenderPort = await listen(createServer(listener));
   const baselinePort = await listen(createServer(baseline));
   // The driver asks for this process's CPU time around each phase: CPU per request is the figure
@@ -436,7 +278,7 @@ function startServer(): Promise<{ child: ChildProcess; ready: Ready; pinned: boo
 async function main(): Promise<void> {
   const { child, ready, pinned } = await startServer();
   try {
-    const bodies = requestBodies(ready.names, 64);
+    const bodies = requestBodies(ready.names, 64, candidates, seed);
     const bodyBytes = Math.round(bodies.reduce((sum, b) => sum + Buffer.byteLength(b), 0) / bodies.length);
     const extender = `http://127.0.0.1:${ready.extenderPort}`;
     const baselineUrl = `http://127.0.0.1:${ready.baselinePort}`;
@@ -446,7 +288,7 @@ async function main(): Promise<void> {
         `server pinned to one core: ${pinned}; load average ${loadavg()[0]?.toFixed(2) ?? "?"}`,
     );
     console.log(
-      `rafter's own CPU per call without HTTP (parse + verb + encode), µs: ${JSON.stringify(ready.handlerMicros)}`,
+      `rafter's own CPU per call without HTTP (JSON.parse + verb + encode), µs: ${JSON.stringify(ready.handlerMicros)}`,
     );
     await drive(child, extender, "/filter", bodies, connections, 2); // warm-up (JIT)
     await drive(child, extender, "/prioritize", bodies, connections, 2);

@@ -17,10 +17,13 @@ export type FilterReason = "disrupted" | "launching" | "capacity-reserved" | "re
 export class NodeFailures {
   readonly names: string[] = [];
   readonly messages: string[] = [];
+  /** The candidate's index in the request, or -1; lets replies copy the name from the request. */
+  readonly indexes: number[] = [];
 
-  add(name: string, message: string): void {
+  add(name: string, message: string, index = -1): void {
     this.names.push(name);
     this.messages.push(message);
+    this.indexes.push(index);
   }
 
   get size(): number {
@@ -121,7 +124,7 @@ export function decideFilter(inputs: FilterInputs, pod: PodFacts, names: readonl
   for (let i = 0; i < names.length; i++) {
     const name = names[i] ?? "";
     if (steeredTo !== undefined && name !== steeredTo) {
-      unresolvable.add(name, steeredMessage);
+      unresolvable.add(name, steeredMessage, i);
       removedBy["reserved-elsewhere"]++;
       continue;
     }
@@ -133,7 +136,7 @@ export function decideFilter(inputs: FilterInputs, pod: PodFacts, names: readonl
     }
     const flagged = state.flaggedSlot(name);
     if (flagged?.beingDisrupted) {
-      unresolvable.add(name, "node is being disrupted");
+      unresolvable.add(name, "node is being disrupted", i);
       removedBy.disrupted++;
       continue;
     }
@@ -143,7 +146,7 @@ export function decideFilter(inputs: FilterInputs, pod: PodFacts, names: readonl
     }
     const vn = flagged?.virtualNode;
     if (flagged?.launching && vn && !plannedFor(vn, pod.uid, pod.namespace, pod.name)) {
-      unresolvable.add(name, `node is launching for the pods of virtual node ${vn.name}`);
+      unresolvable.add(name, `node is launching for the pods of virtual node ${vn.name}`, i);
       removedBy.launching++;
       continue;
     }
@@ -155,6 +158,7 @@ export function decideFilter(inputs: FilterInputs, pod: PodFacts, names: readonl
         failed.add(
           name,
           `${shortfall} on this node is reserved for ${reserved.pods - (own ? 1 : 0)} other pod(s)`,
+          i,
         );
         removedBy["capacity-reserved"]++;
         continue;

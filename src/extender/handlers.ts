@@ -5,9 +5,15 @@ import type { Logger } from "../logging.js";
 import type { ClusterState } from "../state/cluster-state.js";
 import type { ReservationLedger } from "../state/reservation-ledger.js";
 import type { Binder } from "./binder.js";
-import { encodeFilterResult, encodeHostPriorityList } from "./encode.js";
-import { decideFilter } from "./filter.js";
-import { podFacts } from "./pod-facts.js";
+import {
+  encodeFilterResult,
+  encodeHostPriorityList,
+  encodeLocatedFilterResult,
+  encodePlainHostPriorityList,
+  locateNames,
+} from "./encode.js";
+import { decideFilter, type FilterDecision } from "./filter.js";
+import { podFacts, type PodFacts } from "./pod-facts.js";
 import { decidePreemption } from "./preempt.js";
 import { decideScores } from "./prioritize.js";
 import type { RecentPods } from "./recent-pods.js";
@@ -56,19 +62,61 @@ function candidateNames(
 
 const badRequest = (message: string): Reply => ({ status: 400, body: { Error: message } });
 
-export function filterVerb(ctx: HandlerContext, body: unknown, requestId: string): Reply {
+/** The filter decision for a pod, with its metrics and debug log. */
+function filterDecision(
+  ctx: HandlerContext,
+  pod: PodFacts,
+  names: readonly string[],
+  requestId: string,
+): FilterDecision {
+  ctx.ledger.expireAssumed();
+  ctx.recent.remember(pod.uid, pod.requests);
+  const decision = decideFilter(ctx, pod, names);
+  for (const reason in decision.removedBy) {
+    const count = decision.removedBy[reason as keyof typeof decision.removedBy];
+    if (count > 0) ctx.metrics.filteredNodes.inc({ reason }, count);
+  }
+  if (ctx.logger.isLevelEnabled("debug")) {
+    ctx.logger.debug(
+      {
+        requestId,
+        verb: "filter",
+        pod: `${pod.namespace}/${pod.name}`,
+        candidates: names.length,
+        passed: decision.passed.length,
+        steeredTo: decision.steeredTo,
+        removedBy: decision.removedBy,
+      },
+      "filter decision",
+    );
+  }
+  return decision;
+}
+
+/**
+ * `text` is the request body the value was parsed from, when there is one: replies then copy the
+ * candidate names from it instead of encoding them again (see locateNames).
+ */
+export function filterVerb(ctx: HandlerContext, body: unknown, requestId: string, text?: string): Reply {
   const args = checkExtenderArgs(body);
   if (!args.ok) return badRequest(args.message);
   const pod = podFacts(args.value.Pod);
   if (!pod.ok) return badRequest(pod.message);
-  ctx.ledger.expireAssumed();
-  ctx.recent.remember(pod.value.uid, pod.value.requests);
-
   const nodeNames = args.value.NodeNames;
   const nodeList = args.value.Nodes;
-  const names = candidateNames(nodeNames, nodeList);
-  const decision = decideFilter(ctx, pod.value, names);
+  const decision = filterDecision(ctx, pod.value, candidateNames(nodeNames, nodeList), requestId);
 
+  const located = nodeNames && text !== undefined ? locateNames(text, nodeNames) : undefined;
+  if (nodeNames && located) {
+    const raw = encodeLocatedFilterResult(
+      nodeNames,
+      located,
+      decision.passed,
+      decision.failed,
+      decision.unresolvable,
+    );
+    return { status: 200, body: null, raw };
+  }
   let passedNames: string[] | null = null;
   let passedNodes: WireNodeList | null = null;
   if (nodeNames) {
@@ -87,35 +135,12 @@ export function filterVerb(ctx: HandlerContext, body: unknown, requestId: string
     failed: decision.failed,
     unresolvable: decision.unresolvable,
   });
-  for (const reason in decision.removedBy) {
-    const count = decision.removedBy[reason as keyof typeof decision.removedBy];
-    if (count > 0) ctx.metrics.filteredNodes.inc({ reason }, count);
-  }
-  if (ctx.logger.isLevelEnabled("debug")) {
-    ctx.logger.debug(
-      {
-        requestId,
-        verb: "filter",
-        pod: `${pod.value.namespace}/${pod.value.name}`,
-        candidates: names.length,
-        passed: decision.passed.length,
-        steeredTo: decision.steeredTo,
-        removedBy: decision.removedBy,
-      },
-      "filter decision",
-    );
-  }
   return { status: 200, body: null, raw };
 }
 
-export function prioritizeVerb(ctx: HandlerContext, body: unknown, requestId: string): Reply {
-  const args = checkExtenderArgs(body);
-  if (!args.ok) return badRequest(args.message);
-  const pod = podFacts(args.value.Pod);
-  if (!pod.ok) return badRequest(pod.message);
-  ctx.recent.remember(pod.value.uid, pod.value.requests);
-  const names = candidateNames(args.value.NodeNames, args.value.Nodes);
-  const scores = decideScores(ctx, pod.value, names);
+function scores(ctx: HandlerContext, pod: PodFacts, names: readonly string[], requestId: string): number[] {
+  ctx.recent.remember(pod.uid, pod.requests);
+  const scores = decideScores(ctx, pod, names);
   if (ctx.logger.isLevelEnabled("debug")) {
     let best = 0;
     for (let i = 1; i < scores.length; i++) if ((scores[i] ?? 0) > (scores[best] ?? 0)) best = i;
@@ -123,14 +148,29 @@ export function prioritizeVerb(ctx: HandlerContext, body: unknown, requestId: st
       {
         requestId,
         verb: "prioritize",
-        pod: `${pod.value.namespace}/${pod.value.name}`,
+        pod: `${pod.namespace}/${pod.name}`,
         candidates: names.length,
         best: names.length > 0 ? { Host: names[best], Score: scores[best] } : undefined,
       },
       "prioritize decision",
     );
   }
-  return { status: 200, body: null, raw: encodeHostPriorityList(names, scores) };
+  return scores;
+}
+
+/** `text`: as for filterVerb. */
+export function prioritizeVerb(ctx: HandlerContext, body: unknown, requestId: string, text?: string): Reply {
+  const args = checkExtenderArgs(body);
+  if (!args.ok) return badRequest(args.message);
+  const pod = podFacts(args.value.Pod);
+  if (!pod.ok) return badRequest(pod.message);
+  const nodeNames = args.value.NodeNames;
+  const names = candidateNames(nodeNames, args.value.Nodes);
+  const scored = scores(ctx, pod.value, names, requestId);
+  // Located names need no escaping, so they are written without testing each one.
+  const plain = nodeNames && text !== undefined && locateNames(text, nodeNames) !== undefined;
+  const raw = plain ? encodePlainHostPriorityList(names, scored) : encodeHostPriorityList(names, scored);
+  return { status: 200, body: null, raw };
 }
 
 export async function bindVerb(ctx: HandlerContext, body: unknown, requestId: string): Promise<Reply> {

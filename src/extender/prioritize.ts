@@ -6,6 +6,7 @@
 //   0       capacity that is still launching (or a node that is not Ready).
 import type { ClusterState, NodeSlot } from "../state/cluster-state.js";
 import type { Reservation, ReservationLedger } from "../state/reservation-ledger.js";
+import { sieveKey } from "../state/name-sieve.js";
 import type { PodFacts } from "./pod-facts.js";
 import { maxExtenderPriority } from "./wire.js";
 
@@ -31,7 +32,8 @@ function utilisationAfter(
   ledger: ReservationLedger,
   reservation: Reservation | undefined,
 ): number {
-  const reserved = ledger.onNode(slot.name);
+  // Most nodes hold no reservation: the sieve says so without a lookup in the ledger's map.
+  const reserved = ledger.mayHaveOnNode(sieveKey(slot.name)) ? ledger.onNode(slot.name) : undefined;
   const own = reservation?.nodeName === slot.name ? reservation.requests : undefined;
   const cpu = share(
     slot.requestedCpu + (reserved?.cpu ?? 0) - (own?.cpu ?? 0) + pod.cpu,

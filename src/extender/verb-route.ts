@@ -5,16 +5,27 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import type { Logger } from "../logging.js";
 import type { ExtenderMetrics, ExtenderVerb } from "../metrics/extender.js";
-import { readJsonBody } from "./body.js";
+import { readBody } from "./body.js";
 import type { HandlerContext, Reply } from "./handlers.js";
 
-export type VerbHandler = (ctx: HandlerContext, body: unknown, requestId: string) => Reply | Promise<Reply>;
+/** `text` is the JSON text `body` was parsed from; filter and prioritize copy names from it. */
+export type VerbHandler = (
+  ctx: HandlerContext,
+  body: unknown,
+  requestId: string,
+  text?: string,
+) => Reply | Promise<Reply>;
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, raw?: string): void {
   const text = raw ?? JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.writeHead(status, [
+    "content-type",
+    "application/json",
+    "content-length",
+    String(Buffer.byteLength(text)),
+  ]);
   res.end(text);
 }
 
@@ -29,12 +40,38 @@ export interface VerbRouteOptions {
   nextRequestId: () => number;
 }
 
+/** The reply to a request body: JSON.parse, then the verb. */
+export function answer(
+  options: Pick<VerbRouteOptions, "handler" | "ctx">,
+  bytes: Buffer,
+  requestId: string,
+): Reply | Promise<Reply> {
+  const text = bytes.toString("utf8");
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { status: 400, body: { Error: `malformed JSON: ${(error as Error).message}` } };
+  }
+  return options.handler(options.ctx, value, requestId, text);
+}
+
 export function verbRoute(options: VerbRouteOptions): NodeHandler {
-  const { verb, handler, ctx, metrics, logger, bodyLimitBytes } = options;
+  const { verb, metrics, logger, bodyLimitBytes } = options;
   const duration = metrics.duration.labels(verb);
+  // Label lookups once per status code, not per request.
+  const counters = new Map<number, { inc(): void }>();
+  const counted = (status: number): { inc(): void } => {
+    let child = counters.get(status);
+    if (!child) {
+      child = metrics.requests.labels(verb, String(status));
+      counters.set(status, child);
+    }
+    return child;
+  };
   const finish = (res: ServerResponse, start: number, reply: Reply): void => {
     sendJson(res, reply.status, reply.body, reply.raw);
-    metrics.requests.inc({ verb, code: String(reply.status) });
+    counted(reply.status).inc();
     duration.observe((performance.now() - start) / 1000);
   };
   const internalError = (requestId: string, error: unknown): Reply => {
@@ -47,7 +84,7 @@ export function verbRoute(options: VerbRouteOptions): NodeHandler {
     const header = req.headers["x-request-id"];
     const requestId =
       typeof header === "string" && header !== "" ? header : `${verb}-${options.nextRequestId()}`;
-    readJsonBody(req, bodyLimitBytes, (body) => {
+    readBody(req, bodyLimitBytes, (body) => {
       if (!body.ok) {
         logger.debug({ requestId, verb, status: body.status, error: body.message }, "rejected request body");
         finish(res, start, { status: body.status, body: { Error: body.message } });
@@ -55,7 +92,7 @@ export function verbRoute(options: VerbRouteOptions): NodeHandler {
       }
       let reply: Reply | Promise<Reply>;
       try {
-        reply = handler(ctx, body.value, requestId);
+        reply = answer(options, body.bytes, requestId);
       } catch (error) {
         reply = internalError(requestId, error);
       }
