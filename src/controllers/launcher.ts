@@ -18,6 +18,7 @@ import type { ReservationLedger } from "../state/reservation-ledger.js";
 import { effectivePodRequests } from "../state/pod-requests.js";
 import type { ClusterReader } from "./cluster-reader.js";
 import type { Failpoint } from "../failpoint.js";
+import { needsVolumeBinding } from "./binding-policy.js";
 import { buildNodeObject } from "./node-object.js";
 import { setCondition, virtualNodeTarget } from "./virtual-node-status.js";
 
@@ -83,8 +84,20 @@ export class Launcher {
     const nodeName = this.ready.get(virtualNodeName);
     if (nodeName === undefined || this.inProgress.has(virtualNodeName)) return; // the run in progress binds them
     const log = this.deps.logger.child({ virtualNode: virtualNodeName });
-    void this.bindEach(virtualNodeName, [...pods], nodeName, log).catch((error: unknown) => {
+    void this.bindEach(launchedFor(virtualNodeName), [...pods], nodeName, log).catch((error: unknown) => {
       log.warn({ err: error instanceof Error ? error.message : String(error) }, "binding joined pods failed");
+    });
+  }
+
+  /**
+   * Placements a plan made on an existing node are bound at once too: left to kube-scheduler, a pod
+   * it had marked unschedulable waits out its backoff (up to 5 min) while its reservation keeps
+   * other pods off the node.
+   */
+  bindToNode(nodeName: string, pods: readonly V1Pod[]): void {
+    const log = this.deps.logger.child({ node: nodeName });
+    void this.bindEach("onto free capacity", pods, nodeName, log).catch((error: unknown) => {
+      log.warn({ err: error instanceof Error ? error.message : String(error) }, "binding placed pods failed");
     });
   }
 
@@ -175,11 +188,17 @@ export class Launcher {
       throw new Error(`creating Node ${launched.nodeName}: ${created.message}`);
     this.deps.failpoint?.("node-created");
     this.moveReservations(virtualNode, launched.nodeName);
-    const bound = await this.bindEach(name, this.plannedPods(virtualNode), launched.nodeName, log);
+    const bound = await this.bindEach(
+      launchedFor(name),
+      this.plannedPods(virtualNode),
+      launched.nodeName,
+      log,
+    );
     this.ready.set(name, launched.nodeName);
     // Pods joined while this run was binding have not been seen yet.
     const late = this.plannedPods(virtualNode).filter((pod) => !pod.spec?.nodeName);
-    const lateBound = late.length > 0 ? await this.bindEach(name, late, launched.nodeName, log) : 0;
+    const lateBound =
+      late.length > 0 ? await this.bindEach(launchedFor(name), late, launched.nodeName, log) : 0;
     await this.patch(name, { ...status, boundPods: bound + lateBound, reservedPods: 0 });
   }
 
@@ -200,19 +219,24 @@ export class Launcher {
     }
   }
 
-  /** Admission-time binding: every given pod that still waits is bound to the new Node at once. */
+  /**
+   * Admission-time binding: every given pod that still waits is bound to the Node at once (`origin`
+   * says why, in the pod's event), except pods whose volumes kube-scheduler must bind.
+   */
   private async bindEach(
-    virtualNodeName: string,
+    origin: string,
     pods: readonly V1Pod[],
     nodeName: string,
     log: Logger,
   ): Promise<number> {
     let bound = 0;
+    const claims = this.deps.reader.persistentVolumeClaims();
     const binds = pods.map(async (pod) => {
       if (pod.spec?.nodeName) {
         if (pod.spec.nodeName === nodeName) bound++;
         return;
       }
+      if (needsVolumeBinding(pod, claims)) return; // kube-scheduler binds it, steered by its reservation
       const namespace = pod.metadata?.namespace ?? "default";
       const podName = pod.metadata?.name ?? "";
       const uid = pod.metadata?.uid ?? "";
@@ -233,12 +257,7 @@ export class Launcher {
           this.deps.metrics.podPendingToBound.observe(
             (this.deps.clock.now() - new Date(created).getTime()) / 1000,
           );
-        this.deps.events.record(
-          podTarget(pod),
-          "Normal",
-          "Bound",
-          `Bound to ${nodeName} launched for it by rafter (VirtualNode ${virtualNodeName})`,
-        );
+        this.deps.events.record(podTarget(pod), "Normal", "Bound", `Bound to ${nodeName} ${origin}`);
       } else {
         log.debug(
           { pod: `${namespace}/${podName}`, result: result.kind, message: result.message },
@@ -356,4 +375,8 @@ function factsFrom(status: VirtualNodeStatus) {
 
 function keyOf(pod: V1Pod): string {
   return `${pod.metadata?.namespace ?? ""}/${pod.metadata?.name ?? ""}`;
+}
+
+function launchedFor(virtualNodeName: string): string {
+  return `launched for it by rafter (VirtualNode ${virtualNodeName})`;
 }

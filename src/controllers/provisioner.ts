@@ -31,6 +31,8 @@ export interface ProvisionerDeps {
   readonly launch: (virtualNode: VirtualNode) => void;
   /** Pods placed on a VirtualNode's spare capacity are bound along with its own pods. */
   readonly join: (virtualNodeName: string, pods: readonly V1Pod[]) => void;
+  /** Pods placed on an existing node's free capacity are bound to it at once (Launcher.bindToNode). */
+  readonly bindToNode: (nodeName: string, pods: readonly V1Pod[]) => void;
   /**
    * How long a placement on an existing node may wait for kube-scheduler to act on it before the pod
    * is planned again (the node may have changed since the plan).
@@ -176,16 +178,18 @@ export class Provisioner {
       virtualNodeOf.set(vn.status?.nodeName ?? name, name);
     }
     const joining = new Map<string, V1Pod[]>();
+    const placing = new Map<string, V1Pod[]>();
     for (const placement of plan.placements) {
       const pod = byKey.get(placement.pod);
       if (!pod) continue;
       this.waiting.delete(placement.pod);
       this.reserve(pod, placement.node);
       const virtualNode = inFlightNames.has(placement.node) ? virtualNodeOf.get(placement.node) : undefined;
-      if (virtualNode === undefined) continue; // an existing node: kube-scheduler places it, steered by the extender
-      let list = joining.get(virtualNode);
-      if (!list) joining.set(virtualNode, (list = []));
-      list.push(pod);
+      if (virtualNode === undefined) {
+        append(placing, placement.node, pod);
+        continue;
+      }
+      append(joining, virtualNode, pod);
       this.deps.events.record(
         podTarget(pod),
         "Normal",
@@ -194,6 +198,7 @@ export class Provisioner {
       );
     }
     for (const [virtualNode, pods] of joining) this.deps.join(virtualNode, pods);
+    for (const [nodeName, pods] of placing) this.deps.bindToNode(nodeName, pods);
   }
 
   /** Placements on existing nodes that kube-scheduler has not acted on in time are planned again. */
@@ -299,4 +304,10 @@ export class Provisioner {
       this.capacityChanged();
     }, delayMs);
   }
+}
+
+function append<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }

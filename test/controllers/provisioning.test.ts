@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
-import type { V1Pod } from "@kubernetes/client-node";
+import type { V1Node, V1PersistentVolumeClaim, V1Pod, V1StorageClass } from "@kubernetes/client-node";
 import { pino } from "pino";
 import type { EC2NodeClass } from "../../src/api/ec2nodeclass.js";
 import type { NodePool } from "../../src/api/nodepool.js";
@@ -28,15 +28,25 @@ import {
 const example = (file: string): unknown =>
   parse(readFileSync(new URL(`../../manifests/examples/${file}`, import.meta.url), "utf8"));
 
-function setup(pods: V1Pod[]) {
+function setup(
+  pods: V1Pod[],
+  existing: { nodes?: V1Node[]; claims?: V1PersistentVolumeClaim[]; classes?: V1StorageClass[] } = {},
+) {
   const clock = new ManualClock(1_000_000);
   const logger = pino({ level: "silent" });
   const nodePool = example("nodepool-general.yaml") as NodePool;
   const nodeClass = example("ec2nodeclass.yaml") as EC2NodeClass;
   const virtualNodes = new FakeVirtualNodes();
   const nodes = new FakeNodes();
+  nodes.nodes.push(...(existing.nodes ?? []));
   const binder = new FakeBinder(pods);
-  const reader = staticReader({ pods, nodePools: [nodePool], nodeClasses: [nodeClass] });
+  const reader = staticReader({
+    pods,
+    nodePools: [nodePool],
+    nodeClasses: [nodeClass],
+    persistentVolumeClaims: existing.claims ?? [],
+    storageClasses: existing.classes ?? [],
+  });
   const liveReader = { ...reader, virtualNodes: () => virtualNodes.list(), nodes: () => nodes.nodes };
   const cloud = new SimulatedCloud({
     clock,
@@ -83,6 +93,9 @@ function setup(pods: V1Pod[]) {
     },
     join: (vn, joined) => {
       launcher.join(vn, joined);
+    },
+    bindToNode: (nodeName, placed) => {
+      launcher.bindToNode(nodeName, placed);
     },
     events,
     metrics,
@@ -132,6 +145,37 @@ describe("provisioning path (planner → VirtualNode → launch → Node → bin
     assert.ok(t.binder.bindings.every((b) => b.node === node.metadata?.name));
     assert.equal(vn.status.boundPods, 3);
     assert.ok(t.events.events.some((e) => e.reason === "Bound" && e.target.name === "a"));
+  });
+
+  it("binds pods placed on an existing node's free capacity at once, without waiting for kube-scheduler", async () => {
+    const claimed = pendingPod("claimed", "500m", "512Mi", {
+      volumes: [{ name: "data", persistentVolumeClaim: { claimName: "data" } }],
+    });
+    const pods = [pendingPod("a", "1", "1Gi"), claimed];
+    const t = setup(pods, {
+      nodes: [readyNode("existing", { cpu: "4", memory: "8Gi", pods: "110" })],
+      claims: [
+        {
+          metadata: { name: "data", namespace: "default" },
+          spec: { storageClassName: "wait" },
+          status: { phase: "Pending" },
+        },
+      ],
+      classes: [
+        { metadata: { name: "wait" }, provisioner: "ebs", volumeBindingMode: "WaitForFirstConsumer" },
+      ],
+    });
+    for (const pod of pods) t.provisioner.podChanged(pod);
+    t.clock.advance(1000);
+    await settle();
+    assert.equal(t.virtualNodes.objects.size, 0, "no capacity launched");
+    assert.deepEqual(
+      t.binder.bindings.map((b) => `${b.pod}@${b.node}`),
+      ["default/a@existing"],
+    );
+    // The pod whose claim is unbound is left to kube-scheduler (its volume binder), but holds its place.
+    assert.equal(t.scheduling.ledger.get("uid-claimed")?.nodeName, "existing");
+    assert.ok(t.events.events.some((e) => e.reason === "Bound" && e.message.includes('free capacity')));
   });
 
   it("re-plans at once onto other offerings when launches meet insufficient capacity", async () => {
@@ -212,3 +256,14 @@ describe("provisioning path (planner → VirtualNode → launch → Node → bin
     assert.equal(t.binder.bindings.length, 1);
   });
 });
+
+function readyNode(name: string, allocatable: Record<string, string>): V1Node {
+  return {
+    metadata: {
+      name,
+      labels: { "kubernetes.io/hostname": name, "topology.kubernetes.io/zone": "us-east-1a" },
+    },
+    spec: {},
+    status: { allocatable, capacity: allocatable, conditions: [{ type: "Ready", status: "True" }] },
+  };
+}
