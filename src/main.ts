@@ -24,7 +24,7 @@ import { ApiStatusWriter } from "./kube/custom-status.js";
 import { createKubeClients, loadKubeConfig } from "./kube/clients.js";
 import { ClusterCache } from "./kube/cluster-cache.js";
 import { ApiEventRecorder } from "./kube/events.js";
-import { LeaderElector } from "./kube/leader-election.js";
+import { LeaderElector, leaseWatch } from "./kube/leader-election.js";
 import { ApiPodEvictor } from "./kube/eviction.js";
 import { ApiNodeClient } from "./kube/node-client.js";
 import { ApiNodeWriter } from "./kube/nodes.js";
@@ -302,6 +302,14 @@ export async function runRafter(config: Config): Promise<void> {
         leading = false;
         void shutdown("lost leadership", 1);
       },
+      // Renewals seen as they happen: a follower takes over the moment the lease expires.
+      watch: leaseWatch({
+        kubeConfig: clients.kubeConfig,
+        coordination: clients.coordination,
+        namespace: config.leaderElectionNamespace,
+        name: "rafter-leader",
+        logger: logger.child({ component: "leader-election" }),
+      }),
     });
     elector.start();
   } else {
