@@ -1,6 +1,8 @@
 // A resilient informer: list+watch through @kubernetes/client-node, restarted with backoff whenever
 // the watch fails (the library stops on errors), with a promise that resolves once the first list
-// has been delivered so that controllers can gate on "synced".
+// has been delivered so that controllers can gate on "synced". The library's start() resolves even
+// when its list or watch failed (it reports the failure as an error event), so "synced" means a list
+// really succeeded: an empty cache from a failed list would make every instance look like an orphan.
 import {
   makeInformer,
   type KubeConfig,
@@ -31,6 +33,8 @@ export class ResilientInformer<T extends KubernetesObject> {
   private readonly handlers: InformerHandlers<T>[] = [];
   private backoffMs: number;
   private stopped = false;
+  /** A list has succeeded: the cache holds the collection as of some resource version. */
+  private listed = false;
   private restartTimer: NodeJS.Timeout | undefined;
   private resolveSynced!: () => void;
   readonly synced: Promise<void>;
@@ -38,7 +42,12 @@ export class ResilientInformer<T extends KubernetesObject> {
   constructor(private readonly options: ResilientInformerOptions<T>) {
     this.backoffMs = options.initialBackoffMs ?? 500;
     this.synced = new Promise((resolve) => (this.resolveSynced = resolve));
-    this.informer = makeInformer(options.kubeConfig, options.path, options.list, options.labelSelector);
+    const list = async (): Promise<KubernetesListObject<T>> => {
+      const result = await options.list();
+      this.listed = true;
+      return result;
+    };
+    this.informer = makeInformer(options.kubeConfig, options.path, list, options.labelSelector);
     this.informer.on("add", (object) => {
       this.emitUpsert(object);
     });
@@ -70,10 +79,13 @@ export class ResilientInformer<T extends KubernetesObject> {
     this.stopped = false;
     try {
       await this.informer.start();
-      // Only a successful list+watch resets the backoff (the library reports "connect" before it lists,
-      // so a missing CRD would otherwise be retried twice a second forever).
+      // The library has applied the list to its cache before it resolves.
+      if (this.listed) this.resolveSynced();
+      // A failed list or watch was reported as an error during start() and a restart is scheduled:
+      // only a successful list+watch resets the backoff (a missing CRD or an API server that is down
+      // would otherwise be retried twice a second forever).
+      if (this.restartTimer !== undefined) return;
       this.backoffMs = this.options.initialBackoffMs ?? 500;
-      this.resolveSynced();
       this.options.logger.debug(
         { informer: this.options.name, objects: this.list().length },
         "informer synced",
