@@ -251,7 +251,7 @@ function startServer(): Promise<{ child: ChildProcess; ready: Ready; pinned: boo
   const cores = availableParallelism();
   const pinned =
     cores >= 2 &&
-    spawnSync("taskset", ["-p", "-c", "1", String(process.pid)], { stdio: "ignore" }).status === 0;
+    spawnSync("taskset", ["-a", "-p", "-c", "1", String(process.pid)], { stdio: "ignore" }).status === 0;
   const child = fork(import.meta.filename, [], {
     // BENCH_CPU_PROF=<dir> profiles the server process (node --cpu-prof), written when it exits.
     execArgv: [
@@ -263,7 +263,8 @@ function startServer(): Promise<{ child: ChildProcess; ready: Ready; pinned: boo
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   if (pinned && child.pid !== undefined) {
-    spawnSync("taskset", ["-p", "-c", "0", String(child.pid)], { stdio: "ignore" });
+    // -a: every thread of the server (GC helpers too), so that its CPU figures are one core's.
+    spawnSync("taskset", ["-a", "-p", "-c", "0", String(child.pid)], { stdio: "ignore" });
   }
   return new Promise((resolve, reject) => {
     child.once("message", (message) => {
