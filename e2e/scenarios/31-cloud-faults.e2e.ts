@@ -82,12 +82,12 @@ scenario(
     const first = ofApp(await virtualNodes(cluster), t.namespace, "throttled");
     assert.ok(first.length > 0, "the first wave has VirtualNodes");
     t.log(
-      `throttled ${throttled.length} request(s) (${[...new Set(throttled.map((r) => r.action))].join(", ")}), ` +
+      `throttled ${throttled.length} request(s) (${[...new Set(throttled.map((r) => (r.action !== "" ? r.action : (r.target ?? "?"))))].join(", ")}), ` +
         `lost ${lost.length} CreateFleet answer; ` +
         `first wave on ${first.map((v) => v.status?.instanceType ?? "?").join(", ")}`,
     );
 
-    // 2. Insufficient capacity for the cheapest options of this pod shape, and a lost answer.
+    // 2. Insufficient capacity for the cheapest options of this pod shape.
     const failed = new Set(
       first.flatMap((v) => [...v.spec.instanceTypes.slice(0, failedOptions), v.status?.instanceType ?? ""]),
     );

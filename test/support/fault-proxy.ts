@@ -14,6 +14,8 @@ export interface CapturedRequest {
   readonly status: number;
   readonly durationMs: number;
   readonly injected?: "throttle" | "capacity" | "lost";
+  /** The X-Amz-Target header of JSON-protocol requests (e.g. SSM sent to the same endpoint), which have no Action. */
+  readonly target?: string;
 }
 
 export interface CapacityRule {
@@ -158,6 +160,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     const body = await readBody(request);
     const params = new URLSearchParams(body);
     const action = params.get("Action") ?? "";
+    const targetHeader = request.headers["x-amz-target"];
+    const target = typeof targetHeader === "string" ? { target: targetHeader } : {};
     const reply = (
       status: number,
       type: string,
@@ -170,6 +174,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         status,
         durationMs: performance.now() - started,
         ...(injected ? { injected } : {}),
+        ...target,
       });
       response.writeHead(status, { "content-type": type, "content-length": Buffer.byteLength(text) });
       response.end(text);
@@ -228,6 +233,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         status: upstream.status,
         durationMs: performance.now() - started,
         injected: "lost",
+        ...target,
       });
       request.socket.destroy();
       return;
