@@ -22,8 +22,13 @@ import {
 import type { RunContext, RunState } from "./placement.js";
 import type { RunResult } from "./planner.js";
 import type { PodInfo } from "./pods.js";
+import type { CompiledPool } from "./pools.js";
 import { addInto, fitsSum, sub, type Vec } from "./resource-space.js";
 import { SlackIndex } from "./slack-index.js";
+import { BinPricer } from "./bin-pricer.js";
+import { bestSplit } from "./pair-split.js";
+import { pinnedOfferings, repackNodes, unrepack } from "./repack.js";
+import { pairPass, type PairHost } from "./pair-pass.js";
 import { widen, widenedPrice } from "./widen.js";
 
 const eps = 1e-9;
@@ -46,18 +51,20 @@ function priceAdding(node: NewNode, vec: Vec): number {
   return best;
 }
 
-class Improver {
+class Improver implements PairHost {
   private spent = 0;
   private readonly tied: ReadonlySet<number>;
   private readonly prices = new Map<NewNode, number>();
   private readonly freeMoved = new Set<PodInfo>();
   private readonly index = new SlackIndex();
+  private readonly pricers = new Map<CompiledPool, BinPricer>();
+  private readonly fruitless = new Set<string>();
 
   constructor(
     private readonly state: RunState,
     private readonly ctx: RunContext,
     private readonly budget: number,
-    model: Model,
+    private readonly model: Model,
   ) {
     this.tied = hostnameAffinitySelectors(model);
     for (const node of state.newNodes) this.touch(node);
@@ -212,6 +219,82 @@ class Improver {
     }
     return improved;
   }
+
+  get nodes(): readonly NewNode[] {
+    return this.state.newNodes;
+  }
+
+  private get dims(): readonly string[] {
+    return this.model.space.names;
+  }
+
+  /** Resources some pending pod requests. */
+  private active(): number[] {
+    const used = new Set<number>();
+    for (const pod of this.model.pending) pod.vec.forEach((v, i) => (v > 0 ? used.add(i) : undefined));
+    return [...used].sort((a, b) => a - b);
+  }
+
+  private pricer(pool: CompiledPool): BinPricer {
+    let pricer = this.pricers.get(pool);
+    if (!pricer)
+      this.pricers.set(
+        pool,
+        (pricer = new BinPricer(pool, this.ctx.compat, this.dims.length, this.active())),
+      );
+    return pricer;
+  }
+
+  /** What a re-pack could recover at most: price minus the pods' fractional cost on any type. */
+  waste(node: NewNode): number {
+    this.spent++;
+    return this.price(node) - this.pricer(node.pool).within(node.zones, node.capacityTypes).floor(node.used);
+  }
+
+  /**
+   * Re-packs `a` with `b` (or splits `a` in two when `b` is undefined) when the pair split search
+   * finds a cheaper pair of nodes; kept only if the real placement confirms it is cheaper.
+   */
+  repack(a: NewNode, b: NewNode | undefined, pins: ReadonlyMap<string, string>): boolean {
+    const pool = a.pool;
+    if (!pool.unlimited || (b && b.pool !== pool)) return false;
+    const olds = b ? [a, b] : [a];
+    // A pair that found nothing is not searched again until one of its nodes changed.
+    const key = olds.map((n) => `${n.name}:${n.pods.length}:${n.used[0]}:${n.used[1]}`).join("|");
+    if (this.fruitless.has(key)) return false;
+    this.fruitless.add(key);
+    if (!olds.every((n) => n.pods.every((p) => movable(p, this.tied)))) return false;
+    const pricer = this.pricer(pool);
+    const before = olds.reduce((sum, n) => sum + this.price(n), 0);
+    const work = { spent: this.spent, limit: this.budget - this.state.work };
+    const split = bestSplit({ pricer, sides: [a.pods, b?.pods ?? []], ...pinnedOfferings(pool, pins), work });
+    this.spent = work.spent;
+    if (!split || !(split.cost < before - eps)) return false;
+    const state = this.state;
+    const names = [a.name, b?.name ?? `${this.ctx.namePrefix}-${state.nextName}`];
+    const fresh = repackNodes(olds, split.sides, names, pins, state, this.ctx);
+    if (!fresh) return false;
+    const after = fresh.reduce((sum, n) => sum + (n ? n.price() : 0), 0);
+    if (!(after < before - eps)) {
+      unrepack(olds, fresh, state);
+      return false;
+    }
+    // Fresh nodes take their old nodes' places (a split's second node goes last).
+    const slots = olds.map((n) => state.newNodes.indexOf(n));
+    for (const old of olds) this.drop(old);
+    const placed = fresh.map((node, i) => ({ node, at: slots[i] ?? Infinity }));
+    for (const { node, at } of placed.sort((x, y) => x.at - y.at)) {
+      if (!node) continue;
+      if (Number.isFinite(at)) state.newNodes.splice(Math.min(at, state.newNodes.length), 0, node);
+      else {
+        state.newNodes.push(node);
+        state.nextName++;
+      }
+      state.opened[pool.index] = (state.opened[pool.index] ?? 0) + 1;
+      this.touch(node);
+    }
+    return true;
+  }
 }
 
 function size(pod: PodInfo): number {
@@ -254,6 +337,7 @@ export function improve(model: Model, best: RunResult, ctx: RunContext, budget: 
       if (im.exhausted()) break;
       if (im.shrink(node)) changed = true;
     }
+    if (!im.exhausted() && pairPass(im)) changed = true;
     if (!changed) break;
   }
   // Every accepted step lowered the cost, so the improved state is never worse than the start.
