@@ -310,7 +310,15 @@ export class Launcher {
     const attempt = (this.attempts.get(name) ?? 0) + 1;
     this.attempts.set(name, attempt);
     if (attempt >= (this.deps.maxAttempts ?? 6)) {
-      void this.fail(virtualNode, `gave up after ${attempt} attempts: ${reason}`, "backoff");
+      // Recording the failure needs the API server too: when that fails as well (e.g. it is down),
+      // keep retrying rather than let the rejection escape (Node ends the process on it).
+      this.fail(virtualNode, `gave up after ${attempt} attempts: ${reason}`, "backoff").catch(
+        (error: unknown) => {
+          const message = error instanceof Error ? error.message : String(error);
+          this.deps.logger.warn({ virtualNode: name, err: message }, "recording the failed launch failed");
+          this.retryLater(virtualNode, message);
+        },
+      );
       return;
     }
     const delay = suggestedMs ?? Math.min(30_000, 1000 * 2 ** (attempt - 1));
