@@ -199,8 +199,9 @@ async function main(): Promise<void> {
       loadAverage: loadavg()[0],
       requests: served,
       requestsPerSecond: Math.round(served / seconds),
-      slowestSecond: perSecond.length > 0 ? Math.min(...perSecond) : 0,
-      fastestSecond: perSecond.length > 0 ? Math.max(...perSecond) : 0,
+      // Requests completed in each second (autocannon's ticks; a last partial second is left out).
+      perSecond: perSecond.slice(0, seconds),
+      slowestSecond: Math.min(...perSecond.slice(0, seconds)),
       errors: result.errors,
       timeouts: result.timeouts,
       non2xx: result.non2xx,

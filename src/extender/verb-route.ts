@@ -19,14 +19,11 @@ export type VerbHandler = (
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, raw?: string): void {
-  const text = raw ?? JSON.stringify(body);
-  res.writeHead(status, [
-    "content-type",
-    "application/json",
-    "content-length",
-    String(Buffer.byteLength(text)),
-  ]);
-  res.end(text);
+  // One UTF-8 encoding into a Buffer, written after the head as is: a string reply would be scanned
+  // for its byte length, then copied again when node joins it to the head.
+  const payload = Buffer.from(raw ?? JSON.stringify(body), "utf8");
+  res.writeHead(status, ["content-type", "application/json", "content-length", String(payload.length)]);
+  res.end(payload);
 }
 
 export interface VerbRouteOptions {
