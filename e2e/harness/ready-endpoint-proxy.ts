@@ -1,7 +1,9 @@
 // A Service with endpoint readiness, in miniature: a TCP pass-through proxy (TLS goes through untouched)
 // that sends each new connection to whichever backend currently answers GET /readyz with 200, as
-// kube-proxy does with a Service's ready endpoints. Readiness is polled every `pollMs`. With no ready
-// backend a new connection is closed at once (a Service without endpoints refuses connections).
+// kube-proxy does with a Service's ready endpoints. Readiness is polled every `pollMs` with the kubelet's
+// probe defaults (1 s timeout; a ready backend is dropped after 3 failed probes in a row, or at once
+// when it refuses connections — its process is gone). With no ready backend a new connection is closed
+// at once (a Service without endpoints refuses connections).
 // Connections already open stay with their backend until either side closes them.
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { httpGet } from "../cluster/net.js";
@@ -35,23 +37,31 @@ export async function startReadyEndpointProxy(
 ): Promise<ReadyEndpointProxy> {
   const log = options.log ?? (() => undefined);
   const pollMs = options.pollMs ?? 250;
+  const failureThreshold = 3;
   let current: ProxyBackend | undefined;
   let closed = false;
   let refused = 0;
   const forwarded = new Map<string, number>();
   const open = new Set<Socket>();
 
+  const failures = new Map<ProxyBackend, number>();
+  /** Probes once; a backend counts as ready until its third failure in a row (or a refused connection). */
   const probe = async (backend: ProxyBackend): Promise<boolean> => {
+    let ok: boolean;
+    let gone = false;
     try {
-      return (await httpGet(backend.readyUrl, { timeoutMs: Math.max(200, pollMs * 2) })).status === 200;
-    } catch {
-      return false;
+      ok = (await httpGet(backend.readyUrl, { timeoutMs: 1_000 })).status === 200;
+    } catch (error) {
+      ok = false;
+      gone = (error as { code?: string }).code === "ECONNREFUSED";
     }
+    failures.set(backend, ok ? 0 : gone ? failureThreshold : (failures.get(backend) ?? 0) + 1);
+    return ok;
   };
   const poll = async (): Promise<void> => {
     const ready = await Promise.all(options.backends.map(probe));
     // Stay with the current backend while it is ready; otherwise the first ready one.
-    const keep = current !== undefined && ready[options.backends.indexOf(current)] === true;
+    const keep = current !== undefined && (failures.get(current) ?? 0) < failureThreshold;
     const next = keep ? current : options.backends.find((_, i) => ready[i] === true);
     if (next !== current) log(`ready endpoint: ${current?.name ?? "none"} → ${next?.name ?? "none"}`);
     current = next;

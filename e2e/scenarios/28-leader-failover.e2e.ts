@@ -11,6 +11,8 @@ import { hostname } from "node:os";
 import { freePort, httpGet } from "../cluster/net.js";
 import type { Rafter } from "../cluster/rafter.js";
 import { sleep } from "../harness/lifecycle.js";
+import { metricValue } from "../harness/metrics.js";
+import { kwokNode, pod } from "../harness/nodes.js";
 import {
   applyNodePools,
   cleanupCapacity,
@@ -18,6 +20,7 @@ import {
   motoInstances,
   podsIn,
   virtualNodes,
+  type PodJson,
 } from "../harness/provisioning.js";
 import { startReadyEndpointProxy, type ReadyEndpointProxy } from "../harness/ready-endpoint-proxy.js";
 import { scenario } from "../harness/scenario.js";
@@ -199,22 +202,49 @@ scenario(
     const hostOf = new Map(
       withInstance.map((vn) => [vn.status?.nodeName ?? "", vn.status?.instanceID ?? ""]),
     );
-    for (const pod of running) {
-      const instanceId = hostOf.get(pod.spec.nodeName ?? "");
+    for (const p of running) {
+      const instanceId = hostOf.get(p.spec.nodeName ?? "");
       assert.ok(
         instanceId,
-        `${pod.metadata.name}'s node ${pod.spec.nodeName ?? ""} belongs to a launched VirtualNode`,
+        `${p.metadata.name}'s node ${p.spec.nodeName ?? ""} belongs to a launched VirtualNode`,
       );
       assert.ok(
         live.some((i) => i.id === instanceId),
-        `${pod.metadata.name}'s node ${pod.spec.nodeName ?? ""} has a live instance ${instanceId}`,
+        `${p.metadata.name}'s node ${p.spec.nodeName ?? ""} has a live instance ${instanceId}`,
       );
     }
     t.log(
       `${withInstance.length} VirtualNode(s) with an instance, ${live.length} live instance(s), ` +
-        `${instances.length - live.length} terminated; proxy forwarded ` +
-        `${[...proxy.forwarded].map(([n, c]) => `${n}:${c}`).join(" ")}, refused ${proxy.refused}`,
+        `${instances.length - live.length} terminated`,
     );
+
+    // kube-scheduler's extender calls reach the new leader through the "Service": a pod pinned to a
+    // plain kwok node is filtered and bound by the follower-turned-leader's extender.
+    const nodeName = `e2e-failover-${Math.random().toString(36).slice(2, 7)}`;
+    await cluster.kubectl.apply(kwokNode(nodeName));
+    defer(() => cluster.kubectl.delete("node", nodeName, ["--wait=false"]));
+    await kubectl.apply(pod("after-failover", { nodeSelector: { "kubernetes.io/hostname": nodeName } }));
+    await eventually(
+      "the pinned pod bound through the new leader's extender",
+      async () => {
+        const bound = (await kubectl.getJson<PodJson>("pod", "after-failover")).spec.nodeName;
+        const binds = metricValue(await follower.metrics(), "rafter_extender_requests_total", {
+          verb: "bind",
+        });
+        return bound === nodeName && binds >= 1;
+      },
+      60_000,
+    );
+    const forwarded = [...proxy.forwarded].map(([n, c]) => `${n}:${c}`).join(" ");
+    t.log(`proxy connections: ${forwarded}, refused ${proxy.refused}`);
+    assert.ok(
+      (proxy.forwarded.get(follower.name) ?? 0) >= 1,
+      "the proxy sent kube-scheduler to the new leader",
+    );
+
     t.log(`failover seconds: ${failoverSeconds.toFixed(1)}`);
+    // With a 15 s lease the takeover comes 13–15 s after the crash (15 s after the last renewal);
+    // a second of slack for a loaded machine.
+    assert.ok(failoverSeconds < 16, `failover within the lease duration (${failoverSeconds.toFixed(1)}s)`);
   },
 );
