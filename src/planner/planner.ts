@@ -28,6 +28,16 @@ export const defaultPlanOptions = {
  */
 const secondImproveMinPods = 200;
 
+/**
+ * Batches of a few hundred pods also improve the next cheapest packings (up to `extraStarts`,
+ * distinct by cost) and let runs within `startSlack` of the best finish: on mixed shapes a run
+ * of mid-sized nodes often ends cheapest after re-packing though it starts dearer (mixed 300:
+ * 1.237 -> 1.071 against 1.169 -> 1.091). Larger batches keep two starts: time grows with them.
+ */
+const extraStartsMaxPods = 1000;
+const extraStarts = 1;
+const startSlack = 0.1;
+
 /** Default work budget per pending pod (beyond defaultPlanOptions.workBudget). */
 const workPerPod = 250;
 
@@ -180,11 +190,13 @@ export function plan(snapshot: PlanningSnapshot, options: PlanOptions = {}): Pla
   const policies = [() => undefined, ...sizeTargets(model, order, Math.max(0, opts.packingRuns - 1))];
   let best: RunResult | undefined;
   let first: RunResult | undefined;
+  const completed: RunResult[] = [];
+  const wide = opts.improve && order.length >= secondImproveMinPods && order.length < extraStartsMaxPods;
   let work = 0;
   for (const policy of policies) {
     if (best && work > budget) break;
     // Only a run without failures may be cut short: a run with fewer failures wins at any cost.
-    const stopAbove = best?.failed === 0 ? best.cost : Infinity;
+    const stopAbove = best?.failed === 0 ? best.cost * (wide ? 1 + startSlack : 1) : Infinity;
     const context = {
       space: model.space,
       pools: model.pools,
@@ -195,6 +207,7 @@ export function plan(snapshot: PlanningSnapshot, options: PlanOptions = {}): Pla
     const result = packingRun(model, order, context, stopAbove);
     work += result?.state.work ?? order.length;
     first ??= result;
+    if (result) completed.push(result);
     if (result && better(result, best)) best = result;
   }
   if (!best) throw new Error("unreachable: at least one packing run");
@@ -207,6 +220,7 @@ export function plan(snapshot: PlanningSnapshot, options: PlanOptions = {}): Pla
   };
   widenAll(best.state);
   if (opts.improve) {
+    const startCosts = [best.cost, first?.cost ?? Infinity];
     const improved = improve(model, best, improveContext, budget);
     best = improved;
     // The cheapest packing is not always the best start: plain first-fit-decreasing piles are
@@ -222,6 +236,22 @@ export function plan(snapshot: PlanningSnapshot, options: PlanOptions = {}): Pla
       const alternative = improve(model, first, improveContext, budget);
       if (better(alternative, improved)) best = alternative;
       else recount(model, improved.state);
+    }
+    if (wide) {
+      // Runs with equal costs are (almost always) the same packing: one start each.
+      const starts: RunResult[] = [];
+      for (const r of [...completed].sort((a, b) => a.cost - b.cost)) {
+        if (starts.length >= extraStarts) break;
+        if (r.failed !== best.failed || startCosts.some((c) => Math.abs(c - r.cost) < 1e-9)) continue;
+        startCosts.push(r.cost);
+        starts.push(r);
+      }
+      for (const start of starts) {
+        widenAll(start.state);
+        const alternative = improve(model, start, improveContext, budget);
+        if (better(alternative, best)) best = alternative;
+      }
+      if (starts.length > 0) recount(model, best.state);
     }
   }
   const reasons = new Map(

@@ -66,7 +66,7 @@ describe("planner pair re-packing", () => {
     assert.ok(first.hourlyCost <= unimproved.hourlyCost + 1e-9);
   });
 
-  it("plans the mixed real-world workload within 1.10x of the LP lower bound", async () => {
+  it("plans the mixed real-world workload within 1.08x of the LP lower bound", async () => {
     const solver = await loadLpSolver();
     const pools = [
       bareNodePool("default", {
@@ -81,7 +81,9 @@ describe("planner pair re-packing", () => {
     const result = plan(s, { lpSolver: solver });
     assert.deepEqual(checkPlan(s, result), []);
     assert.equal(result.unschedulable.length, 0);
-    // Before pair re-packing: 1.151 (amd64-only pods one per node, arm-capable pods on amd64).
-    assert.ok((result.efficiency ?? Infinity) <= 1.1, `efficiency ${result.efficiency}`);
+    // Before pair re-packing: 1.151 (amd64-only pods one per node, arm-capable pods on amd64);
+    // with it but from the cheapest packing only: 1.091; improving the next packing too: 1.071.
+    assert.ok((result.efficiency ?? Infinity) <= 1.08, `efficiency ${result.efficiency}`);
+    assert.ok(result.newNodes.length <= 30, `${result.newNodes.length} nodes`);
   });
 });
