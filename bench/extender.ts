@@ -27,6 +27,7 @@ import { createExtenderListener } from "../src/extender/app.js";
 import type { Binder } from "../src/extender/binder.js";
 import { filterVerb, prioritizeVerb, type HandlerContext } from "../src/extender/handlers.js";
 import { RecentPods } from "../src/extender/recent-pods.js";
+import { SlotIndex } from "../src/extender/slot-index.js";
 import { answer, type VerbHandler } from "../src/extender/verb-route.js";
 import { extenderMetrics } from "../src/metrics/extender.js";
 import { createMetricsRegistry } from "../src/metrics/registry.js";
@@ -67,6 +68,7 @@ function measureHandlers(
     recent: new RecentPods(),
     onBound: undefined,
     clock: systemClock,
+    slotIndex: new SlotIndex(scheduling.state),
   };
   const bytes = bodies.map((body) => Buffer.from(body));
   const run = (handler: VerbHandler, iterations: number): number => {

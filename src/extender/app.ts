@@ -23,6 +23,7 @@ import {
   type HandlerContext,
 } from "./handlers.js";
 import { RecentPods } from "./recent-pods.js";
+import { SlotIndex } from "./slot-index.js";
 import { sendJson, verbRoute, type NodeHandler, type VerbHandler } from "./verb-route.js";
 
 export type { BoundEvent };
@@ -76,6 +77,7 @@ function buildExtender(deps: ExtenderDeps): Extender {
     recent: new RecentPods(),
     onBound: deps.onBound,
     clock: deps.clock,
+    slotIndex: new SlotIndex(deps.state),
   };
   let sequence = 0;
   const prefix = (deps.pathPrefix ?? "").replace(/\/+$/, "");

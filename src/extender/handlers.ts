@@ -17,6 +17,7 @@ import { podFacts, type PodFacts } from "./pod-facts.js";
 import { decidePreemption } from "./preempt.js";
 import { decideScores } from "./prioritize.js";
 import type { RecentPods } from "./recent-pods.js";
+import type { SlotIndex } from "./slot-index.js";
 import { checkBindingArgs, checkExtenderArgs, checkPreemptionArgs } from "./validate.js";
 import type { ExtenderBindingResult, WireNodeList } from "./wire.js";
 import type { ExtenderMetrics } from "../metrics/extender.js";
@@ -49,6 +50,8 @@ export interface HandlerContext {
   readonly recent: RecentPods;
   readonly onBound: ((event: BoundEvent) => void) | undefined;
   readonly clock: Clock;
+  /** Packed slot figures for prioritize (see slot-index.ts); optional, the state is the fallback. */
+  readonly slotIndex?: SlotIndex | undefined;
 }
 
 /** The candidate names, from NodeNames (nodeCacheCapable) or from the NodeList's items. */

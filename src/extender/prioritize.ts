@@ -8,11 +8,14 @@ import type { ClusterState, NodeSlot } from "../state/cluster-state.js";
 import type { Reservation, ReservationLedger } from "../state/reservation-ledger.js";
 import { sieveKey } from "../state/name-sieve.js";
 import type { PodFacts } from "./pod-facts.js";
+import { consolidationCandidate, hasNode, launching, ready, stride, type SlotIndex } from "./slot-index.js";
 import { maxExtenderPriority } from "./wire.js";
 
 export interface PrioritizeInputs {
   readonly state: ClusterState;
   readonly ledger: ReservationLedger;
+  /** Packed figures of the state's slots; without it, scores read the slots through the state. */
+  readonly slotIndex?: SlotIndex | undefined;
 }
 
 /** A resource's share of the node in use after the placement, clamped to [0, 1]; undefined if unknown. */
@@ -23,29 +26,34 @@ function share(used: number, capacity: number): number | undefined {
 }
 
 /**
- * Fraction of the node in use after placing the pod: the mean over cpu and memory (the resources
- * that decide how full a node is), counting bound pods and other pods' reservations.
+ * The score of a known node from its figures (flags as in slot-index.ts). Utilisation after placing
+ * the pod: the mean over cpu and memory (the resources that decide how full a node is), counting
+ * bound pods and other pods' reservations.
  */
-function utilisationAfter(
-  slot: NodeSlot,
+function scoreFigures(
+  flags: number,
+  requestedCpu: number,
+  requestedMemory: number,
+  allocatableCpu: number,
+  allocatableMemory: number,
+  name: string,
   pod: PodFacts,
   ledger: ReservationLedger,
   reservation: Reservation | undefined,
 ): number {
+  if ((flags & hasNode) === 0) return (flags & launching) !== 0 ? 0 : 1;
+  if ((flags & launching) !== 0 || (flags & ready) === 0) return 0;
+  if ((flags & consolidationCandidate) !== 0) return 1;
   // Most nodes hold no reservation: the sieve says so without a lookup in the ledger's map.
-  const reserved = ledger.mayHaveOnNode(sieveKey(slot.name)) ? ledger.onNode(slot.name) : undefined;
-  const own = reservation?.nodeName === slot.name ? reservation.requests : undefined;
-  const cpu = share(
-    slot.requestedCpu + (reserved?.cpu ?? 0) - (own?.cpu ?? 0) + pod.cpu,
-    slot.allocatableCpu,
-  );
+  const reserved = ledger.mayHaveOnNode(sieveKey(name)) ? ledger.onNode(name) : undefined;
+  const own = reservation?.nodeName === name ? reservation.requests : undefined;
+  const cpu = share(requestedCpu + (reserved?.cpu ?? 0) - (own?.cpu ?? 0) + pod.cpu, allocatableCpu);
   const memory = share(
-    slot.requestedMemory + (reserved?.memory ?? 0) - (own?.memory ?? 0) + pod.memory,
-    slot.allocatableMemory,
+    requestedMemory + (reserved?.memory ?? 0) - (own?.memory ?? 0) + pod.memory,
+    allocatableMemory,
   );
-  if (cpu === undefined) return memory ?? 0;
-  if (memory === undefined) return cpu;
-  return (cpu + memory) / 2;
+  const utilisation = cpu === undefined ? (memory ?? 0) : memory === undefined ? cpu : (cpu + memory) / 2;
+  return 2 + Math.round(7 * utilisation);
 }
 
 export function scoreNode(
@@ -56,16 +64,63 @@ export function scoreNode(
 ): number {
   if (reservation?.nodeName === name) return maxExtenderPriority;
   const slot = inputs.state.lookup(name);
-  if (!slot?.node) return slot?.launching ? 0 : 1;
-  if (slot.launching || !slot.ready) return 0;
-  if (slot.consolidationCandidate) return 1;
-  return 2 + Math.round(7 * utilisationAfter(slot, pod, inputs.ledger, reservation));
+  if (!slot) return 1; // a node rafter knows nothing about
+  return scoreFigures(
+    slotFlags(slot),
+    slot.requestedCpu,
+    slot.requestedMemory,
+    slot.allocatableCpu,
+    slot.allocatableMemory,
+    name,
+    pod,
+    inputs.ledger,
+    reservation,
+  );
+}
+
+function slotFlags(slot: NodeSlot): number {
+  return (
+    (slot.node !== undefined ? hasNode : 0) |
+    (slot.ready ? ready : 0) |
+    (slot.launching ? launching : 0) |
+    (slot.consolidationCandidate ? consolidationCandidate : 0)
+  );
 }
 
 /** Scores for the candidates, index for index (no per-node objects: the reply is encoded from these). */
 export function decideScores(inputs: PrioritizeInputs, pod: PodFacts, names: readonly string[]): number[] {
   const reservation = inputs.ledger.get(pod.uid);
   const scores = new Array<number>(names.length);
-  for (let i = 0; i < names.length; i++) scores[i] = scoreNode(inputs, pod, names[i] ?? "", reservation);
+  const index = inputs.slotIndex;
+  if (!index) {
+    for (let i = 0; i < names.length; i++) scores[i] = scoreNode(inputs, pod, names[i] ?? "", reservation);
+    return scores;
+  }
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] ?? "";
+    if (reservation?.nodeName === name) {
+      scores[i] = maxExtenderPriority;
+      continue;
+    }
+    const e = index.entry(name);
+    if (e < 0) {
+      scores[i] = 1; // a node rafter knows nothing about
+      continue;
+    }
+    // Read right away: a later entry() may refill the index.
+    const f = index.figures;
+    const at = e * stride;
+    scores[i] = scoreFigures(
+      f[at] ?? 0,
+      f[at + 1] ?? 0,
+      f[at + 2] ?? 0,
+      f[at + 3] ?? NaN,
+      f[at + 4] ?? NaN,
+      name,
+      pod,
+      inputs.ledger,
+      reservation,
+    );
+  }
   return scores;
 }

@@ -58,6 +58,9 @@ export interface NodeSlot {
   readonly allocatableMemory: number;
 }
 
+/** Told after a slot changed (`gone`: it was dropped; a later slot of that name is a new object). */
+export type SlotListener = (slot: NodeSlot, gone: boolean) => void;
+
 /** Told when a pod's binding becomes visible or the pod stops holding resources (the ledger listens). */
 export interface PodBindingListener {
   podBound(uid: string, nodeName: string): void;
@@ -147,6 +150,7 @@ export class ClusterState {
   private readonly pods = new Map<string, PodRecord>();
   private readonly virtualNodes = new Map<string, VirtualNodeRecord>();
   private readonly listeners: PodBindingListener[] = [];
+  private readonly slotListeners: SlotListener[] = [];
   private synced = false;
   private nodes = 0;
 
@@ -161,6 +165,11 @@ export class ClusterState {
 
   addListener(listener: PodBindingListener): void {
     this.listeners.push(listener);
+  }
+
+  /** Told after a slot's figures or flags change, and when a slot is dropped (for caches of them). */
+  addSlotListener(listener: SlotListener): void {
+    this.slotListeners.push(listener);
   }
 
   /** The slot for a node name, or undefined when nothing at all is known about it. Hot path. */
@@ -303,6 +312,7 @@ export class ClusterState {
       slot.requestedCpu = 0;
       slot.requestedMemory = 0;
     }
+    for (const listener of this.slotListeners) listener(slot, false);
     this.collect(slot);
   }
 
@@ -320,6 +330,7 @@ export class ClusterState {
     slot.refresh();
     if (slot.beingDisrupted || slot.launching) this.flag(slot);
     else this.unflag(slot.name);
+    for (const listener of this.slotListeners) listener(slot, false);
   }
 
   private flag(slot: Slot): void {
@@ -335,6 +346,7 @@ export class ClusterState {
     if (slot.empty()) {
       this.slots.delete(slot.name);
       this.unflag(slot.name);
+      for (const listener of this.slotListeners) listener(slot, true);
     }
   }
 }
