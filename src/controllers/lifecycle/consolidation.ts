@@ -37,6 +37,11 @@ export interface ConsolidationOptions {
   /** Spot-to-spot replacement needs at least this many cheaper instance types (anti-churn). */
   readonly minSpotOptions?: number;
   readonly planOptions?: PlanOptions;
+  /**
+   * false for forced replacements (drift): the single replacement node is accepted at any price,
+   * since the node goes anyway and its pods are better moved to capacity launched ahead of the drain.
+   */
+  readonly requireSavings?: boolean;
 }
 
 export type ConsolidationCommand =
@@ -168,6 +173,16 @@ export function simulateRemoval(
   if (result.newNodes.length > 1) return { ok: false, reason: "its pods would need more than one new node" };
   const replacement = result.newNodes[0];
   if (!replacement) return { ok: false, reason: "no replacement" };
+  if (options.requireSavings === false)
+    return {
+      ok: true,
+      command: {
+        kind: "replace",
+        nodes: [...removed],
+        replacement,
+        savings: oldCost - replacement.hourlyPrice,
+      },
+    };
   const cheaper = cheaperTypes(input.snapshot.catalog, replacement, oldCost);
   if (cheaper.length === 0)
     return { ok: false, reason: `no replacement cheaper than $${oldCost.toFixed(4)}/h fits its pods` };

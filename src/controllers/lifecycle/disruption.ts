@@ -16,7 +16,12 @@ import { buildSnapshot } from "../snapshot.js";
 import { allowedDisruptions, disruptionReasons, type AllowedDisruptions } from "./budgets.js";
 import { buildCandidates, type Candidate } from "./candidates.js";
 import { CommandExecutor, sleep, type DisruptionCommand } from "./command.js";
-import { decideConsolidation, simulateRemoval, type ConsolidationCandidate } from "./consolidation.js";
+import {
+  decideConsolidation,
+  simulateRemoval,
+  type ConsolidationCandidate,
+  type ConsolidationOptions,
+} from "./consolidation.js";
 import type { LifecycleDeps } from "./deps.js";
 import { templateDrift } from "./drift.js";
 import { allManaged, isDeleting, type ManagedNode } from "./managed-nodes.js";
@@ -158,7 +163,8 @@ export class Disruption {
         );
         continue;
       }
-      const simulation = candidate.pods.length === 0 ? undefined : await this.simulate([candidate]);
+      const simulation =
+        candidate.pods.length === 0 ? undefined : await this.simulate([candidate], { requireSavings: false });
       if (simulation && !simulation.ok) {
         // Drift replaces even when pods would need several nodes: the provisioner places them then.
         this.deps.logger.info(
@@ -265,7 +271,7 @@ export class Disruption {
     return before === after ? { ...current, price: candidate.price } : undefined;
   }
 
-  private async simulate(candidates: readonly Candidate[]) {
+  private async simulate(candidates: readonly Candidate[], options?: ConsolidationOptions) {
     const catalog = await this.deps.catalog();
     const snapshot = buildSnapshot({
       reader: this.deps.reader,
@@ -273,7 +279,7 @@ export class Disruption {
       catalog,
       unavailableOfferings: this.deps.unavailableOfferings.keys(),
     });
-    return simulateRemoval({ snapshot, plan: this.deps.plan }, candidates.map(toConsolidation));
+    return simulateRemoval({ snapshot, plan: this.deps.plan }, candidates.map(toConsolidation), options);
   }
 
   private async cloudDrifted(candidate: Candidate): Promise<string | undefined> {

@@ -185,4 +185,24 @@ describe("disruption", () => {
     assert.equal(w.api.virtualNode("a"), undefined);
     lifecycle.stop();
   });
+
+  it("launches a drift replacement ahead of the drain even when none is cheaper", async () => {
+    const p = pool({ consolidateAfter: "Never", budgets: [{ nodes: "1" }] });
+    p.spec.template.metadata = { labels: { team: "a" } };
+    const w = world(p);
+    // a1.xlarge is the cheapest type that fits this pod: no replacement can be cheaper.
+    const pair = await w.launch("a", { instanceType: "a1.xlarge" });
+    w.api.pods.push(runningPod("web", pair.node.metadata?.name ?? "", { cpu: "3", memory: "6Gi" }));
+    const lifecycle = w.start();
+    await advance(w.clock, 30_000, 5_000);
+    p.spec.template.metadata = { labels: { team: "b" } };
+    await advance(w.clock, 15_000, 5_000);
+    assert.equal(w.api.provisioned.length, 1, "a replacement is launched first");
+    assert.equal(w.api.provisioned[0]?.reason, "Drifted");
+    assert.ok(!w.api.virtualNode("a")?.metadata.deletionTimestamp, "the old node waits for its replacement");
+    w.api.virtualNode(w.api.provisioned[0].name)!.status = { phase: "Ready" };
+    await advance(w.clock, 30_000, 5_000);
+    assert.equal(w.api.virtualNode("a"), undefined);
+    lifecycle.stop();
+  });
 });
