@@ -1,6 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { asPod, pod, startHarness, type Harness } from "./support.js";
+import { asPod, node, pod, startHarness, type Harness } from "./support.js";
 
 describe("extender HTTP surface", () => {
   let h: Harness;
@@ -57,6 +57,24 @@ describe("extender HTTP surface", () => {
     // The server is still fine afterwards.
     const ok = await h.post("/filter", { Pod: pod("p"), NodeNames: ["a"] });
     assert.equal(ok.status, 200);
+  });
+
+  it("answers a request with whitespace or escaped names as it answers kube-scheduler's compact one", async () => {
+    h.deps.state.upsertNode(node("n-1"));
+    h.deps.state.setBeingDisrupted("n-2", true);
+    const args = { Pod: pod("p"), Nodes: null, NodeNames: ["n-1", "n-2", "n-3"] };
+    for (const verb of ["/filter", "/prioritize"]) {
+      const compact = await h.postRaw(verb, JSON.stringify(args));
+      const pretty = await h.postRaw(verb, JSON.stringify(args, null, 2));
+      const escaped = await h.postRaw(verb, JSON.stringify(args).replace('"n-3"', '"n\\u002d3"'));
+      assert.equal(compact.status, 200, compact.text);
+      assert.deepEqual(JSON.parse(pretty.text), JSON.parse(compact.text), verb);
+      assert.deepEqual(JSON.parse(escaped.text), JSON.parse(compact.text), verb);
+    }
+    assert.match(
+      (await h.postRaw("/filter", JSON.stringify(args))).text,
+      /"FailedAndUnresolvableNodes":\{"n-2":/,
+    );
   });
 
   it("counts 400s under the verb", async () => {
