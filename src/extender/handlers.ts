@@ -12,7 +12,7 @@ import {
   encodePlainHostPriorityList,
   locateNames,
 } from "./encode.js";
-import { decideFilter, type FilterDecision } from "./filter.js";
+import { decideFilter, type FilterDecision, type FilterReason } from "./filter.js";
 import { podFacts, type PodFacts } from "./pod-facts.js";
 import { decidePreemption } from "./preempt.js";
 import { decideScores } from "./prioritize.js";
@@ -65,6 +65,23 @@ function candidateNames(
 
 const badRequest = (message: string): Reply => ({ status: 400, body: { Error: message } });
 
+/** Children of rafter_extender_filtered_nodes_total by reason: labels hashed once, not per call. */
+const filteredCounters = new WeakMap<ExtenderMetrics, Map<FilterReason, { inc(value: number): void }>>();
+
+function filteredBy(metrics: ExtenderMetrics, reason: FilterReason): { inc(value: number): void } {
+  let byReason = filteredCounters.get(metrics);
+  if (!byReason) {
+    byReason = new Map();
+    filteredCounters.set(metrics, byReason);
+  }
+  let child = byReason.get(reason);
+  if (!child) {
+    child = metrics.filteredNodes.labels(reason);
+    byReason.set(reason, child);
+  }
+  return child;
+}
+
 /** The filter decision for a pod, with its metrics and debug log. */
 function filterDecision(
   ctx: HandlerContext,
@@ -76,8 +93,8 @@ function filterDecision(
   ctx.recent.remember(pod.uid, pod.requests);
   const decision = decideFilter(ctx, pod, names);
   for (const reason in decision.removedBy) {
-    const count = decision.removedBy[reason as keyof typeof decision.removedBy];
-    if (count > 0) ctx.metrics.filteredNodes.inc({ reason }, count);
+    const count = decision.removedBy[reason as FilterReason];
+    if (count > 0) filteredBy(ctx.metrics, reason as FilterReason).inc(count);
   }
   if (ctx.logger.isLevelEnabled("debug")) {
     ctx.logger.debug(
