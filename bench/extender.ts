@@ -321,6 +321,9 @@ async function main(): Promise<void> {
       connections,
       durationSeconds,
       pinnedToOneCore: pinned,
+      perCore: pinned
+        ? "requestsPerSecond: served by one core (every server thread pinned to core 0, autocannon on core 1), shared with whatever else runs there; oneCoreCapacityPerSecond: derived, 1e6 / server CPU µs (all threads, user + system) per request"
+        : "not pinned (taskset unavailable or one core): requestsPerSecond is not a one-core figure; oneCoreCapacityPerSecond is derived from CPU time per request",
       loadAverage: loadavg()[0],
       filter,
       filterSerial,
