@@ -48,6 +48,34 @@ describe("planner pair re-packing", () => {
     assert.deepEqual(byType.get("g.large"), ["default/p1"]);
   });
 
+  it("mixes a cpu-heavy and a memory-heavy pod on a node when that makes a cheaper pair of types", () => {
+    // First-fit: m.xlarge (p2 + p3) and r.large (p0 + p1), $0.318. Optimal: c.xlarge (p2 + p1)
+    // and r.large (p3 + p0), $0.296 (m.xlarge + m.large at $0.288 cannot hold them).
+    const cmr = {
+      region: "test-1",
+      instanceTypes: [
+        instanceType("c.large", 2, 4, 0.085),
+        instanceType("c.xlarge", 4, 8, 0.17),
+        instanceType("m.large", 2, 8, 0.096),
+        instanceType("m.xlarge", 4, 16, 0.192),
+        instanceType("m.2xlarge", 8, 32, 0.384),
+        instanceType("r.large", 2, 16, 0.126),
+        instanceType("r.xlarge", 4, 32, 0.252),
+      ],
+    };
+    const pods = [
+      pod("p0", { cpu: "500m", memory: "4Gi" }),
+      pod("p1", { cpu: "500m", memory: "4Gi" }),
+      pod("p2", { cpu: "3", memory: "2Gi" }),
+      pod("p3", { cpu: "500m", memory: "8Gi" }),
+    ];
+    const s = snapshot({ catalog: cmr, nodePools: [onDemand], pendingPods: pods });
+    const result = plan(s);
+    assert.deepEqual(checkPlan(s, result), []);
+    assert.equal(Number(result.hourlyCost.toFixed(6)), 0.296);
+    assert.deepEqual(result.newNodes.map((n) => n.instanceTypes[0]).sort(), ["c.xlarge", "r.large"]);
+  });
+
   it("is deterministic and re-packs nothing without a work budget", () => {
     const pods = Array.from({ length: 24 }, (_, i) =>
       pod(`p${i}`, {
