@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// The `rafter` command line: run (controller + extender), plan (offline planner), catalog, version.
+// The `rafter` command line: run (controller + extender), plan (offline planner), catalog, status, version.
 // Usage errors (a bad flag, an invalid configuration) print one line and exit 2.
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../config.js";
 import { registerCatalogCommand } from "./catalog.js";
 import { registerPlanCommand } from "./plan.js";
 import { registerRunCommand } from "./run.js";
+import { registerStatusCommand } from "./status.js";
 import { registerVersionCommand } from "./version.js";
 import { UsageError } from "./usage-error.js";
 
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerRunCommand(program);
   registerPlanCommand(program);
   registerCatalogCommand(program);
+  registerStatusCommand(program);
   registerVersionCommand(program);
   // Subcommands inherit the override so that their usage errors also reach the handler below.
   for (const command of program.commands) command.exitOverride();
