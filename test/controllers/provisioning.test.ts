@@ -175,7 +175,7 @@ describe("provisioning path (planner → VirtualNode → launch → Node → bin
     );
     // The pod whose claim is unbound is left to kube-scheduler (its volume binder), but holds its place.
     assert.equal(t.scheduling.ledger.get("uid-claimed")?.nodeName, "existing");
-    assert.ok(t.events.events.some((e) => e.reason === "Bound" && e.message.includes('free capacity')));
+    assert.ok(t.events.events.some((e) => e.reason === "Bound" && e.message.includes("free capacity")));
   });
 
   it("re-plans at once onto other offerings when launches meet insufficient capacity", async () => {
