@@ -93,9 +93,18 @@ class Sides {
   }
 }
 
+/**
+ * Bounds on one search, so a pair of crowded nodes cannot take a batch's whole budget: pairs with
+ * more pods are not searched (a neighbourhood is O(pods²) estimates), and a search makes at most
+ * this many moves.
+ */
+const maxPods = 64;
+const maxMoves = 12;
+
 export function bestSplit(input: SplitInput): Split | undefined {
   const pods = [...input.sides[0], ...input.sides[1]];
   const n = pods.length;
+  if (n > maxPods) return undefined;
   const masks = pods.map((p) => input.pricer.maskOf(p));
   if (n === 0 || masks.some((m) => m < 0)) return undefined;
   const dims = pods[0]?.vec.length ?? 0;
@@ -125,7 +134,7 @@ export function bestSplit(input: SplitInput): Split | undefined {
   const search = (start: Uint8Array): { side: Uint8Array; cost: number } => {
     const s = new Sides(pods, masks, start, dims);
     let cost = price(s, 0, -1, -1) + price(s, 1, -1, -1);
-    for (let iter = 0; iter < n && input.work.spent < input.work.limit; iter++) {
+    for (let iter = 0; iter < Math.min(n, maxMoves) && input.work.spent < input.work.limit; iter++) {
       let best = { cost, i: -1, j: -1 };
       for (let i = 0; i < n; i++) {
         const from = (s.side[i] ?? 0) as 0 | 1;
