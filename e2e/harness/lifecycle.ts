@@ -28,6 +28,16 @@ interface NodePoolSpec {
 }
 
 /** The general example NodePool with overrides (disruption replaced wholesale when given). */
+/**
+ * Disruption settings that keep voluntary disruption out of a scenario's way: only empty nodes go, and
+ * only after an hour.
+ */
+export const quietDisruption = {
+  consolidationPolicy: "WhenEmpty",
+  consolidateAfter: "1h",
+  budgets: [{ nodes: "100%" }],
+};
+
 export function generalNodePool(repoRoot: string, o: NodePoolOverrides = {}): KubeObject {
   const pool = loadExample(repoRoot, "nodepool-general.yaml").find((x) => x.kind === "NodePool");
   if (pool === undefined) throw new Error("nodepool-general.yaml has no NodePool");

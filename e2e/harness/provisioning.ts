@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 // Helpers for provisioning scenarios: apply the example NodePools (kwok-managed), build Deployments,
 // read VirtualNodes and the instances moto holds for this cluster.
 import { DescribeInstancesCommand, EC2Client } from "@aws-sdk/client-ec2";
@@ -116,6 +117,41 @@ export async function motoInstances(cluster: Cluster): Promise<MotoInstance[]> {
   } finally {
     ec2.destroy();
   }
+}
+
+/** Instance states that still cost money (and still count as the VirtualNode's capacity). */
+export const liveInstanceStates: ReadonlySet<string> = new Set(["pending", "running"]);
+
+/**
+ * Nothing lost, nothing doubled: one live instance per VirtualNode (by rafter's virtualnode tag), each
+ * the one its VirtualNode records, and no live instance without its VirtualNode.
+ */
+export async function assertOneInstancePerVirtualNode(
+  cluster: Cluster,
+): Promise<{ vns: VirtualNodeJson[]; live: MotoInstance[] }> {
+  const vns = await virtualNodes(cluster);
+  const live = (await motoInstances(cluster)).filter((i) => liveInstanceStates.has(i.state));
+  const byVirtualNode = new Map<string, MotoInstance[]>();
+  for (const instance of live) {
+    const owner = instance.tags["rafter.dev/virtualnode"] ?? "";
+    byVirtualNode.set(owner, [...(byVirtualNode.get(owner) ?? []), instance]);
+  }
+  for (const [owner, instances] of byVirtualNode)
+    assert.equal(
+      instances.length,
+      1,
+      `VirtualNode ${owner} has one live instance: ${instances.map((i) => i.id).join(",")}`,
+    );
+  const names = new Set(vns.map((v) => v.metadata.name));
+  for (const owner of byVirtualNode.keys())
+    assert.ok(names.has(owner), `live instance of ${owner} has its VirtualNode (no orphan)`);
+  for (const vn of vns)
+    assert.equal(
+      byVirtualNode.get(vn.metadata.name)?.[0]?.id,
+      vn.status?.instanceID,
+      `${vn.metadata.name}: recorded instance = its live instance`,
+    );
+  return { vns, live };
 }
 
 /**

@@ -3,7 +3,13 @@
 import assert from "node:assert/strict";
 import { scenario } from "../harness/scenario.js";
 import { cleanupCapacity, deployment, podsIn, virtualNodes } from "../harness/provisioning.js";
-import { generalNodePool, maxUnavailablePdb, nodeClass, watchPdb } from "../harness/lifecycle.js";
+import {
+  generalNodePool,
+  maxUnavailablePdb,
+  nodeClass,
+  quietDisruption,
+  watchPdb,
+} from "../harness/lifecycle.js";
 
 scenario(
   "expireAfter replaces a NodePool's nodes without PDB violations",
@@ -15,11 +21,7 @@ scenario(
       generalNodePool(repoRoot, {
         expireAfter: "60s",
         // No consolidation in the way: only expiry replaces nodes here.
-        disruption: {
-          consolidationPolicy: "WhenEmpty",
-          consolidateAfter: "1h",
-          budgets: [{ nodes: "100%" }],
-        },
+        disruption: quietDisruption,
       }),
     ]);
     defer(() => cleanupCapacity(cluster, t.namespace));

@@ -12,7 +12,7 @@ import {
   virtualNodes,
   type VirtualNodeJson,
 } from "../harness/provisioning.js";
-import { generalNodePool, nodeClass, sleep } from "../harness/lifecycle.js";
+import { generalNodePool, nodeClass, quietDisruption, sleep } from "../harness/lifecycle.js";
 
 interface NodeJson {
   metadata: { labels?: Record<string, string> };
@@ -31,11 +31,7 @@ scenario(
     defer(async () => {
       await cluster.rafter.restart();
     });
-    const disruption = {
-      consolidationPolicy: "WhenEmpty",
-      consolidateAfter: "1h",
-      budgets: [{ nodes: "100%" }],
-    };
+    const disruption = quietDisruption;
     await cluster.kubectl.apply([
       ...nodeClass(repoRoot),
       generalNodePool(repoRoot, {

@@ -4,7 +4,13 @@
 import assert from "node:assert/strict";
 import { scenario } from "../harness/scenario.js";
 import { cleanupCapacity, deployment, podsIn, virtualNodes } from "../harness/provisioning.js";
-import { generalNodePool, maxUnavailablePdb, nodeClass, watchPdb } from "../harness/lifecycle.js";
+import {
+  generalNodePool,
+  maxUnavailablePdb,
+  nodeClass,
+  quietDisruption,
+  watchPdb,
+} from "../harness/lifecycle.js";
 
 interface NodeJson {
   metadata: { labels?: Record<string, string> };
@@ -15,11 +21,7 @@ scenario(
   { needsRafter: true, timeoutMs: 420_000 },
   async (t) => {
     const { cluster, kubectl, eventually, defer, repoRoot } = t;
-    const disruption = {
-      consolidationPolicy: "WhenEmpty",
-      consolidateAfter: "1h",
-      budgets: [{ nodes: "100%" }],
-    };
+    const disruption = quietDisruption;
     await cluster.kubectl.apply([
       ...nodeClass(repoRoot),
       generalNodePool(repoRoot, { labels: { revision: "v1" }, disruption }),

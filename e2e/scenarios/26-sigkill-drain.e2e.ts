@@ -10,6 +10,7 @@ import {
   nodeAndVirtualNodeGone,
   nodeClass,
   podsRunning,
+  quietDisruption,
   sleep,
   watchPdb,
 } from "../harness/lifecycle.js";
@@ -26,11 +27,7 @@ scenario(
     await cluster.kubectl.apply([
       ...nodeClass(repoRoot),
       generalNodePool(repoRoot, {
-        disruption: {
-          consolidationPolicy: "WhenEmpty",
-          consolidateAfter: "1h",
-          budgets: [{ nodes: "100%" }],
-        },
+        disruption: quietDisruption,
       }),
     ]);
     defer(() => cleanupCapacity(cluster, t.namespace));

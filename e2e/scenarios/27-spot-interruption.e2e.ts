@@ -11,6 +11,7 @@ import {
   nodeAndVirtualNodeGone,
   nodeClass,
   podsRunning,
+  quietDisruption,
   watchPdb,
 } from "../harness/lifecycle.js";
 
@@ -48,7 +49,7 @@ scenario(
     });
 
     const pool = generalNodePool(repoRoot, {
-      disruption: { consolidationPolicy: "WhenEmpty", consolidateAfter: "1h", budgets: [{ nodes: "100%" }] },
+      disruption: quietDisruption,
     });
     const template = (pool.spec as { template: { spec: { requirements: Requirement[] } } }).template.spec;
     template.requirements = template.requirements.map((r) =>

@@ -5,18 +5,16 @@
 // instance lacks a VirtualNode, and every pod's node is backed by a live instance.
 import assert from "node:assert/strict";
 import { launchSteps } from "../../src/failpoint.js";
-import { generalNodePool, nodeClass, podsRunning } from "../harness/lifecycle.js";
+import { generalNodePool, nodeClass, podsRunning, quietDisruption } from "../harness/lifecycle.js";
 import {
+  assertOneInstancePerVirtualNode,
   cleanupCapacity,
   deployment,
+  liveInstanceStates,
   motoInstances,
   virtualNodes,
-  type MotoInstance,
 } from "../harness/provisioning.js";
 import { scenario } from "../harness/scenario.js";
-
-const liveStates = new Set(["pending", "running"]);
-const virtualNodeTag = "rafter.dev/virtualnode";
 
 for (const step of launchSteps) {
   scenario(
@@ -27,11 +25,7 @@ for (const step of launchSteps) {
       await cluster.kubectl.apply([
         ...nodeClass(repoRoot),
         generalNodePool(repoRoot, {
-          disruption: {
-            consolidationPolicy: "WhenEmpty",
-            consolidateAfter: "1h",
-            budgets: [{ nodes: "100%" }],
-          },
+          disruption: quietDisruption,
         }),
       ]);
       defer(() => cleanupCapacity(cluster, t.namespace));
@@ -46,7 +40,7 @@ for (const step of launchSteps) {
       const exit = cluster.rafter.describe();
       assert.match(exit, /SIGKILL/, `rafter died by its failpoint: ${exit}`);
       const before = await virtualNodes(cluster);
-      const liveBefore = (await motoInstances(cluster)).filter((i) => liveStates.has(i.state));
+      const liveBefore = (await motoInstances(cluster)).filter((i) => liveInstanceStates.has(i.state));
       t.log(
         `crashed at ${step}: ${before.length} VirtualNode(s), ${liveBefore.length} live instance(s), ` +
           `${before.filter((v) => v.status?.instanceID).length} recorded`,
@@ -57,31 +51,9 @@ for (const step of launchSteps) {
       const pods = await podsRunning(t, "crash", 6, { timeoutMs: 180_000 });
       const seconds = Math.round((Date.now() - restarted) / 1000);
 
-      const vns = await virtualNodes(cluster);
-      const live = (await motoInstances(cluster)).filter((i) => liveStates.has(i.state));
-      const byVirtualNode = new Map<string, MotoInstance[]>();
-      for (const instance of live) {
-        const owner = instance.tags[virtualNodeTag] ?? "";
-        byVirtualNode.set(owner, [...(byVirtualNode.get(owner) ?? []), instance]);
-      }
-      for (const [owner, instances] of byVirtualNode)
-        assert.equal(
-          instances.length,
-          1,
-          `VirtualNode ${owner} has one live instance: ${instances.map((i) => i.id).join(",")}`,
-        );
-      const names = new Set(vns.map((v) => v.metadata.name));
-      for (const owner of byVirtualNode.keys())
-        assert.ok(names.has(owner), `live instance of ${owner} has its VirtualNode (no orphan)`);
-      for (const vn of vns) {
-        const id = vn.status?.instanceID;
-        assert.ok(id, `VirtualNode ${vn.metadata.name} records its instance`);
-        assert.equal(
-          byVirtualNode.get(vn.metadata.name)?.[0]?.id,
-          id,
-          `${vn.metadata.name}: recorded = live instance`,
-        );
-      }
+      const { vns, live } = await assertOneInstancePerVirtualNode(cluster);
+      for (const vn of vns)
+        assert.ok(vn.status?.instanceID, `VirtualNode ${vn.metadata.name} records its instance`);
       const backed = new Set(vns.map((v) => v.status?.nodeName));
       for (const pod of pods)
         assert.ok(

@@ -6,52 +6,20 @@
 // by a live instance, one instance per VirtualNode, no orphaned instance, rafter never restarted.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { generalNodePool, nodeClass, podsRunning } from "../harness/lifecycle.js";
+import { generalNodePool, nodeClass, podsRunning, quietDisruption } from "../harness/lifecycle.js";
 import {
+  assertOneInstancePerVirtualNode,
   cleanupCapacity,
   deployment,
-  motoInstances,
   podsIn,
   virtualNodes,
-  type MotoInstance,
   type VirtualNodeJson,
 } from "../harness/provisioning.js";
 import { scenario, type ScenarioContext } from "../harness/scenario.js";
 
-const liveStates = new Set(["pending", "running"]);
-const virtualNodeTag = "rafter.dev/virtualnode";
 const before = { app: "before", replicas: 40 };
 const after = { app: "after", replicas: 12 };
 const container = { cpu: "1", memory: "1Gi" };
-
-/** One live instance per VirtualNode, each the one it records, none without a VirtualNode. */
-async function assertOneInstancePerVirtualNode(
-  t: ScenarioContext,
-): Promise<{ vns: VirtualNodeJson[]; live: MotoInstance[] }> {
-  const vns = await virtualNodes(t.cluster);
-  const live = (await motoInstances(t.cluster)).filter((i) => liveStates.has(i.state));
-  const byVirtualNode = new Map<string, MotoInstance[]>();
-  for (const instance of live) {
-    const owner = instance.tags[virtualNodeTag] ?? "";
-    byVirtualNode.set(owner, [...(byVirtualNode.get(owner) ?? []), instance]);
-  }
-  for (const [owner, instances] of byVirtualNode)
-    assert.equal(
-      instances.length,
-      1,
-      `VirtualNode ${owner} has one live instance: ${instances.map((i) => i.id).join(",")}`,
-    );
-  const names = new Set(vns.map((v) => v.metadata.name));
-  for (const owner of byVirtualNode.keys())
-    assert.ok(names.has(owner), `live instance of ${owner} has its VirtualNode (no orphan)`);
-  for (const vn of vns)
-    assert.equal(
-      byVirtualNode.get(vn.metadata.name)?.[0]?.id,
-      vn.status?.instanceID,
-      `${vn.metadata.name}: recorded instance = its live instance`,
-    );
-  return { vns, live };
-}
 
 interface EventJson {
   reason?: string;
@@ -81,11 +49,7 @@ for (const downSeconds of [5, 40])
       await cluster.kubectl.apply([
         ...nodeClass(repoRoot),
         generalNodePool(repoRoot, {
-          disruption: {
-            consolidationPolicy: "WhenEmpty",
-            consolidateAfter: "1h",
-            budgets: [{ nodes: "100%" }],
-          },
+          disruption: quietDisruption,
         }),
       ]);
       defer(() => cleanupCapacity(cluster, t.namespace));
@@ -151,7 +115,7 @@ for (const downSeconds of [5, 40])
       const allRunningAt = Date.now();
 
       assert.equal(cluster.rafter.pid, rafterPid, "rafter kept running through the restart (no crash)");
-      const { vns, live } = await assertOneInstancePerVirtualNode(t);
+      const { vns, live } = await assertOneInstancePerVirtualNode(t.cluster);
       const backed = new Set(vns.map((v) => v.status?.nodeName));
       for (const pod of [...runningBefore, ...runningAfter])
         assert.ok(

@@ -10,19 +10,16 @@
 // wave runs a failed type, one instance per VirtualNode and no orphaned instance.
 import assert from "node:assert/strict";
 import { startFaultProxy } from "../../test/support/fault-proxy.js";
-import { generalNodePool, nodeClass, podsRunning } from "../harness/lifecycle.js";
+import { generalNodePool, nodeClass, podsRunning, quietDisruption } from "../harness/lifecycle.js";
 import {
+  assertOneInstancePerVirtualNode,
   cleanupCapacity,
   deployment,
-  motoInstances,
   virtualNodes,
-  type MotoInstance,
   type VirtualNodeJson,
 } from "../harness/provisioning.js";
 import { scenario } from "../harness/scenario.js";
 
-const liveStates = new Set(["pending", "running"]);
-const virtualNodeTag = "rafter.dev/virtualnode";
 const zoneKey = "topology.kubernetes.io/zone";
 const container = { cpu: "1500m", memory: "2Gi" };
 const replicas = 4;
@@ -40,11 +37,7 @@ scenario(
     await cluster.kubectl.apply([
       ...nodeClass(repoRoot),
       generalNodePool(repoRoot, {
-        disruption: {
-          consolidationPolicy: "WhenEmpty",
-          consolidateAfter: "1h",
-          budgets: [{ nodes: "100%" }],
-        },
+        disruption: quietDisruption,
       }),
     ]);
     defer(() => cleanupCapacity(cluster, t.namespace));
@@ -112,27 +105,7 @@ scenario(
     }
 
     // Nothing lost, nothing doubled.
-    const live = (await motoInstances(cluster)).filter((i) => liveStates.has(i.state));
-    const byVirtualNode = new Map<string, MotoInstance[]>();
-    for (const instance of live) {
-      const owner = instance.tags[virtualNodeTag] ?? "";
-      byVirtualNode.set(owner, [...(byVirtualNode.get(owner) ?? []), instance]);
-    }
-    for (const [owner, instances] of byVirtualNode)
-      assert.equal(
-        instances.length,
-        1,
-        `VirtualNode ${owner} has one live instance: ${instances.map((i) => i.id).join(",")}`,
-      );
-    const names = new Set(vns.map((v) => v.metadata.name));
-    for (const owner of byVirtualNode.keys())
-      assert.ok(names.has(owner), `live instance of ${owner} has its VirtualNode (no orphan)`);
-    for (const vn of vns)
-      assert.equal(
-        byVirtualNode.get(vn.metadata.name)?.[0]?.id,
-        vn.status?.instanceID,
-        `${vn.metadata.name}: recorded instance = its live instance`,
-      );
+    const { live } = await assertOneInstancePerVirtualNode(cluster);
     const backed = new Set(vns.map((v) => v.status?.nodeName));
     for (const pod of pods)
       assert.ok(
