@@ -3,7 +3,10 @@
 //  - empty: move every pod of a node into the others and drop it, when that costs less;
 //  - downsize/re-pack: move a pod off a node when that lets the node shrink to a cheaper type
 //    and another node (or a fresh one) takes it for less than the saving — this mixes cpu-heavy
-//    and memory-heavy pods so nodes fill in both dimensions, and evens out first-fit's piles.
+//    and memory-heavy pods so nodes fill in both dimensions, and evens out first-fit's piles;
+//  - pairs (pair-pass.ts): re-split the pods of two nodes, or of one into two, onto fresh nodes
+//    when a cheaper pair of types exists — undoes narrowing by departed pods (an architecture),
+//    gathers pods that need a dearer type, and merges or splits nodes.
 // Node prices always mean "cheapest instance type of the pool that still hosts the pods" (widen),
 // so every accepted step strictly lowers the plan's cost and never adds a node it does not pay for.
 import { cheapestOffering, type NewNode } from "./node-state.js";

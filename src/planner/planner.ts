@@ -1,7 +1,8 @@
 // plan(): the capacity planner's entry point. Pure and deterministic: it compiles the snapshot,
 // packs the pending pods several times under different node-size targets (plain
 // first-fit-decreasing first), widens each new node to every instance type that still fits,
-// improves the cheapest packing, and reports it with an optional LP lower bound.
+// improves the cheapest packing (larger batches also other starts, keeping the cheapest result),
+// and reports it with an optional LP lower bound.
 import { compileModel, seedState, type Model } from "./model.js";
 import { placePod, type RunContext, type RunState } from "./placement.js";
 import type { CompiledPool, PoolType } from "./pools.js";
