@@ -165,7 +165,9 @@ class Improver implements PairHost {
           break;
         }
       }
-      if (!placed || this.exhausted()) {
+      // Destinations only get dearer as pods arrive: once they already cost more than the node
+      // saves, emptying it cannot pay, whatever the remaining pods do.
+      if (!placed || this.exhausted() || this.increase(oldPrices) >= before - eps) {
         this.undo(moves, memos);
         return false;
       }
@@ -182,6 +184,13 @@ class Improver implements PairHost {
     }
     this.undo(moves, memos);
     return false;
+  }
+
+  /** How much dearer the given nodes are now than at their recorded prices. */
+  private increase(oldPrices: ReadonlyMap<NewNode, number>): number {
+    let sum = 0;
+    for (const [n, p] of oldPrices) sum += this.price(n) - p;
+    return sum;
   }
 
   /**
