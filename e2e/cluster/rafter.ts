@@ -69,10 +69,14 @@ export class Rafter {
   /** The arguments of `rafter run` (extra ones are appended and win over the defaults). */
   args(extra: readonly string[] = []): string[] {
     const s = this.settings;
+    // RAFTER_E2E_BUILT=1 runs the compiled dist/ (after `npm run build`), as the image does: for
+    // figures such as memory that tsx's compiler would skew.
+    const entry =
+      globalThis.process.env.RAFTER_E2E_BUILT === "1"
+        ? [join(s.repoRoot, "dist", "src", "cli", "main.js")]
+        : ["--import", "tsx", join(s.repoRoot, "src", "cli", "main.ts")];
     return [
-      "--import",
-      "tsx",
-      join(s.repoRoot, "src", "cli", "main.ts"),
+      ...entry,
       "run",
       `--kubeconfig=${s.kubeconfig}`,
       "--cloud=aws",
