@@ -244,6 +244,7 @@ export class Launcher {
       this.deps.metrics.bindings.inc({ result: result.kind });
       if (result.kind === "ok") {
         this.deps.failpoint?.("pod-bound");
+        log.debug({ pod: `${namespace}/${podName}`, node: nodeName }, "pod bound");
         bound++;
         this.deps.ledger.assume({
           podUID: uid,

@@ -280,6 +280,9 @@ export class Provisioner {
       },
       "virtual node planned",
     );
+    // Ties each pod to the round and the VirtualNode (then the launch and binding logs, which carry
+    // the VirtualNode): pending → plan → launch → bind, per pod.
+    log.debug({ virtualNode: name, pods: pods.map(podKey) }, "pods nominated");
     this.deps.launch(created.value);
   }
 
