@@ -1,13 +1,51 @@
 // Binds pods through the Binding subresource, the way kube-scheduler does. The pod's UID is sent as
 // a precondition so that a pod recreated under the same name is never bound by mistake.
+// Bindings of a new node's pods come in hundreds at once: a bounded number are in flight (more only
+// earns HTTP 429 from kube-apiserver's max-in-flight limit), and a 429 is retried after a backoff.
 import type { CoreV1Api } from "@kubernetes/client-node";
+import pLimit, { type LimitFunction } from "p-limit";
 import type { Binder, BindResult } from "../extender/binder.js";
 import { apiErrorKind, apiErrorMessage } from "./errors.js";
 
+export interface ApiBinderOptions {
+  /** Binding requests in flight at once. Default 32. */
+  readonly concurrency?: number;
+  /** Tries of a request answered 429 (too many requests). Default 6. */
+  readonly attempts?: number;
+  /** Waits between tries; injected so that tests need no real time. */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 export class ApiBinder implements Binder {
-  constructor(private readonly core: CoreV1Api) {}
+  private readonly limit: LimitFunction;
+
+  constructor(
+    private readonly core: Pick<CoreV1Api, "createNamespacedBinding">,
+    private readonly options: ApiBinderOptions = {},
+  ) {
+    this.limit = pLimit(options.concurrency ?? 32);
+  }
 
   async bind(podNamespace: string, podName: string, podUID: string, nodeName: string): Promise<BindResult> {
+    const attempts = this.options.attempts ?? 6;
+    const sleep = this.options.sleep ?? defaultSleep;
+    for (let attempt = 1; ; attempt++) {
+      const result = await this.limit(() => this.once(podNamespace, podName, podUID, nodeName));
+      if (result !== "retry") return result;
+      if (attempt >= attempts)
+        return { kind: "error", message: `429: still too many requests after ${attempts} tries` };
+      await sleep(Math.min(3_000, 100 * 2 ** attempt));
+    }
+  }
+
+  private async once(
+    podNamespace: string,
+    podName: string,
+    podUID: string,
+    nodeName: string,
+  ): Promise<BindResult | "retry"> {
     try {
       await this.core.createNamespacedBinding({
         namespace: podNamespace,
@@ -22,6 +60,7 @@ export class ApiBinder implements Binder {
     } catch (error) {
       const kind = apiErrorKind(error);
       const message = apiErrorMessage(error);
+      if (kind === "too-many-requests") return "retry";
       if (kind === "not-found") return { kind: "not-found", message };
       if (kind === "conflict" || kind === "already-exists") return { kind: "conflict", message };
       return { kind: "error", message };

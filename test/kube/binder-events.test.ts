@@ -1,0 +1,99 @@
+// Bindings and events under a burst: a bounded number of requests in flight, 429s retried for
+// bindings, and an event queue that neither blocks callers nor grows without bound.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ApiException, type CoreV1Api } from "@kubernetes/client-node";
+import { pino } from "pino";
+import { ManualClock } from "../../src/clock.js";
+import { ApiBinder } from "../../src/kube/binder.js";
+import { ApiEventRecorder } from "../../src/kube/events.js";
+
+const settle = async () => {
+  for (let i = 0; i < 20; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+};
+
+/** A fake API call whose requests stay open until released; it records how many overlap. */
+function gate<T>() {
+  let open = 0;
+  let peak = 0;
+  const waiting: (() => void)[] = [];
+  const call = async (): Promise<T> => {
+    open++;
+    peak = Math.max(peak, open);
+    await new Promise<void>((resolve) => waiting.push(resolve));
+    open--;
+    return {} as T;
+  };
+  const releaseAll = async () => {
+    while (waiting.length > 0) {
+      for (const release of waiting.splice(0)) release();
+      await settle();
+    }
+  };
+  return { call, releaseAll, peak: () => peak };
+}
+
+describe("ApiBinder", () => {
+  it("keeps at most `concurrency` bindings in flight", async () => {
+    const g = gate<unknown>();
+    const binder = new ApiBinder(
+      { createNamespacedBinding: g.call } as Pick<CoreV1Api, "createNamespacedBinding">,
+      {
+        concurrency: 8,
+      },
+    );
+    const results = Array.from({ length: 100 }, (_, i) =>
+      binder.bind("default", `p-${i}`, `u-${i}`, "node-a"),
+    );
+    await settle();
+    await g.releaseAll();
+    const outcomes = await Promise.all(results);
+    assert.ok(outcomes.every((r) => r.kind === "ok"));
+    assert.equal(g.peak(), 8);
+  });
+
+  it("retries a binding answered 429 after a backoff, then reports an error if it persists", async () => {
+    let calls = 0;
+    const waits: number[] = [];
+    const flaky = {
+      createNamespacedBinding: () => {
+        calls++;
+        return calls <= 2 ? Promise.reject(new ApiException(429, "too many", "", {})) : Promise.resolve({});
+      },
+    } as unknown as Pick<CoreV1Api, "createNamespacedBinding">;
+    const sleep = (ms: number) => {
+      waits.push(ms);
+      return Promise.resolve();
+    };
+    const binder = new ApiBinder(flaky, { sleep });
+    assert.deepEqual(await binder.bind("default", "p", "u", "node-a"), { kind: "ok" });
+    assert.equal(calls, 3);
+    assert.deepEqual(waits, [200, 400]);
+
+    const busy = {
+      createNamespacedBinding: () => Promise.reject(new ApiException(429, "too many", "", {})),
+    } as unknown as Pick<CoreV1Api, "createNamespacedBinding">;
+    const result = await new ApiBinder(busy, { sleep, attempts: 3 }).bind("default", "p", "u", "node-a");
+    assert.equal(result.kind, "error");
+  });
+});
+
+describe("ApiEventRecorder", () => {
+  it("writes a few events at a time and drops what exceeds the queue", async () => {
+    const g = gate<unknown>();
+    const recorder = new ApiEventRecorder(
+      { createNamespacedEvent: g.call } as Pick<CoreV1Api, "createNamespacedEvent">,
+      new ManualClock(0),
+      pino({ level: "silent" }),
+      "rafter",
+      { concurrency: 2, maxQueued: 10 },
+    );
+    const target = { apiVersion: "v1", kind: "Pod", name: "p", namespace: "default" };
+    for (let i = 0; i < 50; i++) recorder.record(target, "Normal", "Nominated", `event ${i}`);
+    await settle();
+    assert.equal(g.peak(), 2);
+    assert.equal(recorder.pending, 12, "2 in flight and 10 queued; the rest dropped");
+    await g.releaseAll();
+    assert.equal(recorder.pending, 0);
+  });
+});
