@@ -80,8 +80,10 @@ export function widen(node: NewNode, reserved: Vec | undefined): void {
   const limited = reserved !== undefined && !node.pool.unlimited;
   let next: readonly PoolType[];
   if (limited) {
+    // The memoised unlimited list already holds every type the requirements and pins admit, in
+    // pool order: filtering it for room, offerings and limits gives what scanning all types would.
     const ok = eligibility(node, reserved);
-    next = node.pool.types.filter((t) => ok(t));
+    next = widenedTypes(node).filter((t) => ok(t));
   } else next = widenedTypes(node);
   if (next === node.candidates) return;
   if (limited) {
