@@ -176,7 +176,13 @@ export class Termination {
   }
 }
 
-/** The kubelet has posted status (rafter's own Node object carries no conditions). */
+/**
+ * The kubelet has posted status. rafter's own Node object carries no conditions; kube-controller-
+ * manager gives a node that never posted one Ready=Unknown with reason NodeStatusNeverUpdated, which
+ * is not a registration.
+ */
 export function isRegistered(node: V1Node): boolean {
-  return node.status?.conditions?.some((c) => c.type === "Ready") ?? false;
+  return (
+    node.status?.conditions?.some((c) => c.type === "Ready" && c.reason !== "NodeStatusNeverUpdated") ?? false
+  );
 }

@@ -65,6 +65,23 @@ describe("registration and liveness", () => {
     lifecycle.stop();
   });
 
+  it("does not take kube-controller-manager's NodeStatusNeverUpdated condition for a registration", async () => {
+    const w = world();
+    const pair = await w.launch("vn-a", { phase: "Launched", ready: false });
+    // What the node lifecycle controller writes on a Node whose kubelet never posted status.
+    pair.node.status = {
+      ...pair.node.status,
+      conditions: [{ type: "Ready", status: "Unknown", reason: "NodeStatusNeverUpdated" }],
+    };
+    const lifecycle = w.start();
+    await advance(w.clock, 14 * 60_000, 60_000);
+    assert.equal(w.api.virtualNode("vn-a")?.status?.phase, "Launched");
+    await advance(w.clock, 90_000, 10_000);
+    assert.equal(w.api.virtualNode("vn-a")?.status?.phase, "Failed");
+    assert.match(w.api.virtualNode("vn-a")?.status?.lastFailure ?? "", /RegistrationTimeout/);
+    lifecycle.stop();
+  });
+
   it("fails a launch that produces no instance within the launch timeout", async () => {
     const w = world();
     w.api.virtualNodes.push({
