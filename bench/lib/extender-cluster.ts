@@ -4,19 +4,8 @@
 import type { V1Node, V1Pod } from "@kubernetes/client-node";
 import type { VirtualNode } from "../../src/api/virtualnode.js";
 import { systemClock } from "../../src/clock.js";
+import { rng } from "./planner-workloads.js";
 import { createSchedulingState, type SchedulingState } from "../../src/state/scheduling-state.js";
-
-/** mulberry32: a small seeded PRNG, so every run measures the same cluster and the same requests. */
-export function prng(start: number): () => number {
-  let a = start >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const nodeName = (i: number): string =>
   `ip-10-${(i >> 16) & 255}-${(i >> 8) & 255}-${i & 255}.ec2.internal`;
@@ -78,7 +67,7 @@ export function buildState(
   podCount: number,
   seed: number,
 ): SchedulingState & { names: string[] } {
-  const random = prng(seed);
+  const random = rng(seed);
   const scheduling = createSchedulingState({ clock: systemClock });
   const { state, ledger } = scheduling;
   const names: string[] = [];
@@ -162,7 +151,7 @@ export function requestBodies(
   candidates: number,
   seed: number,
 ): string[] {
-  const random = prng(seed + 1);
+  const random = rng(seed + 1);
   const bodies: string[] = [];
   for (let b = 0; b < count; b++) {
     const picked = new Set<string>();
