@@ -2,7 +2,9 @@
 // app served from a child process pinned to one core, and autocannon (in this process, on the other
 // core) sending kube-scheduler's nodeCacheCapable filter and prioritize requests with 500 candidate
 // names. A trivial express endpoint (express.json + res.json echo) with bodies of the same size runs
-// in the same server process as the baseline. The last line of output is JSON.
+// in the same server process as the baseline, and a bare node:http echo of the same bodies as the
+// floor: what any reply to such a request costs on this machine at this moment (compare the verbs'
+// CPU per request with it when the machine is busy). The last line of output is JSON.
 //
 //   npm run bench:extender                  (defaults)
 //   BENCH_DURATION=10 BENCH_CONNECTIONS=4 npm run bench:extender
@@ -16,7 +18,7 @@
 // core given wholly to the server would sustain at that cost; it is the steadier figure on a busy
 // machine, not a measurement of throughput. loadAverage says how busy the machine was.
 import { fork, spawnSync, type ChildProcess } from "node:child_process";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { availableParallelism, loadavg } from "node:os";
 import autocannon from "autocannon";
@@ -45,6 +47,17 @@ const seed = Number(process.env.BENCH_SEED ?? 42);
 // Server role (child process): builds the state and serves the extender and the baseline.
 
 const noBinder: Binder = { bind: () => Promise.resolve({ kind: "ok" }) };
+
+/** The floor: node:http reading a body and writing it back, nothing else. */
+function bareEcho(req: IncomingMessage, res: ServerResponse): void {
+  const chunks: Buffer[] = [];
+  req.on("data", (chunk: Buffer) => chunks.push(chunk));
+  req.on("end", () => {
+    const body = Buffer.concat(chunks);
+    res.writeHead(200, ["content-type", "application/json", "content-length", String(body.length)]);
+    res.end(body);
+  });
+}
 
 async function listen(server: Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -107,7 +120,12 @@ async function serve(): Promise<void> {
   });
   const handlerMicros = measureHandlers({ state, ledger }, requestBodies(names, 64, candidates, seed));
   const extenderPort = await listen(createServer(listener));
-  const baselinePort = await listen(createServer(baseline));
+  const baselinePort = await listen(
+    createServer((req, res) => {
+      if (req.method === "POST" && req.url === "/bare") bareEcho(req, res);
+      else void baseline(req, res);
+    }),
+  );
   // The driver asks for this process's CPU time around each phase: CPU per request is the figure
   // that holds on a busy machine, where wall-clock throughput depends on the neighbours.
   process.on("message", () => {
@@ -220,7 +238,7 @@ async function drive(
   seconds: number,
 ): Promise<Figures> {
   const verb = path.slice(1);
-  const extender = path !== "/echo";
+  const extender = path === "/filter" || path === "/prioritize";
   const bucketsBefore = extender ? await latencyBuckets(url, verb) : undefined;
   const cpuBefore = await serverCpu(child);
   const result = await autocannon({
@@ -303,6 +321,7 @@ async function main(): Promise<void> {
     await drive(child, extender, "/filter", bodies, connections, 2); // warm-up (JIT)
     await drive(child, extender, "/prioritize", bodies, connections, 2);
     await drive(child, baselineUrl, "/echo", bodies, connections, 2);
+    await drive(child, baselineUrl, "/bare", bodies, connections, 2);
     const filter = await drive(child, extender, "/filter", bodies, connections, durationSeconds);
     console.log(`filter:      ${JSON.stringify(filter)}`);
     const filterSerial = await drive(child, extender, "/filter", bodies, 1, durationSeconds);
@@ -311,6 +330,8 @@ async function main(): Promise<void> {
     console.log(`prioritize:  ${JSON.stringify(prioritize)}`);
     const baseline = await drive(child, baselineUrl, "/echo", bodies, connections, durationSeconds);
     console.log(`baseline (express.json echo, same bodies): ${JSON.stringify(baseline)}`);
+    const bareHttp = await drive(child, baselineUrl, "/bare", bodies, connections, durationSeconds);
+    console.log(`bare node:http echo (same bodies, the floor): ${JSON.stringify(bareHttp)}`);
     const goal = { filterP99Ms: 2, filterRequestsPerSecond: 5000 };
     const summary = {
       benchmark: "extender",
@@ -329,6 +350,15 @@ async function main(): Promise<void> {
       filterSerial,
       prioritize,
       baseline,
+      bareHttp,
+      // Server CPU per request over the bare echo's, measured minutes apart in one process: steadier
+      // than either figure alone when neighbours slow the whole machine down.
+      filterCpuOverBareHttp: Number(
+        (filter.serverCpuMicrosPerRequest / bareHttp.serverCpuMicrosPerRequest).toFixed(2),
+      ),
+      prioritizeCpuOverBareHttp: Number(
+        (prioritize.serverCpuMicrosPerRequest / bareHttp.serverCpuMicrosPerRequest).toFixed(2),
+      ),
       handlerCpuMicrosWithoutHttp: ready.handlerMicros,
       filterToBaselineRatio: Number((filter.requestsPerSecond / baseline.requestsPerSecond).toFixed(3)),
       prioritizeToBaselineRatio: Number(
