@@ -1,9 +1,11 @@
-// rafter itself, run from source (`node --import tsx src/cli/main.ts run`) under its own RBAC-limited
-// kubeconfig, against moto as EC2, with its extender on HTTPS (a certificate from the cluster CA).
+// rafter itself, run from source (`node --import tsx src/cli/main.ts run`) or as the image runs it
+// (image-command.ts), under its own RBAC-limited kubeconfig, against moto as EC2, with its extender
+// on HTTPS (a certificate from the cluster CA).
 // It can be started, stopped, killed and restarted independently of the rest of the cluster; ports and
 // certificates stay the same across restarts so kube-scheduler's configuration stays valid.
 import { appendFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { imageCommand } from "./image-command.js";
 import type { Layout } from "./layout.js";
 import { httpGet, waitFor } from "./net.js";
 import type { CertPair } from "./pki.js";
@@ -25,9 +27,14 @@ export interface RafterSettings {
   readonly name?: string;
 }
 
+/** "source": node --import tsx src/cli/main.ts; "image": what the Dockerfile runs (needs dist/). */
+export type RafterBuild = "source" | "image";
+
 export class Rafter {
   private current: ManagedProcess | undefined;
   private starts = 0;
+  /** RAFTER_E2E_BUILT=1 (after `npm run build`) runs every start the image's way. */
+  build: RafterBuild = globalThis.process.env.RAFTER_E2E_BUILT === "1" ? "image" : "source";
 
   constructor(
     private readonly supervisor: Supervisor,
@@ -69,12 +76,10 @@ export class Rafter {
   /** The arguments of `rafter run` (extra ones are appended and win over the defaults). */
   args(extra: readonly string[] = []): string[] {
     const s = this.settings;
-    // RAFTER_E2E_BUILT=1 runs the compiled dist/ (after `npm run build`), as the image does: for
-    // figures such as memory that tsx's compiler would skew.
-    const entry =
-      globalThis.process.env.RAFTER_E2E_BUILT === "1"
-        ? [join(s.repoRoot, "dist", "src", "cli", "main.js")]
-        : ["--import", "tsx", join(s.repoRoot, "src", "cli", "main.ts")];
+    const image = this.build === "image" ? imageCommand(s.repoRoot) : undefined;
+    const entry = image
+      ? [...image.nodeFlags, join(s.repoRoot, image.script)]
+      : ["--import", "tsx", join(s.repoRoot, "src", "cli", "main.ts")];
     return [
       ...entry,
       "run",

@@ -32,6 +32,14 @@ export interface ResilientInformerOptions<T extends KubernetesObject> {
   readonly maxBackoffMs?: number;
 }
 
+/**
+ * The cache keeps objects as received; managedFields (server-side apply bookkeeping, often a third of
+ * a pod's bytes) are never read by rafter, so they are dropped before the object is cached.
+ */
+function dropManagedFields(object: KubernetesObject): void {
+  if (object.metadata?.managedFields !== undefined) delete object.metadata.managedFields;
+}
+
 export class ResilientInformer<T extends KubernetesObject> {
   private readonly informer;
   private readonly handlers: InformerHandlers<T>[] = [];
@@ -48,6 +56,7 @@ export class ResilientInformer<T extends KubernetesObject> {
     this.synced = new Promise((resolve) => (this.resolveSynced = resolve));
     const list = async (): Promise<KubernetesListObject<T>> => {
       const result = await options.list();
+      for (const item of result.items) dropManagedFields(item);
       this.listed = true;
       return result;
     };
@@ -106,6 +115,7 @@ export class ResilientInformer<T extends KubernetesObject> {
   }
 
   private emitUpsert(object: T): void {
+    dropManagedFields(object); // the cache holds this very object
     for (const handler of this.handlers) handler.onUpsert?.(object);
   }
 

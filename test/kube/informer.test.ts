@@ -23,7 +23,14 @@ const podList = (names: readonly string[]): KubernetesListObject<V1Pod> => ({
   apiVersion: "v1",
   kind: "PodList",
   metadata: { resourceVersion: "7" },
-  items: names.map((name) => ({ metadata: { name, namespace: "default", resourceVersion: "7" } })),
+  items: names.map((name) => ({
+    metadata: {
+      name,
+      namespace: "default",
+      resourceVersion: "7",
+      managedFields: [{ manager: "kube-scheduler", operation: "Update", fieldsV1: {} }],
+    },
+  })),
 });
 
 function capturingLogger(onWarn: (entry: Record<string, unknown>) => void) {
@@ -62,6 +69,7 @@ describe("ResilientInformer", () => {
         informer.list().map((p) => p.metadata?.name),
         ["a"],
       );
+      assert.equal(informer.list()[0]?.metadata?.managedFields, undefined, "managedFields are not cached");
     } finally {
       await informer.stop();
     }
