@@ -10,6 +10,7 @@ import {
   PolicyV1Api,
   StorageV1Api,
 } from "@kubernetes/client-node";
+import { KeepAliveKubeConfig } from "./keep-alive.js";
 
 export interface KubeClients {
   readonly kubeConfig: KubeConfig;
@@ -23,7 +24,7 @@ export interface KubeClients {
 }
 
 export function loadKubeConfig(kubeconfigPath: string): KubeConfig {
-  const kubeConfig = new KubeConfig();
+  const kubeConfig = new KeepAliveKubeConfig();
   if (kubeconfigPath !== "") kubeConfig.loadFromFile(kubeconfigPath);
   else kubeConfig.loadFromDefault();
   return kubeConfig;
