@@ -35,7 +35,7 @@ import { createMetricsRegistry } from "./metrics/registry.js";
 import { plan } from "./planner/index.js";
 import { createHealthApp } from "./server/health.js";
 import { listen, type RunningServer } from "./server/listen.js";
-import { createSchedulingState } from "./state/scheduling-state.js";
+import { createSchedulingState, isBoundTo } from "./state/scheduling-state.js";
 import { createCloudProvider } from "./cloud/factory.js";
 
 export async function runRafter(config: Config): Promise<void> {
@@ -63,7 +63,9 @@ export async function runRafter(config: Config): Promise<void> {
     logger: logger.child({ component: "cloud" }),
     unavailableOfferings: unavailable,
   });
-  const binder = new ApiBinder(clients.core);
+  const binder = new ApiBinder(clients.core, {
+    alreadyBound: (podUID, nodeName) => isBoundTo(scheduling, podUID, nodeName),
+  });
 
   let leading = !config.leaderElect;
   let provisioner: Provisioner | undefined;

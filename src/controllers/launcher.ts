@@ -241,11 +241,16 @@ export class Launcher {
       const podName = pod.metadata?.name ?? "";
       const uid = pod.metadata?.uid ?? "";
       const result = await this.deps.binder.bind(namespace, podName, uid, nodeName);
-      this.deps.metrics.bindings.inc({ result: result.kind });
+      this.deps.metrics.bindings.inc({
+        result: result.kind === "ok" && result.joined ? "joined" : result.kind,
+      });
       if (result.kind === "ok") {
+        bound++;
+        // Joined: another caller (kube-scheduler through the extender, or an earlier pass over this
+        // node) made this binding and reported it.
+        if (result.joined) return;
         this.deps.failpoint?.("pod-bound");
         log.debug({ pod: `${namespace}/${podName}`, node: nodeName }, "pod bound");
-        bound++;
         this.deps.ledger.assume({
           podUID: uid,
           nodeName,

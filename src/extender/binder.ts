@@ -3,7 +3,8 @@
 // values, not exceptions.
 
 export type BindResult =
-  | { readonly kind: "ok" }
+  /** `joined`: another caller made (or is making) this very binding, and reports it. */
+  | { readonly kind: "ok"; readonly joined?: boolean }
   /** The pod is already bound (HTTP 409), possibly by the provisioner's admission-time binding. */
   | { readonly kind: "conflict"; readonly message: string }
   /** The pod no longer exists (HTTP 404). */

@@ -4,6 +4,7 @@ import type { Clock } from "../clock.js";
 import type { Logger } from "../logging.js";
 import type { ClusterState } from "../state/cluster-state.js";
 import type { ReservationLedger } from "../state/reservation-ledger.js";
+import { isBoundTo } from "../state/scheduling-state.js";
 import type { Binder } from "./binder.js";
 import {
   encodeFilterResult,
@@ -198,6 +199,16 @@ export async function bindVerb(ctx: HandlerContext, body: unknown, requestId: st
   if (!args.ok) return badRequest(args.message);
   const { PodNamespace: namespace, PodName: name, PodUID: uid, Node: nodeName } = args.value;
   const reservation = ctx.ledger.get(uid);
+  if (isBoundTo(ctx, uid, nodeName)) {
+    // kube-scheduler learns of rafter's admission-time bindings late (during a burst, seconds late):
+    // answering from what rafter knows saves kube-apiserver a Binding it would refuse with a 409.
+    ctx.metrics.bindResults.inc({ result: "already-bound" });
+    ctx.logger.debug(
+      { requestId, verb: "bind", pod: `${namespace}/${name}`, node: nodeName },
+      "already bound",
+    );
+    return { status: 200, body: { Error: "" } };
+  }
   let result;
   try {
     result = await ctx.binder.bind(namespace, name, uid, nodeName);
@@ -227,14 +238,16 @@ export async function bindVerb(ctx: HandlerContext, body: unknown, requestId: st
         else ctx.ledger.release(uid);
       }
       ctx.recent.forget(uid);
-      ctx.onBound?.({
-        namespace,
-        name,
-        uid,
-        nodeName,
-        reservedNodeName: reservation?.nodeName,
-        boundAt: ctx.clock.now(),
-      });
+      // A joined binding (rafter's own, already under way) is reported by the provisioner.
+      if (!result.joined)
+        ctx.onBound?.({
+          namespace,
+          name,
+          uid,
+          nodeName,
+          reservedNodeName: reservation?.nodeName,
+          boundAt: ctx.clock.now(),
+        });
       reply = { Error: "" };
       break;
     }
@@ -245,10 +258,9 @@ export async function bindVerb(ctx: HandlerContext, body: unknown, requestId: st
       break;
     case "conflict":
       // Already bound where the scheduler wanted it (e.g. by admission-time binding): that is success.
-      reply =
-        ctx.state.pod(uid)?.nodeName === nodeName
-          ? { Error: "" }
-          : { Error: `pod ${namespace}/${name} could not be bound to ${nodeName}: ${result.message}` };
+      reply = isBoundTo(ctx, uid, nodeName)
+        ? { Error: "" }
+        : { Error: `pod ${namespace}/${name} could not be bound to ${nodeName}: ${result.message}` };
       break;
     case "error":
       reply = { Error: `binding pod ${namespace}/${name} to ${nodeName} failed: ${result.message}` };

@@ -15,3 +15,10 @@ export function createSchedulingState(options: { clock: Clock; assumedTtlMs?: nu
   state.addListener(ledger);
   return { state, ledger };
 }
+
+/** The pod is bound to that node, as the informer shows or as a binding rafter made says. */
+export function isBoundTo(scheduling: SchedulingState, podUID: string, nodeName: string): boolean {
+  if (scheduling.state.pod(podUID)?.nodeName === nodeName) return true;
+  const entry = scheduling.ledger.get(podUID);
+  return entry?.state === "assumed" && entry.nodeName === nodeName;
+}

@@ -52,6 +52,57 @@ describe("ApiBinder", () => {
     assert.equal(g.peak(), 8);
   });
 
+  it("joins a request for a binding already queued or in flight instead of sending it twice", async () => {
+    const g = gate<unknown>();
+    let calls = 0;
+    const binder = new ApiBinder({
+      createNamespacedBinding: () => {
+        calls++;
+        return g.call();
+      },
+    } as unknown as Pick<CoreV1Api, "createNamespacedBinding">);
+    const first = binder.bind("default", "p", "u", "node-a");
+    const again = binder.bind("default", "p", "u", "node-a");
+    const elsewhere = binder.bind("default", "p", "u", "node-b");
+    await settle();
+    await g.releaseAll();
+    assert.deepEqual(await Promise.all([first, again, elsewhere]), [
+      { kind: "ok" },
+      { kind: "ok", joined: true },
+      { kind: "ok" },
+    ]);
+    assert.equal(calls, 2, "one call for node-a (joined), one for node-b");
+    // Once settled, a new request is sent again (the pod may have been recreated, or unbound).
+    const later = binder.bind("default", "p", "u", "node-a");
+    await settle();
+    await g.releaseAll();
+    assert.deepEqual(await later, { kind: "ok" });
+    assert.equal(calls, 3);
+  });
+
+  it("does not send a queued binding whose pod another caller bound meanwhile", async () => {
+    const g = gate<unknown>();
+    let calls = 0;
+    const boundElsewhere = new Set<string>();
+    const binder = new ApiBinder(
+      {
+        createNamespacedBinding: () => {
+          calls++;
+          return g.call();
+        },
+      } as unknown as Pick<CoreV1Api, "createNamespacedBinding">,
+      { concurrency: 1, alreadyBound: (uid, node) => boundElsewhere.has(`${uid}@${node}`) },
+    );
+    const first = binder.bind("default", "p1", "u1", "node-a");
+    const queued = binder.bind("default", "p2", "u2", "node-a");
+    await settle();
+    boundElsewhere.add("u2@node-a"); // kube-scheduler bound p2 through the extender meanwhile
+    await g.releaseAll();
+    assert.deepEqual(await first, { kind: "ok" });
+    assert.deepEqual(await queued, { kind: "ok", joined: true });
+    assert.equal(calls, 1, "only p1's Binding was sent");
+  });
+
   it("retries a binding answered 429 after a backoff, then reports an error if it persists", async () => {
     let calls = 0;
     const waits: number[] = [];
