@@ -47,7 +47,10 @@ export class ApiBinder implements Binder {
     // A binding to another node is left to race: kube-apiserver decides, the loser gets its 409.
     if (!same) {
       this.pending.set(key, { nodeName, result });
-      void result.finally(() => this.pending.delete(key));
+      const settled = (): void => {
+        this.pending.delete(key);
+      };
+      result.then(settled, settled);
     }
     return result;
   }
