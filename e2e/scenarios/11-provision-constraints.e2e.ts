@@ -3,6 +3,7 @@
 // type (the spot pool, whose taint the pods tolerate), and a GPU pod landing on a GPU instance type of
 // the tainted GPU pool.
 import assert from "node:assert/strict";
+import type { KubeObject } from "../cluster/kubectl.js";
 import { scenario, type ScenarioContext } from "../harness/scenario.js";
 import {
   applyNodePools,
@@ -31,6 +32,19 @@ async function allRunning(t: ScenarioContext, app: string, count: number) {
     },
     150_000,
   );
+}
+
+/**
+ * The GPU request goes on the container as a limit (extended resources are requested by limits), in
+ * the Deployment as created: patching it afterwards left a GPU-less first pod that could already run.
+ */
+function withGpuLimit(object: KubeObject): KubeObject {
+  const copy = structuredClone(object) as KubeObject & {
+    spec: { template: { spec: { containers: { resources: { limits?: Record<string, string> } }[] } } };
+  };
+  for (const container of copy.spec.template.spec.containers)
+    container.resources.limits = { ...container.resources.limits, "nvidia.com/gpu": "1" };
+  return copy;
 }
 
 scenario(
@@ -86,8 +100,8 @@ scenario(
           tolerations: [{ key: "workload-class", operator: "Equal", value: "batch", effect: "NoSchedule" }],
         },
       ),
-      {
-        ...deployment(
+      withGpuLimit(
+        deployment(
           "trainer",
           1,
           { cpu: "2", memory: "8Gi" },
@@ -95,15 +109,7 @@ scenario(
             tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }],
           },
         ),
-      },
-    ]);
-    // The GPU request goes on the container as a limit (extended resources are requested by limits).
-    await kubectl.run([
-      "patch",
-      "deployment",
-      "trainer",
-      "--type=json",
-      '-p=[{"op":"add","path":"/spec/template/spec/containers/0/resources/limits","value":{"nvidia.com/gpu":"1"}}]',
+      ),
     ]);
 
     const spread = await allRunning(t, "spread", 6);
