@@ -199,16 +199,6 @@ export async function bindVerb(ctx: HandlerContext, body: unknown, requestId: st
   if (!args.ok) return badRequest(args.message);
   const { PodNamespace: namespace, PodName: name, PodUID: uid, Node: nodeName } = args.value;
   const reservation = ctx.ledger.get(uid);
-  if (isBoundTo(ctx, uid, nodeName)) {
-    // kube-scheduler learns of rafter's admission-time bindings late (during a burst, seconds late):
-    // answering from what rafter knows saves kube-apiserver a Binding it would refuse with a 409.
-    ctx.metrics.bindResults.inc({ result: "already-bound" });
-    ctx.logger.debug(
-      { requestId, verb: "bind", pod: `${namespace}/${name}`, node: nodeName },
-      "already bound",
-    );
-    return { status: 200, body: { Error: "" } };
-  }
   let result;
   try {
     result = await ctx.binder.bind(namespace, name, uid, nodeName);
@@ -216,7 +206,7 @@ export async function bindVerb(ctx: HandlerContext, body: unknown, requestId: st
     // The port promises typed results; a throw is a bug in an adapter, reported rather than crashing.
     result = { kind: "error" as const, message: `binder failed: ${String(error)}` };
   }
-  ctx.metrics.bindResults.inc({ result: result.kind });
+  ctx.metrics.bindResults.inc({ result: result.kind === "ok" && result.joined ? "joined" : result.kind });
   const log = {
     requestId,
     verb: "bind",
@@ -238,7 +228,8 @@ export async function bindVerb(ctx: HandlerContext, body: unknown, requestId: st
         else ctx.ledger.release(uid);
       }
       ctx.recent.forget(uid);
-      // A joined binding (rafter's own, already under way) is reported by the provisioner.
+      // Joined: rafter's own binding of this pod (admission-time, made or under way) answered it; the
+      // provisioner reports it.
       if (!result.joined)
         ctx.onBound?.({
           namespace,

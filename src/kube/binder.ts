@@ -17,12 +17,16 @@ export interface ApiBinderOptions {
   readonly attempts?: number;
   /**
    * Whether the pod is known to be bound to that node already (by another caller, its response not
-   * yet in the informer): asked when a queued binding's turn comes, so that it is not sent for a 409.
+   * yet in the informer): asked on each request and again when a queued one's turn comes, so that no
+   * Binding is sent only to be refused with a 409.
    */
   readonly alreadyBound?: (podUID: string, nodeName: string) => boolean;
   /** Waits between tries; injected so that tests need no real time. */
   readonly sleep?: (ms: number) => Promise<void>;
 }
+
+/** Another caller made (or is making) this binding. */
+const joined: BindResult = { kind: "ok", joined: true };
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -39,10 +43,12 @@ export class ApiBinder implements Binder {
   }
 
   bind(podNamespace: string, podName: string, podUID: string, nodeName: string): Promise<BindResult> {
+    // kube-scheduler learns of rafter's admission-time bindings late (seconds, during a burst): a
+    // request for a binding already made is answered at once instead of queueing for a 409.
+    if (this.knownBound(podUID, nodeName)) return Promise.resolve(joined);
     const key = `${podNamespace}/${podName}/${podUID}`;
     const same = this.pending.get(key);
-    if (same?.nodeName === nodeName)
-      return same.result.then((r): BindResult => (r.kind === "ok" ? { kind: "ok", joined: true } : r));
+    if (same?.nodeName === nodeName) return same.result.then((r) => (r.kind === "ok" ? joined : r));
     const result = this.bindWithRetries(podNamespace, podName, podUID, nodeName);
     // A binding to another node is left to race: kube-apiserver decides, the loser gets its 409.
     if (!same) {
@@ -64,16 +70,19 @@ export class ApiBinder implements Binder {
     const attempts = this.options.attempts ?? 6;
     const sleep = this.options.sleep ?? defaultSleep;
     for (let attempt = 1; ; attempt++) {
+      // Asked again when its turn comes: the pod may have been bound while this waited.
       const result = await this.limit(() =>
-        this.options.alreadyBound?.(podUID, nodeName) === true
-          ? { kind: "ok" as const, joined: true }
-          : this.once(podNamespace, podName, podUID, nodeName),
+        this.knownBound(podUID, nodeName) ? joined : this.once(podNamespace, podName, podUID, nodeName),
       );
       if (result !== "retry") return result;
       if (attempt >= attempts)
         return { kind: "error", message: `429: still too many requests after ${attempts} tries` };
       await sleep(Math.min(3_000, 100 * 2 ** attempt));
     }
+  }
+
+  private knownBound(podUID: string, nodeName: string): boolean {
+    return this.options.alreadyBound?.(podUID, nodeName) === true;
   }
 
   private async once(

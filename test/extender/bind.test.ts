@@ -79,16 +79,11 @@ describe("POST /bind", () => {
     assert.deepEqual(same.json, { Error: "" });
   });
 
-  it("answers a binding rafter already made without another Binding request", async () => {
-    // The provisioner bound p1 to a (admission-time binding); kube-scheduler has not seen it yet.
-    h.deps.ledger.assume({ podUID: "uid-p1", nodeName: "a", requests: { cpu: 1000, pods: 1 } });
+  it("reports a joined binding (rafter's own, already made) as success without a second event", async () => {
+    h.binder.next = { kind: "ok", joined: true };
     const res = await h.post("/bind", args);
     assert.deepEqual(res.json, { Error: "" });
-    assert.deepEqual(h.binder.calls, [], "no request to kube-apiserver");
     assert.deepEqual(h.bound, [], "the provisioner reported that binding");
-    // Another node is a real request (kube-apiserver refuses it if the pod is bound).
-    await h.post("/bind", { ...args, Node: "b" });
-    assert.equal(h.binder.calls.length, 1);
   });
 
   it("releases the reservation of a pod that no longer exists", async () => {

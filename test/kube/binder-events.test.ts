@@ -97,6 +97,15 @@ describe("ApiBinder", () => {
     const queued = binder.bind("default", "p2", "u2", "node-a");
     await settle();
     boundElsewhere.add("u2@node-a"); // kube-scheduler bound p2 through the extender meanwhile
+    // Asked for p2 again while p1 still holds the only slot: answered at once, not queued.
+    let answered = false;
+    const again = binder.bind("default", "p2", "u2", "node-a").then((r) => {
+      answered = true;
+      return r;
+    });
+    await settle();
+    assert.equal(answered, true, "a binding known made does not wait in the queue");
+    assert.deepEqual(await again, { kind: "ok", joined: true });
     await g.releaseAll();
     assert.deepEqual(await first, { kind: "ok" });
     assert.deepEqual(await queued, { kind: "ok", joined: true });
