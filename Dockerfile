@@ -26,7 +26,7 @@ COPY manifests ./manifests
 # distroless runs node as the entrypoint (PID 1); rafter handles SIGTERM itself and drains cleanly.
 # The node flags trade ~10% of planning speed for memory: a 2 MiB young generation (default 16) and
 # V8's size-over-speed heuristics took rafter's peak RSS with 300 nodes and 1 000 pending pods from
-# 291-370 MB to 186-204 MB (e2e scenario 32, which runs this very command line).
+# 291-370 MB to 178-204 MB (e2e scenario 32, which runs this very command line).
 USER nonroot:nonroot
 EXPOSE 8443 8080
 ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=2", "--optimize-for-size", "dist/src/cli/main.js"]
