@@ -65,7 +65,7 @@ async function listen(server: Server): Promise<number> {
 }
 
 /**
- * CPU microseconds per call of rafter's own work for a request, without HTTP: JSON.parse of the body,
+ * CPU microseconds per call of rafter's own work for a request, without HTTP: reading the body,
  * the verb, encoding the reply, as the server does it (verb-route.ts answer). The rest
  * of a request's cost is node's HTTP stack.
  */
@@ -316,7 +316,7 @@ async function main(): Promise<void> {
         `server pinned to one core: ${pinned}; load average ${loadavg()[0]?.toFixed(2) ?? "?"}`,
     );
     console.log(
-      `rafter's own CPU per call without HTTP (JSON.parse + verb + encode), µs: ${JSON.stringify(ready.handlerMicros)}`,
+      `rafter's own CPU per call without HTTP (read body + verb + encode), µs: ${JSON.stringify(ready.handlerMicros)}`,
     );
     await drive(child, extender, "/filter", bodies, connections, 2); // warm-up (JIT)
     await drive(child, extender, "/prioritize", bodies, connections, 2);

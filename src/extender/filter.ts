@@ -5,34 +5,34 @@ import type { Resources } from "../domain/resources.js";
 import type { NodeReservations, Reservation, ReservationLedger } from "../state/reservation-ledger.js";
 import { sieveKey } from "../state/name-sieve.js";
 import { plannedFor } from "../state/virtual-node-record.js";
+import type { Candidates } from "./candidates.js";
 import type { PodFacts } from "./pod-facts.js";
 
 /** Low-cardinality reason labels for rafter_extender_filtered_nodes_total. */
 export type FilterReason = "disrupted" | "launching" | "capacity-reserved" | "reserved-elsewhere";
 
 /**
- * Removed nodes and their reasons as parallel arrays: cheaper to fill than a dictionary object with
- * hundreds of keys, and encoded straight to JSON (encode.ts) as kube-scheduler's FailedNodesMap.
+ * Removed candidates (by index) and their reasons as parallel arrays: cheaper to fill than a
+ * dictionary object with hundreds of keys, and encoded straight to JSON (encode.ts, reply-bytes.ts)
+ * as kube-scheduler's FailedNodesMap.
  */
 export class NodeFailures {
-  readonly names: string[] = [];
-  readonly messages: string[] = [];
-  /** The candidate's index in the request, or -1; lets replies copy the name from the request. */
   readonly indexes: number[] = [];
+  readonly messages: string[] = [];
 
-  add(name: string, message: string, index = -1): void {
-    this.names.push(name);
-    this.messages.push(message);
+  add(index: number, message: string): void {
     this.indexes.push(index);
+    this.messages.push(message);
   }
 
   get size(): number {
-    return this.names.length;
+    return this.indexes.length;
   }
 
-  toRecord(): Record<string, string> {
+  toRecord(candidates: Candidates): Record<string, string> {
     const out: Record<string, string> = {};
-    for (let i = 0; i < this.names.length; i++) out[this.names[i] ?? ""] = this.messages[i] ?? "";
+    for (let i = 0; i < this.indexes.length; i++)
+      out[candidates.name(this.indexes[i] ?? 0)] = this.messages[i] ?? "";
     return out;
   }
 }
@@ -63,11 +63,11 @@ export interface FilterInputs {
 function steeringTarget(
   inputs: FilterInputs,
   reservation: Reservation | undefined,
-  names: readonly string[],
+  candidates: Candidates,
 ): string | undefined {
   if (!reservation) return undefined;
   const target = reservation.nodeName;
-  if (names.includes(target)) return target;
+  if (candidates.indexOf(target) >= 0) return target;
   const slot = inputs.state.lookup(target);
   if (slot?.node !== undefined && !slot.launching) return undefined;
   return target;
@@ -105,10 +105,11 @@ function reservedShortfall(
   return undefined;
 }
 
-export function decideFilter(inputs: FilterInputs, pod: PodFacts, names: readonly string[]): FilterDecision {
+export function decideFilter(inputs: FilterInputs, pod: PodFacts, candidates: Candidates): FilterDecision {
   const { state, ledger } = inputs;
   const reservation = ledger.get(pod.uid);
-  const steeredTo = steeringTarget(inputs, reservation, names);
+  const steeredTo = steeringTarget(inputs, reservation, candidates);
+  const steeredKey = steeredTo === undefined ? -1 : sieveKey(steeredTo);
   const passed: number[] = [];
   const failed = new NodeFailures();
   const unresolvable = new NodeFailures();
@@ -120,23 +121,25 @@ export function decideFilter(inputs: FilterInputs, pod: PodFacts, names: readonl
   };
 
   const steeredMessage = `pod holds a reservation on node ${steeredTo ?? ""}`;
+  const { keys } = candidates;
 
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i] ?? "";
-    if (steeredTo !== undefined && name !== steeredTo) {
-      unresolvable.add(name, steeredMessage, i);
+  for (let i = 0; i < candidates.count; i++) {
+    const key = keys[i] ?? 0;
+    // Names are compared (and made into strings) only where their keys say they may match.
+    if (steeredTo !== undefined && (key !== steeredKey || candidates.name(i) !== steeredTo)) {
+      unresolvable.add(i, steeredMessage);
       removedBy["reserved-elsewhere"]++;
       continue;
     }
-    // Most candidates are neither flagged nor reserved: pass them without hashing the name.
-    const key = sieveKey(name);
+    // Most candidates are neither flagged nor reserved: pass them on their key alone.
     if (!state.mayBeFlagged(key) && !ledger.mayHaveOnNode(key)) {
       passed.push(i);
       continue;
     }
+    const name = candidates.name(i);
     const flagged = state.flaggedSlot(name);
     if (flagged?.beingDisrupted) {
-      unresolvable.add(name, "node is being disrupted", i);
+      unresolvable.add(i, "node is being disrupted");
       removedBy.disrupted++;
       continue;
     }
@@ -146,7 +149,7 @@ export function decideFilter(inputs: FilterInputs, pod: PodFacts, names: readonl
     }
     const vn = flagged?.virtualNode;
     if (flagged?.launching && vn && !plannedFor(vn, pod.uid, pod.namespace, pod.name)) {
-      unresolvable.add(name, `node is launching for the pods of virtual node ${vn.name}`, i);
+      unresolvable.add(i, `node is launching for the pods of virtual node ${vn.name}`);
       removedBy.launching++;
       continue;
     }
@@ -156,9 +159,8 @@ export function decideFilter(inputs: FilterInputs, pod: PodFacts, names: readonl
       const shortfall = reservedShortfall(flagged ?? state.lookup(name), pod, reserved, own);
       if (shortfall !== undefined) {
         failed.add(
-          name,
-          `${shortfall} on this node is reserved for ${reserved.pods - (own ? 1 : 0)} other pod(s)`,
           i,
+          `${shortfall} on this node is reserved for ${reserved.pods - (own ? 1 : 0)} other pod(s)`,
         );
         removedBy["capacity-reserved"]++;
         continue;

@@ -1,33 +1,31 @@
-// The four extender verbs as functions from a parsed body to a reply. HTTP, metrics and timing are
-// the app's business (app.ts); these only validate, decide, and log the decision at debug level.
+// The four extender verbs as functions from a request body to a reply. HTTP, metrics and timing are
+// the app's business (app.ts, verb-route.ts); these only read and validate the body (read-args.ts),
+// decide, and log the decision at debug level.
 import type { Clock } from "../clock.js";
 import type { Logger } from "../logging.js";
 import type { ClusterState } from "../state/cluster-state.js";
 import type { ReservationLedger } from "../state/reservation-ledger.js";
 import { isBoundTo } from "../state/scheduling-state.js";
 import type { Binder } from "./binder.js";
-import {
-  encodeFilterResult,
-  encodeHostPriorityList,
-  encodeLocatedFilterResult,
-  encodePlainHostPriorityList,
-  locateNames,
-} from "./encode.js";
+import type { Candidates } from "./candidates.js";
+import { encodeFilterResult, encodeHostPriorityList } from "./encode.js";
 import { decideFilter, type FilterDecision, type FilterReason } from "./filter.js";
 import { podFacts, type PodFacts } from "./pod-facts.js";
 import { decidePreemption } from "./preempt.js";
 import { decideScores } from "./prioritize.js";
+import { parseJson, readExtenderArgs } from "./read-args.js";
 import type { RecentPods } from "./recent-pods.js";
+import { filterReplyBytes, priorityListBytes } from "./reply-bytes.js";
 import type { SlotIndex } from "./slot-index.js";
-import { checkBindingArgs, checkExtenderArgs, checkPreemptionArgs } from "./validate.js";
+import { checkBindingArgs, checkPreemptionArgs } from "./validate.js";
 import type { ExtenderBindingResult, WireNodeList } from "./wire.js";
 import type { ExtenderMetrics } from "../metrics/extender.js";
 
 export interface Reply {
   status: number;
-  /** Serialised with JSON.stringify, unless `raw` carries the JSON text already. */
+  /** Serialised with JSON.stringify, unless `raw` carries the JSON already (text or UTF-8 bytes). */
   body: unknown;
-  raw?: string;
+  raw?: string | Buffer;
 }
 
 /** What the bind verb reports to the event hook after a successful binding. */
@@ -55,15 +53,6 @@ export interface HandlerContext {
   readonly slotIndex?: SlotIndex | undefined;
 }
 
-/** The candidate names, from NodeNames (nodeCacheCapable) or from the NodeList's items. */
-function candidateNames(
-  nodeNames: string[] | null | undefined,
-  nodeList: WireNodeList | null | undefined,
-): readonly string[] {
-  if (nodeNames) return nodeNames;
-  return (nodeList?.items ?? []).map((n) => n.metadata?.name ?? "");
-}
-
 const badRequest = (message: string): Reply => ({ status: 400, body: { Error: message } });
 
 /** Children of rafter_extender_filtered_nodes_total by reason: labels hashed once, not per call. */
@@ -87,12 +76,12 @@ function filteredBy(metrics: ExtenderMetrics, reason: FilterReason): { inc(value
 function filterDecision(
   ctx: HandlerContext,
   pod: PodFacts,
-  names: readonly string[],
+  candidates: Candidates,
   requestId: string,
 ): FilterDecision {
   ctx.ledger.expireAssumed();
   ctx.recent.remember(pod.uid, pod.requests);
-  const decision = decideFilter(ctx, pod, names);
+  const decision = decideFilter(ctx, pod, candidates);
   for (const reason in decision.removedBy) {
     const count = decision.removedBy[reason as FilterReason];
     if (count > 0) filteredBy(ctx.metrics, reason as FilterReason).inc(count);
@@ -103,7 +92,7 @@ function filterDecision(
         requestId,
         verb: "filter",
         pod: `${pod.namespace}/${pod.name}`,
-        candidates: names.length,
+        candidates: candidates.count,
         passed: decision.passed.length,
         steeredTo: decision.steeredTo,
         removedBy: decision.removedBy,
@@ -114,54 +103,40 @@ function filterDecision(
   return decision;
 }
 
-/**
- * `text` is the request body the value was parsed from, when there is one: replies then copy the
- * candidate names from it instead of encoding them again (see locateNames).
- */
-export function filterVerb(ctx: HandlerContext, body: unknown, requestId: string, text?: string): Reply {
-  const args = checkExtenderArgs(body);
+export function filterVerb(ctx: HandlerContext, body: Buffer, requestId: string): Reply {
+  const args = readExtenderArgs(body);
   if (!args.ok) return badRequest(args.message);
-  const pod = podFacts(args.value.Pod);
+  const pod = podFacts(args.value.pod);
   if (!pod.ok) return badRequest(pod.message);
-  const nodeNames = args.value.NodeNames;
-  const nodeList = args.value.Nodes;
-  const decision = filterDecision(ctx, pod.value, candidateNames(nodeNames, nodeList), requestId);
-
-  const located = nodeNames && text !== undefined ? locateNames(text, nodeNames) : undefined;
-  if (nodeNames && located) {
-    const raw = encodeLocatedFilterResult(
-      nodeNames,
-      located,
-      decision.passed,
-      decision.failed,
-      decision.unresolvable,
-    );
-    return { status: 200, body: null, raw };
-  }
+  const { candidates, nodeList } = args.value;
+  const decision = filterDecision(ctx, pod.value, candidates, requestId);
+  if (candidates.source)
+    return { status: 200, body: null, raw: filterReplyBytes(candidates.source, decision) };
   let passedNames: string[] | null = null;
   let passedNodes: WireNodeList | null = null;
-  if (nodeNames) {
-    passedNames = decision.passed.map((i) => nodeNames[i] ?? "");
-  } else if (nodeList) {
+  if (nodeList) {
     const items = [];
     for (const i of decision.passed) {
       const item = nodeList.items[i];
       if (item) items.push(item);
     }
     passedNodes = { metadata: nodeList.metadata ?? {}, items };
+  } else {
+    passedNames = decision.passed.map((i) => candidates.name(i));
   }
   const raw = encodeFilterResult({
     nodeNames: passedNames,
     nodes: passedNodes,
     failed: decision.failed,
     unresolvable: decision.unresolvable,
+    candidates,
   });
   return { status: 200, body: null, raw };
 }
 
-function scores(ctx: HandlerContext, pod: PodFacts, names: readonly string[], requestId: string): number[] {
+function scores(ctx: HandlerContext, pod: PodFacts, candidates: Candidates, requestId: string): number[] {
   ctx.recent.remember(pod.uid, pod.requests);
-  const scores = decideScores(ctx, pod, names);
+  const scores = decideScores(ctx, pod, candidates);
   if (ctx.logger.isLevelEnabled("debug")) {
     let best = 0;
     for (let i = 1; i < scores.length; i++) if ((scores[i] ?? 0) > (scores[best] ?? 0)) best = i;
@@ -170,8 +145,8 @@ function scores(ctx: HandlerContext, pod: PodFacts, names: readonly string[], re
         requestId,
         verb: "prioritize",
         pod: `${pod.namespace}/${pod.name}`,
-        candidates: names.length,
-        best: names.length > 0 ? { Host: names[best], Score: scores[best] } : undefined,
+        candidates: candidates.count,
+        best: candidates.count > 0 ? { Host: candidates.name(best), Score: scores[best] } : undefined,
       },
       "prioritize decision",
     );
@@ -179,23 +154,23 @@ function scores(ctx: HandlerContext, pod: PodFacts, names: readonly string[], re
   return scores;
 }
 
-/** `text`: as for filterVerb. */
-export function prioritizeVerb(ctx: HandlerContext, body: unknown, requestId: string, text?: string): Reply {
-  const args = checkExtenderArgs(body);
+export function prioritizeVerb(ctx: HandlerContext, body: Buffer, requestId: string): Reply {
+  const args = readExtenderArgs(body);
   if (!args.ok) return badRequest(args.message);
-  const pod = podFacts(args.value.Pod);
+  const pod = podFacts(args.value.pod);
   if (!pod.ok) return badRequest(pod.message);
-  const nodeNames = args.value.NodeNames;
-  const names = candidateNames(nodeNames, args.value.Nodes);
-  const scored = scores(ctx, pod.value, names, requestId);
-  // Located names need no escaping, so they are written without testing each one.
-  const plain = nodeNames && text !== undefined && locateNames(text, nodeNames) !== undefined;
-  const raw = plain ? encodePlainHostPriorityList(names, scored) : encodeHostPriorityList(names, scored);
+  const { candidates } = args.value;
+  const scored = scores(ctx, pod.value, candidates, requestId);
+  const raw = candidates.source
+    ? priorityListBytes(candidates.source, scored)
+    : encodeHostPriorityList(candidates.names(), scored);
   return { status: 200, body: null, raw };
 }
 
-export async function bindVerb(ctx: HandlerContext, body: unknown, requestId: string): Promise<Reply> {
-  const args = checkBindingArgs(body);
+export async function bindVerb(ctx: HandlerContext, body: Buffer, requestId: string): Promise<Reply> {
+  const json = parseJson(body);
+  if (!json.ok) return badRequest(json.message);
+  const args = checkBindingArgs(json.value);
   if (!args.ok) return badRequest(args.message);
   const { PodNamespace: namespace, PodName: name, PodUID: uid, Node: nodeName } = args.value;
   const reservation = ctx.ledger.get(uid);
@@ -262,8 +237,10 @@ export async function bindVerb(ctx: HandlerContext, body: unknown, requestId: st
   return { status: 200, body: reply };
 }
 
-export function preemptVerb(ctx: HandlerContext, body: unknown, requestId: string): Reply {
-  const args = checkPreemptionArgs(body);
+export function preemptVerb(ctx: HandlerContext, body: Buffer, requestId: string): Reply {
+  const json = parseJson(body);
+  if (!json.ok) return badRequest(json.message);
+  const args = checkPreemptionArgs(json.value);
   if (!args.ok) return badRequest(args.message);
   const pod = podFacts(args.value.Pod);
   if (!pod.ok) return badRequest(pod.message);

@@ -7,6 +7,7 @@
 import type { ClusterState, NodeSlot } from "../state/cluster-state.js";
 import type { Reservation, ReservationLedger } from "../state/reservation-ledger.js";
 import { sieveKey } from "../state/name-sieve.js";
+import type { Candidates } from "./candidates.js";
 import type { PodFacts } from "./pod-facts.js";
 import { consolidationCandidate, hasNode, launching, ready, stride, type SlotIndex } from "./slot-index.js";
 import { maxExtenderPriority } from "./wire.js";
@@ -37,6 +38,7 @@ function scoreFigures(
   allocatableCpu: number,
   allocatableMemory: number,
   name: string,
+  key: number,
   pod: PodFacts,
   ledger: ReservationLedger,
   reservation: Reservation | undefined,
@@ -45,7 +47,7 @@ function scoreFigures(
   if ((flags & launching) !== 0 || (flags & ready) === 0) return 0;
   if ((flags & consolidationCandidate) !== 0) return 1;
   // Most nodes hold no reservation: the sieve says so without a lookup in the ledger's map.
-  const reserved = ledger.mayHaveOnNode(sieveKey(name)) ? ledger.onNode(name) : undefined;
+  const reserved = ledger.mayHaveOnNode(key) ? ledger.onNode(name) : undefined;
   const own = reservation?.nodeName === name ? reservation.requests : undefined;
   const cpu = share(requestedCpu + (reserved?.cpu ?? 0) - (own?.cpu ?? 0) + pod.cpu, allocatableCpu);
   const memory = share(
@@ -72,6 +74,7 @@ export function scoreNode(
     slot.allocatableCpu,
     slot.allocatableMemory,
     name,
+    sieveKey(name),
     pod,
     inputs.ledger,
     reservation,
@@ -88,16 +91,17 @@ function slotFlags(slot: NodeSlot): number {
 }
 
 /** Scores for the candidates, index for index (no per-node objects: the reply is encoded from these). */
-export function decideScores(inputs: PrioritizeInputs, pod: PodFacts, names: readonly string[]): number[] {
+export function decideScores(inputs: PrioritizeInputs, pod: PodFacts, candidates: Candidates): number[] {
   const reservation = inputs.ledger.get(pod.uid);
-  const scores = new Array<number>(names.length);
+  const scores = new Array<number>(candidates.count);
   const index = inputs.slotIndex;
   if (!index) {
-    for (let i = 0; i < names.length; i++) scores[i] = scoreNode(inputs, pod, names[i] ?? "", reservation);
+    for (let i = 0; i < candidates.count; i++)
+      scores[i] = scoreNode(inputs, pod, candidates.name(i), reservation);
     return scores;
   }
-  for (let i = 0; i < names.length; i++) {
-    const name = names[i] ?? "";
+  for (let i = 0; i < candidates.count; i++) {
+    const name = candidates.name(i);
     if (reservation?.nodeName === name) {
       scores[i] = maxExtenderPriority;
       continue;
@@ -117,6 +121,7 @@ export function decideScores(inputs: PrioritizeInputs, pod: PodFacts, names: rea
       f[at + 3] ?? NaN,
       f[at + 4] ?? NaN,
       name,
+      candidates.keys[i] ?? 0,
       pod,
       inputs.ledger,
       reservation,

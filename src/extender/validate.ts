@@ -15,7 +15,7 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; message: string }
 
 type Json = Record<string, unknown>;
 
-function isObject(value: unknown): value is Json {
+export function isObject(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 

@@ -8,20 +8,15 @@ import type { ExtenderMetrics, ExtenderVerb } from "../metrics/extender.js";
 import { readBody } from "./body.js";
 import type { HandlerContext, Reply } from "./handlers.js";
 
-/** `text` is the JSON text `body` was parsed from; filter and prioritize copy names from it. */
-export type VerbHandler = (
-  ctx: HandlerContext,
-  body: unknown,
-  requestId: string,
-  text?: string,
-) => Reply | Promise<Reply>;
+/** A verb from the request body (UTF-8 JSON, parsed by the verb: see read-args.ts) to its reply. */
+export type VerbHandler = (ctx: HandlerContext, body: Buffer, requestId: string) => Reply | Promise<Reply>;
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, raw?: string): void {
-  // One UTF-8 encoding into a Buffer, written after the head as is: a string reply would be scanned
-  // for its byte length, then copied again when node joins it to the head.
-  const payload = Buffer.from(raw ?? JSON.stringify(body), "utf8");
+export function sendJson(res: ServerResponse, status: number, body: unknown, raw?: string | Buffer): void {
+  // Bytes, written after the head as they are: a string reply would be scanned for its byte length,
+  // then copied again when node joins it to the head.
+  const payload = typeof raw === "object" ? raw : Buffer.from(raw ?? JSON.stringify(body), "utf8");
   res.writeHead(status, ["content-type", "application/json", "content-length", String(payload.length)]);
   res.end(payload);
 }
@@ -37,20 +32,13 @@ export interface VerbRouteOptions {
   nextRequestId: () => number;
 }
 
-/** The reply to a request body: JSON.parse, then the verb. */
+/** The reply to a request body. */
 export function answer(
   options: Pick<VerbRouteOptions, "handler" | "ctx">,
   bytes: Buffer,
   requestId: string,
 ): Reply | Promise<Reply> {
-  const text = bytes.toString("utf8");
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return { status: 400, body: { Error: `malformed JSON: ${(error as Error).message}` } };
-  }
-  return options.handler(options.ctx, value, requestId, text);
+  return options.handler(options.ctx, bytes, requestId);
 }
 
 export function verbRoute(options: VerbRouteOptions): NodeHandler {

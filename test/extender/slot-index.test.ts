@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { ManualClock } from "../../src/clock.js";
+import { Candidates } from "../../src/extender/candidates.js";
 import { podFacts } from "../../src/extender/pod-facts.js";
 import { decideScores } from "../../src/extender/prioritize.js";
 import { SlotIndex } from "../../src/extender/slot-index.js";
@@ -12,6 +13,7 @@ import { node, pod, virtualNode } from "./support.js";
 // so probing, not the hash, tells them apart. Plus EC2-style names and a name no slot will have.
 const colliding = ["a", "b", "c"].map((c) => `pool-${c}-abcdefghijklmnopqrstu`);
 const names = [...colliding, "ip-10-0-1-17.ec2.internal", "ip-10-0-1-18.ec2.internal", "n", "unknown-node"];
+const candidates = Candidates.fromNames(names);
 
 const op = fc.oneof(
   fc.record({
@@ -77,8 +79,8 @@ describe("SlotIndex", () => {
             case "score": {
               const facts = podFacts(pod(`pending-${o.pod}`, { uid: `pending-${o.pod}`, cpu: o.cpu }));
               assert.ok(facts.ok);
-              const viaState = decideScores({ state, ledger }, facts.value, names);
-              const viaIndex = decideScores({ state, ledger, slotIndex: index }, facts.value, names);
+              const viaState = decideScores({ state, ledger }, facts.value, candidates);
+              const viaIndex = decideScores({ state, ledger, slotIndex: index }, facts.value, candidates);
               assert.deepEqual(viaIndex, viaState);
               break;
             }
@@ -87,8 +89,8 @@ describe("SlotIndex", () => {
         const facts = podFacts(pod("last", { cpu: "1" }));
         assert.ok(facts.ok);
         assert.deepEqual(
-          decideScores({ state, ledger, slotIndex: index }, facts.value, names),
-          decideScores({ state, ledger }, facts.value, names),
+          decideScores({ state, ledger, slotIndex: index }, facts.value, candidates),
+          decideScores({ state, ledger }, facts.value, candidates),
         );
       }),
       { numRuns: 400 },
