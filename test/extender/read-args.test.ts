@@ -153,7 +153,8 @@ describe("readExtenderArgs", () => {
       ),
       { numRuns: 3000 },
     );
-    assert.ok(inPlace > 300, `only ${inPlace} of 3000 bodies were read in place`);
+    // About 10 % are read in place (290-330 seen over runs); far fewer means the fast path went unused.
+    assert.ok(inPlace > 150, `only ${inPlace} of 3000 bodies were read in place`);
   });
 });
 
