@@ -105,6 +105,8 @@ export async function runRafter(config: Config): Promise<void> {
     clock,
     isLeader: () => leading,
     onBound: (event) => {
+      if (event.podCreatedAt !== undefined)
+        metrics.podPendingToBound.observe((event.boundAt - event.podCreatedAt) / 1000);
       events.record(
         {
           apiVersion: "v1",

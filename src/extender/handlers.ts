@@ -38,6 +38,8 @@ export interface BoundEvent {
   reservedNodeName: string | undefined;
   /** Clock time (ms) of the binding. */
   boundAt: number;
+  /** The pod's creation time (ms), when the cluster state has the pod. */
+  podCreatedAt: number | undefined;
 }
 
 export interface HandlerContext {
@@ -80,7 +82,7 @@ function filterDecision(
   requestId: string,
 ): FilterDecision {
   ctx.ledger.expireAssumed();
-  ctx.recent.remember(pod.uid, pod.requests);
+  ctx.recent.remember(pod.uid, pod);
   const decision = decideFilter(ctx, pod, candidates);
   for (const reason in decision.removedBy) {
     const count = decision.removedBy[reason as FilterReason];
@@ -135,7 +137,7 @@ export function filterVerb(ctx: HandlerContext, body: Buffer, requestId: string)
 }
 
 function scores(ctx: HandlerContext, pod: PodFacts, candidates: Candidates, requestId: string): number[] {
-  ctx.recent.remember(pod.uid, pod.requests);
+  ctx.recent.remember(pod.uid, pod);
   const scores = decideScores(ctx, pod, candidates);
   if (ctx.logger.isLevelEnabled("debug")) {
     let best = 0;
@@ -174,6 +176,8 @@ export async function bindVerb(ctx: HandlerContext, body: Buffer, requestId: str
   if (!args.ok) return badRequest(args.message);
   const { PodNamespace: namespace, PodName: name, PodUID: uid, Node: nodeName } = args.value;
   const reservation = ctx.ledger.get(uid);
+  const recent = ctx.recent.get(uid);
+  const podCreatedAt = ctx.state.pod(uid)?.createdAt ?? recent?.createdAt;
   let result;
   try {
     result = await ctx.binder.bind(namespace, name, uid, nodeName);
@@ -198,7 +202,7 @@ export async function bindVerb(ctx: HandlerContext, body: Buffer, requestId: str
       if (ctx.state.pod(uid)?.nodeName === nodeName) {
         ctx.ledger.release(uid);
       } else {
-        const requests = reservation?.requests ?? ctx.state.pod(uid)?.requests ?? ctx.recent.get(uid);
+        const requests = reservation?.requests ?? ctx.state.pod(uid)?.requests ?? recent?.requests;
         if (requests) ctx.ledger.assume({ podUID: uid, nodeName, requests, namespace, name });
         else ctx.ledger.release(uid);
       }
@@ -213,6 +217,7 @@ export async function bindVerb(ctx: HandlerContext, body: Buffer, requestId: str
           nodeName,
           reservedNodeName: reservation?.nodeName,
           boundAt: ctx.clock.now(),
+          podCreatedAt,
         });
       reply = { Error: "" };
       break;

@@ -46,7 +46,7 @@ export function provisioningMetrics(registry: Registry): ProvisioningMetrics {
     podPendingToBound: histogram(
       registry,
       "rafter_pod_pending_to_bound_seconds",
-      "Time from pod creation to its binding by rafter.",
+      "Time from pod creation to its binding by rafter (admission-time, or kube-scheduler's through the extender's bind verb).",
       [],
       secondsBuckets,
     ),

@@ -28,6 +28,8 @@ export interface PodRecord {
   readonly daemonSet: boolean;
   /** Succeeded or Failed: the pod no longer holds resources on its node. */
   readonly terminal: boolean;
+  /** metadata.creationTimestamp in ms, when known (for pending-to-bound times). */
+  readonly createdAt: number | undefined;
 }
 
 /** Everything known about one node name, read-only. */
@@ -122,6 +124,8 @@ function podRecordFromV1(pod: V1Pod): PodRecord | undefined {
     requests = { pods: 1 };
   }
   const phase = pod.status?.phase;
+  // client-node's informers give a Date; plain JSON (tests, fixtures) a string.
+  const created = meta.creationTimestamp ? new Date(meta.creationTimestamp).getTime() : NaN;
   return {
     uid,
     namespace: meta.namespace ?? "default",
@@ -130,6 +134,7 @@ function podRecordFromV1(pod: V1Pod): PodRecord | undefined {
     requests,
     daemonSet: (meta.ownerReferences ?? []).some((o) => o.kind === "DaemonSet" && o.controller === true),
     terminal: phase === "Succeeded" || phase === "Failed",
+    createdAt: Number.isNaN(created) ? undefined : created,
   };
 }
 

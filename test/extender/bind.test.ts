@@ -19,7 +19,9 @@ describe("POST /bind", () => {
   const args = { PodName: "p1", PodNamespace: "default", PodUID: "uid-p1", Node: "a" };
 
   it("binds through the binder, assumes the capacity at once and reports the event", async () => {
-    h.deps.state.upsertPod(pod("p1", { cpu: "3" }));
+    const created = pod("p1", { cpu: "3" });
+    created.metadata = { ...created.metadata, creationTimestamp: new Date(990_000) };
+    h.deps.state.upsertPod(created);
     const res = await h.post("/bind", args);
     assert.equal(res.status, 200);
     assert.deepEqual(res.json, { Error: "" });
@@ -35,6 +37,7 @@ describe("POST /bind", () => {
         nodeName: "a",
         reservedNodeName: undefined,
         boundAt: 1_000_000,
+        podCreatedAt: 990_000,
       },
     ]);
     // The next pod is kept off the capacity the bound pod now holds.
@@ -53,10 +56,13 @@ describe("POST /bind", () => {
     assert.equal(h.bound[0]?.reservedNodeName, "b");
   });
 
-  it("uses the requests seen by filter when the informer has not delivered the pod", async () => {
-    await h.post("/filter", { Pod: pod("p1", { cpu: "2" }), NodeNames: ["a"] });
+  it("uses the requests and creation time seen by filter when the informer has not delivered the pod", async () => {
+    const seen = pod("p1", { cpu: "2" });
+    seen.metadata = { ...seen.metadata, creationTimestamp: new Date(995_000) };
+    await h.post("/filter", { Pod: seen, NodeNames: ["a"] });
     await h.post("/bind", args);
     assert.equal(h.deps.ledger.get("uid-p1")?.requests.cpu, 2000);
+    assert.equal(h.bound[0]?.podCreatedAt, 995_000);
   });
 
   it("expires an assumed binding the informer never confirmed", async () => {
