@@ -30,7 +30,7 @@ import type { Binder } from "../src/extender/binder.js";
 import { filterVerb, prioritizeVerb, type HandlerContext } from "../src/extender/handlers.js";
 import { RecentPods } from "../src/extender/recent-pods.js";
 import { SlotIndex } from "../src/extender/slot-index.js";
-import { answer, type VerbHandler } from "../src/extender/verb-route.js";
+import type { VerbHandler } from "../src/extender/verb-route.js";
 import { extenderMetrics } from "../src/metrics/extender.js";
 import { createMetricsRegistry } from "../src/metrics/registry.js";
 import type { SchedulingState } from "../src/state/scheduling-state.js";
@@ -66,7 +66,7 @@ async function listen(server: Server): Promise<number> {
 
 /**
  * CPU microseconds per call of rafter's own work for a request, without HTTP: reading the body,
- * the verb, encoding the reply, as the server does it (verb-route.ts answer). The rest
+ * the verb, encoding the reply, as the server does it (verb-route.ts). The rest
  * of a request's cost is node's HTTP stack.
  */
 function measureHandlers(
@@ -87,7 +87,7 @@ function measureHandlers(
   const run = (handler: VerbHandler, iterations: number): number => {
     const before = process.cpuUsage();
     for (let i = 0; i < iterations; i++) {
-      const reply = answer({ handler, ctx }, bytes[i % bytes.length] ?? Buffer.alloc(0), "bench");
+      const reply = handler(ctx, bytes[i % bytes.length] ?? Buffer.alloc(0), "bench");
       if (reply instanceof Promise || reply.raw === undefined) throw new Error("unexpected reply");
     }
     const used = process.cpuUsage(before);

@@ -21,6 +21,7 @@ import type { Failpoint } from "../failpoint.js";
 import { needsVolumeBinding } from "./binding-policy.js";
 import { buildNodeObject } from "./node-object.js";
 import { setCondition, virtualNodeTarget } from "./virtual-node-status.js";
+import { millis } from "../domain/timestamps.js";
 
 /** What happens to a VirtualNode's pods when its launch cannot succeed. */
 export type ReleaseUrgency = "now" | "backoff";
@@ -258,11 +259,9 @@ export class Launcher {
           namespace,
           name: podName,
         });
-        const created = pod.metadata?.creationTimestamp;
-        if (created)
-          this.deps.metrics.podPendingToBound.observe(
-            (this.deps.clock.now() - new Date(created).getTime()) / 1000,
-          );
+        const created = millis(pod.metadata?.creationTimestamp);
+        if (created !== undefined)
+          this.deps.metrics.podPendingToBound.observe((this.deps.clock.now() - created) / 1000);
         this.deps.events.record(podTarget(pod), "Normal", "Bound", `Bound to ${nodeName} ${origin}`);
       } else {
         log.debug(

@@ -43,12 +43,11 @@ export class Candidates {
   }
 
   name(i: number): string {
-    let name = this.strings[i];
-    if (name === undefined) {
-      const { bytes, starts, ends } = this.source ?? emptySource;
-      name = bytes.toString("latin1", starts[i] ?? 0, ends[i] ?? 0);
-      this.strings[i] = name;
-    }
+    const cached = this.strings[i];
+    if (cached !== undefined || !this.source) return cached ?? "";
+    const { bytes, starts, ends } = this.source;
+    const name = bytes.toString("latin1", starts[i] ?? 0, ends[i] ?? 0);
+    this.strings[i] = name;
     return name;
   }
 
@@ -68,5 +67,3 @@ export class Candidates {
     return -1;
   }
 }
-
-const emptySource: NameBytes = { bytes: Buffer.alloc(0), starts: [], ends: [] };

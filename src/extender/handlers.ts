@@ -2,6 +2,7 @@
 // the app's business (app.ts, verb-route.ts); these only read and validate the body (read-args.ts),
 // decide, and log the decision at debug level.
 import type { Clock } from "../clock.js";
+import { millis } from "../domain/timestamps.js";
 import type { Logger } from "../logging.js";
 import type { ClusterState } from "../state/cluster-state.js";
 import type { ReservationLedger } from "../state/reservation-ledger.js";
@@ -38,7 +39,7 @@ export interface BoundEvent {
   reservedNodeName: string | undefined;
   /** Clock time (ms) of the binding. */
   boundAt: number;
-  /** The pod's creation time (ms), when the cluster state has the pod. */
+  /** The pod's creation time (ms): from the cluster state, or from the pod's last filter request. */
   podCreatedAt: number | undefined;
 }
 
@@ -177,7 +178,7 @@ export async function bindVerb(ctx: HandlerContext, body: Buffer, requestId: str
   const { PodNamespace: namespace, PodName: name, PodUID: uid, Node: nodeName } = args.value;
   const reservation = ctx.ledger.get(uid);
   const recent = ctx.recent.get(uid);
-  const podCreatedAt = ctx.state.pod(uid)?.createdAt ?? recent?.createdAt;
+  const podCreatedAt = ctx.state.pod(uid)?.createdAt ?? millis(recent?.creationTimestamp);
   let result;
   try {
     result = await ctx.binder.bind(namespace, name, uid, nodeName);

@@ -17,8 +17,11 @@ export interface PodFacts {
   readonly otherResources: readonly string[];
   /** DaemonSet pods bring their own capacity (the planner counts it as overhead of every node). */
   readonly daemonSet: boolean;
-  /** metadata.creationTimestamp in ms, when present and valid. */
-  readonly createdAt: number | undefined;
+  /**
+   * metadata.creationTimestamp as the request carried it (a string): read (millis) only when the
+   * pod is bound, not on every filter call.
+   */
+  readonly creationTimestamp: unknown;
 }
 
 /** Expects a pod that passed checkPod (metadata.uid and metadata.name are strings). */
@@ -32,7 +35,6 @@ export function podFacts(pod: V1Pod): Checked<PodFacts> {
       return { ok: false, message: `Pod resource requests: ${error.message}` };
     return { ok: false, message: `Pod spec is not usable: ${String(error)}` };
   }
-  const created = meta?.creationTimestamp ? new Date(meta.creationTimestamp).getTime() : NaN;
   return {
     ok: true,
     value: {
@@ -44,7 +46,7 @@ export function podFacts(pod: V1Pod): Checked<PodFacts> {
       memory: requests.memory ?? 0,
       otherResources: Object.keys(requests).filter((r) => r !== "cpu" && r !== "memory" && r !== "pods"),
       daemonSet: (meta?.ownerReferences ?? []).some((o) => o.kind === "DaemonSet" && o.controller === true),
-      createdAt: Number.isNaN(created) ? undefined : created,
+      creationTimestamp: meta?.creationTimestamp,
     },
   };
 }

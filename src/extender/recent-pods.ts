@@ -6,8 +6,8 @@ import type { Resources } from "../domain/resources.js";
 
 export interface RecentPod {
   readonly requests: Resources;
-  /** metadata.creationTimestamp in ms, when the request carried one. */
-  readonly createdAt: number | undefined;
+  /** metadata.creationTimestamp as the request carried it. */
+  readonly creationTimestamp: unknown;
 }
 
 export class RecentPods {

@@ -32,15 +32,6 @@ export interface VerbRouteOptions {
   nextRequestId: () => number;
 }
 
-/** The reply to a request body. */
-export function answer(
-  options: Pick<VerbRouteOptions, "handler" | "ctx">,
-  bytes: Buffer,
-  requestId: string,
-): Reply | Promise<Reply> {
-  return options.handler(options.ctx, bytes, requestId);
-}
-
 export function verbRoute(options: VerbRouteOptions): NodeHandler {
   const { verb, metrics, logger, bodyLimitBytes } = options;
   const duration = metrics.duration.labels(verb);
@@ -77,7 +68,7 @@ export function verbRoute(options: VerbRouteOptions): NodeHandler {
       }
       let reply: Reply | Promise<Reply>;
       try {
-        reply = answer(options, body.bytes, requestId);
+        reply = options.handler(options.ctx, body.bytes, requestId);
       } catch (error) {
         reply = internalError(requestId, error);
       }

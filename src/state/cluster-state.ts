@@ -6,6 +6,7 @@
 // incrementally on every event, so that filtering N candidates costs N map lookups and no scans.
 import type { V1Pod, V1Node } from "@kubernetes/client-node";
 import type { Resources } from "../domain/resources.js";
+import { millis } from "../domain/timestamps.js";
 import type { VirtualNode } from "../api/virtualnode.js";
 import { nodeRecordFromV1, type NodeRecord } from "./node-record.js";
 import { effectivePodRequests } from "./pod-requests.js";
@@ -124,8 +125,6 @@ function podRecordFromV1(pod: V1Pod): PodRecord | undefined {
     requests = { pods: 1 };
   }
   const phase = pod.status?.phase;
-  // client-node's informers give a Date; plain JSON (tests, fixtures) a string.
-  const created = meta.creationTimestamp ? new Date(meta.creationTimestamp).getTime() : NaN;
   return {
     uid,
     namespace: meta.namespace ?? "default",
@@ -134,7 +133,7 @@ function podRecordFromV1(pod: V1Pod): PodRecord | undefined {
     requests,
     daemonSet: (meta.ownerReferences ?? []).some((o) => o.kind === "DaemonSet" && o.controller === true),
     terminal: phase === "Succeeded" || phase === "Failed",
-    createdAt: Number.isNaN(created) ? undefined : created,
+    createdAt: millis(meta.creationTimestamp),
   };
 }
 

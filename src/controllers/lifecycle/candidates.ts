@@ -9,7 +9,7 @@ import { capacityTypeLabel, instanceTypeLabel, zoneLabel } from "../../planner/l
 import { isDeleting, type ManagedNode } from "./managed-nodes.js";
 import { hasDoNotDisrupt, isReschedulable } from "./pods.js";
 import { hasDisruptedTaint } from "./taint.js";
-import { millis } from "./time.js";
+import { millis } from "../../domain/timestamps.js";
 
 export interface Candidate {
   readonly key: string;

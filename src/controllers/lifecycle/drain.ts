@@ -9,7 +9,7 @@ import { tolerates } from "../../domain/taints.js";
 import type { LifecycleMetrics } from "./metrics.js";
 import { drainWave, hasDoNotDisrupt, isDrainable } from "./pods.js";
 import { disruptedTaint } from "./taint.js";
-import { millis } from "./time.js";
+import { millis } from "../../domain/timestamps.js";
 
 export type DrainOutcome =
   | { readonly kind: "drained" }

@@ -6,7 +6,7 @@ import { parseProviderId } from "../../cloud/provider.js";
 import type { LifecycleDeps } from "./deps.js";
 import { allManaged, isDeleting } from "./managed-nodes.js";
 import type { LifecycleMetrics } from "./metrics.js";
-import { millis } from "./time.js";
+import { millis } from "../../domain/timestamps.js";
 
 export class GarbageCollector {
   constructor(

@@ -14,7 +14,7 @@ import type { LifecycleDeps } from "./deps.js";
 import { templateHash, templateHashAnnotation } from "./drift.js";
 import { lookup } from "./managed-nodes.js";
 import type { LifecycleMetrics } from "./metrics.js";
-import { millis } from "./time.js";
+import { millis } from "../../domain/timestamps.js";
 import { isRegistered } from "./termination.js";
 
 const wellKnownResources = new Set(["cpu", "memory", "pods", "ephemeral-storage"]);

@@ -13,7 +13,7 @@ import { isDeleting, lookup, type ManagedNode } from "./managed-nodes.js";
 import type { LifecycleMetrics } from "./metrics.js";
 import { podsOn } from "./managed-nodes.js";
 import { hasDisruptedTaint, withDisruptedTaint } from "./taint.js";
-import { millis } from "./time.js";
+import { millis } from "../../domain/timestamps.js";
 import { nodeTarget } from "./targets.js";
 import { virtualNodeTarget } from "../virtual-node-status.js";
 
