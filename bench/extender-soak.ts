@@ -18,7 +18,7 @@ import autocannon from "autocannon";
 import { pino } from "pino";
 import { systemClock } from "../src/clock.js";
 import { createExtenderListener } from "../src/extender/app.js";
-import type { Binder } from "../src/extender/binder.js";
+import type { Binder } from "../src/kube/binder.js";
 import { createMetricsRegistry } from "../src/metrics/registry.js";
 import { buildState, requestBodies } from "./lib/extender-cluster.js";
 

@@ -26,7 +26,7 @@ import express from "express";
 import { pino } from "pino";
 import { systemClock } from "../src/clock.js";
 import { createExtenderListener } from "../src/extender/app.js";
-import type { Binder } from "../src/extender/binder.js";
+import type { Binder } from "../src/kube/binder.js";
 import { filterVerb, prioritizeVerb, type HandlerContext } from "../src/extender/handlers.js";
 import { RecentPods } from "../src/extender/recent-pods.js";
 import { SlotIndex } from "../src/extender/slot-index.js";

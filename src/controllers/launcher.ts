@@ -4,7 +4,7 @@
 // already bound are skipped.
 import type { V1Pod } from "@kubernetes/client-node";
 import type { VirtualNode, VirtualNodeStatus } from "../api/virtualnode.js";
-import type { Binder } from "../extender/binder.js";
+import type { Binder } from "../kube/binder.js";
 import type { Clock, Timers } from "../clock.js";
 import type { CloudProvider, LaunchedInstance } from "../cloud/provider.js";
 import type { InstanceType } from "../catalog/types.js";

@@ -13,7 +13,7 @@ import type { Logger } from "../logging.js";
 import { extenderMetrics, type ExtenderVerb } from "../metrics/extender.js";
 import type { ClusterState } from "../state/cluster-state.js";
 import type { ReservationLedger } from "../state/reservation-ledger.js";
-import type { Binder } from "./binder.js";
+import type { Binder } from "../kube/binder.js";
 import {
   bindVerb,
   filterVerb,

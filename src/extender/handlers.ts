@@ -7,7 +7,7 @@ import type { Logger } from "../logging.js";
 import type { ClusterState } from "../state/cluster-state.js";
 import type { ReservationLedger } from "../state/reservation-ledger.js";
 import { isBoundTo } from "../state/scheduling-state.js";
-import type { Binder } from "./binder.js";
+import type { Binder } from "../kube/binder.js";
 import type { Candidates } from "./candidates.js";
 import { encodeFilterResult, encodeHostPriorityList } from "./encode.js";
 import { decideFilter, type FilterDecision, type FilterReason } from "./filter.js";

@@ -1,4 +1,6 @@
-// Binds pods through the Binding subresource, the way kube-scheduler does. The pod's UID is sent as
+// The Binder port (how the extender's bind verb and the launcher reach the API server; tests use an
+// in-memory fake) and ApiBinder, which binds pods through the Binding subresource, the way
+// kube-scheduler does. Expected outcomes are typed values, not exceptions. The pod's UID is sent as
 // a precondition so that a pod recreated under the same name is never bound by mistake.
 // Bindings of a new node's pods come in hundreds at once: a bounded number are in flight (more only
 // earns HTTP 429 from kube-apiserver's max-in-flight limit), and a 429 is retried after a backoff.
@@ -7,8 +9,20 @@
 // a 409 — during a thousand-pod burst that was a few hundred wasted API calls.
 import type { CoreV1Api } from "@kubernetes/client-node";
 import pLimit, { type LimitFunction } from "p-limit";
-import type { Binder, BindResult } from "../extender/binder.js";
 import { apiErrorKind, apiErrorMessage } from "./errors.js";
+
+export type BindResult =
+  /** `joined`: another caller made (or is making) this very binding, and reports it. */
+  | { readonly kind: "ok"; readonly joined?: boolean }
+  /** The pod is already bound (HTTP 409), possibly by the provisioner's admission-time binding. */
+  | { readonly kind: "conflict"; readonly message: string }
+  /** The pod no longer exists (HTTP 404). */
+  | { readonly kind: "not-found"; readonly message: string }
+  | { readonly kind: "error"; readonly message: string };
+
+export interface Binder {
+  bind(podNamespace: string, podName: string, podUID: string, nodeName: string): Promise<BindResult>;
+}
 
 export interface ApiBinderOptions {
   /** Binding requests in flight at once. Default 32. */

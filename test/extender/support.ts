@@ -12,7 +12,7 @@ import {
   type BoundEvent,
   type ExtenderDeps,
 } from "../../src/extender/app.js";
-import type { Binder, BindResult } from "../../src/extender/binder.js";
+import type { Binder, BindResult } from "../../src/kube/binder.js";
 import { createMetricsRegistry } from "../../src/metrics/registry.js";
 import { createSchedulingState } from "../../src/state/scheduling-state.js";
 

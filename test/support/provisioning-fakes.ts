@@ -3,7 +3,7 @@
 // informers would show.
 import type { V1Node, V1Pod } from "@kubernetes/client-node";
 import type { VirtualNode, VirtualNodeSpec, VirtualNodeStatus } from "../../src/api/virtualnode.js";
-import type { Binder, BindResult } from "../../src/extender/binder.js";
+import type { Binder, BindResult } from "../../src/kube/binder.js";
 import type { NodeWriter } from "../../src/kube/nodes.js";
 import type { WriteResult } from "../../src/kube/virtual-nodes.js";
 
