@@ -41,6 +41,13 @@ export interface RunState {
   readonly dead: Map<number, Uint8Array>;
 }
 
+/** One packing run's outcome: its state, its cost once widened, and how many pods it could not place. */
+export interface RunResult {
+  readonly state: RunState;
+  readonly cost: number;
+  readonly failed: number;
+}
+
 /** Rejections that stay true as pods are added: pool, host ports, anti-affinity, hostname spread. */
 export const permanent = Symbol("permanent");
 

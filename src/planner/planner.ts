@@ -4,7 +4,7 @@
 // improves the cheapest packing (larger batches also other starts, keeping the cheapest result),
 // and reports it with an optional LP lower bound.
 import { compileModel, seedState, type Model } from "./model.js";
-import { placePod, type RunContext, type RunState } from "./placement.js";
+import { placePod, type RunContext, type RunResult, type RunState } from "./placement.js";
 import type { CompiledPool, PoolType } from "./pools.js";
 import { unschedulableReason } from "./reasons.js";
 import { improve, recount } from "./improve.js";
@@ -48,12 +48,6 @@ export function sortPods(pods: readonly PodInfo[]): PodInfo[] {
     const d = (b.vec[0] ?? 0) - (a.vec[0] ?? 0) || (b.vec[1] ?? 0) - (a.vec[1] ?? 0);
     return d !== 0 ? d : a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
   });
-}
-
-export interface RunResult {
-  readonly state: RunState;
-  readonly cost: number;
-  readonly failed: number;
 }
 
 /** Σ over new nodes of the price each will have once widened (how runs are compared). */
