@@ -7,6 +7,9 @@ export const apiVersion = "rafter.dev/v1";
 
 export type ObjectMeta = V1ObjectMeta;
 
+/** How an instance is bought: the values of the capacity-type label and of VirtualNode status. */
+export type CapacityType = "on-demand" | "spot";
+
 export type TaintEffect = "NoSchedule" | "PreferNoSchedule" | "NoExecute";
 
 export interface Taint {

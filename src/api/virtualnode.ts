@@ -1,7 +1,6 @@
 // VirtualNode (virtualnodes.rafter.dev, short name vn): one unit of planned capacity, 1:1 with an
 // instance and its Node. Created before the cloud is called so that no launch goes unrecorded.
-import type { Condition, KubeObject, NodeSelectorRequirementWithMinValues } from "./common.js";
-import type { CapacityType } from "../catalog/types.js";
+import type { CapacityType, Condition, KubeObject, NodeSelectorRequirementWithMinValues } from "./common.js";
 
 export type VirtualNodePhase =
   "Planned" | "Launching" | "Launched" | "Registered" | "Ready" | "Draining" | "Terminating" | "Failed";

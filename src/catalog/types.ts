@@ -1,8 +1,7 @@
 // The instance catalogue's shape, shared by the planner (which reads it), the cloud providers
 // (which build it) and `rafter plan --catalog` (which accepts it as JSON).
+import type { CapacityType } from "../api/common.js";
 import type { Resources } from "../domain/resources.js";
-
-export type CapacityType = "on-demand" | "spot";
 
 /** One place an instance type can be launched, with its hourly price in USD. */
 export interface Offering {

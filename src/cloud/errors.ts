@@ -1,6 +1,6 @@
 // Expected cloud outcomes as values. Callers switch on `kind`; nothing here is thrown, because
 // "no capacity", "already gone" and "slow down" are ordinary answers a controller plans around.
-import type { CapacityType } from "../catalog/types.js";
+import type { CapacityType } from "../api/common.js";
 
 export interface FailedOffering {
   readonly instanceType: string;

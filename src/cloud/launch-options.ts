@@ -1,10 +1,10 @@
 // Which offerings one create() may try: the virtual node's instance types (cheapest first, as the
 // planner ordered them) × the zones and capacity types its requirements allow, minus offerings
 // marked unavailable. Shared by the AWS and simulated clouds so both choose identically.
-import type { NodeSelectorRequirementWithMinValues } from "../api/common.js";
+import type { NodeSelectorRequirementWithMinValues, CapacityType } from "../api/common.js";
 import type { VirtualNode } from "../api/virtualnode.js";
 import { labelKeys } from "../catalog/labels.js";
-import { offeringKey, type CapacityType, type InstanceType } from "../catalog/types.js";
+import { offeringKey, type InstanceType } from "../catalog/types.js";
 
 /** CreateFleet accepts at most this many overrides per request. */
 export const maxLaunchOptions = 60;

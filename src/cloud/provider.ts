@@ -4,7 +4,8 @@
 import type { EC2NodeClass, EC2NodeClassStatus } from "../api/ec2nodeclass.js";
 import type { NodePool } from "../api/nodepool.js";
 import type { VirtualNode } from "../api/virtualnode.js";
-import type { CapacityType, InstanceType } from "../catalog/types.js";
+import type { InstanceType } from "../catalog/types.js";
+import type { CapacityType } from "../api/common.js";
 import type {
   InsufficientCapacity,
   InvalidNodeClass,

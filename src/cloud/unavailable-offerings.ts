@@ -3,7 +3,8 @@
 // after a TTL (3 minutes by default, like Karpenter's ICE cache) because capacity comes back.
 import { LRUCache } from "lru-cache";
 import type { Clock } from "../clock.js";
-import { offeringKey, type CapacityType } from "../catalog/types.js";
+import { offeringKey } from "../catalog/types.js";
+import type { CapacityType } from "../api/common.js";
 
 export const defaultUnavailableTtlMs = 3 * 60_000;
 

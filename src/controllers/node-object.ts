@@ -5,7 +5,8 @@
 import type { V1Node, V1Taint } from "@kubernetes/client-node";
 import type { NodePool } from "../api/nodepool.js";
 import type { VirtualNode } from "../api/virtualnode.js";
-import type { CapacityType, InstanceType } from "../catalog/types.js";
+import type { InstanceType } from "../catalog/types.js";
+import type { CapacityType } from "../api/common.js";
 import { formatResourceList } from "../domain/resources.js";
 import {
   capacityTypeLabel,

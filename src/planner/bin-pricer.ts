@@ -3,7 +3,7 @@
 // types. Only Pareto-efficient types are scanned (no type that is at most as cheap and at least as
 // large in every resource is skipped over), so an estimate is a short scan. It is an estimate: the
 // real placement re-checks every constraint (pins, spread, affinity) before a move is kept.
-import type { CapacityType } from "../catalog/types.js";
+import type { CapacityType } from "../api/common.js";
 import type { Compatibility } from "./compatibility.js";
 import { cheapestOffering } from "./node-state.js";
 import type { PodInfo } from "./pods.js";

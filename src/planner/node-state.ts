@@ -7,7 +7,7 @@
 // identity (shared envelopes, memoised narrowing) and a placement costs O(1) in the catalogue's size.
 // Both checks only get stricter as pods join (used grows, zones narrow), so a cursor skips types
 // that failed them for good.
-import type { CapacityType } from "../catalog/types.js";
+import type { CapacityType } from "../api/common.js";
 import type { Requirements } from "../domain/requirements.js";
 import { singleValue } from "../domain/requirements.js";
 import type { TaintLike } from "../domain/taints.js";

@@ -1,7 +1,10 @@
 // Turns a packing run into the Plan contract: placements, new nodes (types cheapest first,
 // truncated for the launch while keeping minValues), unschedulable pods, and the cost.
-import type { NodeSelectorRequirementWithMinValues, RequirementOperator } from "../api/common.js";
-import type { CapacityType } from "../catalog/types.js";
+import type {
+  NodeSelectorRequirementWithMinValues,
+  RequirementOperator,
+  CapacityType,
+} from "../api/common.js";
 import { toRequirementInputs } from "../domain/requirements.js";
 import { capacityTypeLabel, instanceTypeLabel, zoneLabel } from "./labels.js";
 import type { Model } from "./model.js";

@@ -3,7 +3,7 @@
 // from the current split and from one that groups the pods with the narrowest type masks. This is
 // how rafter mixes cpu-heavy and memory-heavy pods on a node and keeps pods that need a dearer
 // type (an architecture, a family) together instead of one per node. Pure; counts its work.
-import type { CapacityType } from "../catalog/types.js";
+import type { CapacityType } from "../api/common.js";
 import type { BinPricer } from "./bin-pricer.js";
 import { hostnameLabel } from "./labels.js";
 import { hostPortsConflict, type PodInfo } from "./pods.js";

@@ -1,9 +1,9 @@
 // NodePools compiled against the catalogue: which instance types and offerings each may launch,
 // what DaemonSets take on each type, and how much of the pool's limits is left.
 import type { V1DaemonSet } from "@kubernetes/client-node";
-import type { Taint } from "../api/common.js";
+import type { Taint, CapacityType } from "../api/common.js";
 import { nodeRegistrationHealthy, type NodePool } from "../api/nodepool.js";
-import { offeringKey, type CapacityType, type Catalog, type InstanceType } from "../catalog/types.js";
+import { offeringKey, type Catalog, type InstanceType } from "../catalog/types.js";
 import { podRequests } from "../domain/pod-requests.js";
 import {
   admitsAbsent,

@@ -4,7 +4,7 @@
 // pods are re-admitted at their strictest constraint level with first placement's machinery, and
 // only within the domains every pod already had (pins shared by all the nodes' pods), so zone,
 // capacity-type and custom-key counters never change and no other pod's constraint can break.
-import type { CapacityType } from "../catalog/types.js";
+import type { CapacityType } from "../api/common.js";
 import { spreadMinimums } from "./constraints.js";
 import { capacityTypeLabel, hostnameLabel, zoneLabel } from "./labels.js";
 import { labelOf } from "./moves.js";

@@ -10,9 +10,9 @@ import type {
   V1Pod,
   V1StorageClass,
 } from "@kubernetes/client-node";
-import type { NodeSelectorRequirementWithMinValues } from "../api/common.js";
+import type { NodeSelectorRequirementWithMinValues, CapacityType } from "../api/common.js";
 import type { NodePool } from "../api/nodepool.js";
-import type { CapacityType, Catalog } from "../catalog/types.js";
+import type { Catalog } from "../catalog/types.js";
 import type { Resources } from "../domain/resources.js";
 
 /** A real node with the pods bound to it. */

@@ -9,7 +9,7 @@ import type {
   CreateFleetCommandOutput,
   Tag,
 } from "@aws-sdk/client-ec2";
-import type { CapacityType } from "../../catalog/types.js";
+import type { CapacityType } from "../../api/common.js";
 import type { FailedOffering } from "../errors.js";
 import type { LaunchOption } from "../launch-options.js";
 

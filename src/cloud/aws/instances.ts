@@ -1,6 +1,6 @@
 // Instances as the port sees them, and the EC2 reads behind get/list.
 import { DescribeInstancesCommand, type EC2Client, type Filter, type Instance } from "@aws-sdk/client-ec2";
-import type { CapacityType } from "../../catalog/types.js";
+import type { CapacityType } from "../../api/common.js";
 import { providerIdFor, tagKeys, type CloudInstance } from "../provider.js";
 import type { Ec2Caller } from "./ec2-caller.js";
 

@@ -7,7 +7,8 @@ import type { EC2NodeClass, EC2NodeClassStatus } from "../../api/ec2nodeclass.js
 import type { NodePool } from "../../api/nodepool.js";
 import type { VirtualNode } from "../../api/virtualnode.js";
 import { loadEmbeddedCatalog, loadEmbeddedCatalogWith } from "../../catalog/embedded.js";
-import { offeringKey, type CapacityType, type Catalog, type InstanceType } from "../../catalog/types.js";
+import { offeringKey, type Catalog, type InstanceType } from "../../catalog/types.js";
+import type { CapacityType } from "../../api/common.js";
 import type { Clock } from "../../clock.js";
 import { cloudFailure, fail, notFound, ok, throttled, type FailedOffering, type Result } from "../errors.js";
 import { launchOptions } from "../launch-options.js";

@@ -4,7 +4,8 @@
 import type { V1Node, V1Pod } from "@kubernetes/client-node";
 import type { NodePool } from "../../api/nodepool.js";
 import type { VirtualNode } from "../../api/virtualnode.js";
-import type { CapacityType, Catalog } from "../../catalog/types.js";
+import type { Catalog } from "../../catalog/types.js";
+import type { CapacityType } from "../../api/common.js";
 import { capacityTypeLabel, instanceTypeLabel, zoneLabel } from "../../planner/labels.js";
 import { isDeleting, type ManagedNode } from "./managed-nodes.js";
 import { hasDoNotDisrupt, isReschedulable } from "./pods.js";

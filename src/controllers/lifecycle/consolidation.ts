@@ -5,7 +5,8 @@
 // cheapest-to-disrupt prefix, as Karpenter does), then single nodes in order. Compute is bounded by
 // a number of simulations and an optional deadline.
 import type { V1Pod } from "@kubernetes/client-node";
-import type { CapacityType, Catalog } from "../../catalog/types.js";
+import type { Catalog } from "../../catalog/types.js";
+import type { CapacityType } from "../../api/common.js";
 import type { NewNode, Plan, PlanOptions, PlanningSnapshot } from "../../planner/types.js";
 import { podKey } from "../provisionable.js";
 
