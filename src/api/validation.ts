@@ -5,6 +5,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { parseDuration } from "../domain/duration.js";
 import { crdManifests } from "./crds/index.js";
+import { labelKeys } from "./labels.js";
 import type { NodeSelectorRequirementWithMinValues } from "./common.js";
 import type { NodePool } from "./nodepool.js";
 import type { EC2NodeClass } from "./ec2nodeclass.js";
@@ -85,8 +86,8 @@ function nodePoolRuleProblems(nodePool: NodePool): string[] {
     if (budget.duration !== undefined && parseDuration(budget.duration) === undefined)
       problems.push(`spec.disruption.budgets[${i}].duration: invalid duration`);
   });
-  if (nodePool.spec.template.metadata?.labels?.["rafter.dev/nodepool"] !== undefined)
-    problems.push("spec.template.metadata.labels: label 'rafter.dev/nodepool' is set by rafter");
+  if (nodePool.spec.template.metadata?.labels?.[labelKeys.nodePool] !== undefined)
+    problems.push(`spec.template.metadata.labels: label '${labelKeys.nodePool}' is set by rafter`);
   return problems;
 }
 

@@ -1,39 +1,9 @@
 // Labels a node of an instance type carries: the well-known Kubernetes ones plus rafter.dev/instance-*
 // for every attribute a NodePool requirement or a pod's node affinity may select on. Values are
 // label-safe strings (numbers as decimal integers, names lower-cased with spaces as dashes).
+import { labelKeys } from "../api/labels.js";
 import { gpuDevices } from "./allocatable.js";
 import type { Ec2InstanceTypeInfo } from "./ec2-info.js";
-
-export const labelKeys = {
-  arch: "kubernetes.io/arch",
-  os: "kubernetes.io/os",
-  instanceType: "node.kubernetes.io/instance-type",
-  zone: "topology.kubernetes.io/zone",
-  region: "topology.kubernetes.io/region",
-  capacityType: "rafter.dev/capacity-type",
-  nodePool: "rafter.dev/nodepool",
-  family: "rafter.dev/instance-family",
-  category: "rafter.dev/instance-category",
-  generation: "rafter.dev/instance-generation",
-  size: "rafter.dev/instance-size",
-  cpu: "rafter.dev/instance-cpu",
-  cpuManufacturer: "rafter.dev/instance-cpu-manufacturer",
-  cpuClockMhz: "rafter.dev/instance-cpu-sustained-clock-speed-mhz",
-  memory: "rafter.dev/instance-memory",
-  hypervisor: "rafter.dev/instance-hypervisor",
-  networkBandwidth: "rafter.dev/instance-network-bandwidth",
-  ebsBandwidth: "rafter.dev/instance-ebs-bandwidth",
-  encryptionInTransit: "rafter.dev/instance-encryption-in-transit-supported",
-  efa: "rafter.dev/instance-efa-supported",
-  localNvme: "rafter.dev/instance-local-nvme",
-  gpuCount: "rafter.dev/instance-gpu-count",
-  gpuName: "rafter.dev/instance-gpu-name",
-  gpuManufacturer: "rafter.dev/instance-gpu-manufacturer",
-  gpuMemory: "rafter.dev/instance-gpu-memory",
-  acceleratorCount: "rafter.dev/instance-accelerator-count",
-  acceleratorName: "rafter.dev/instance-accelerator-name",
-  acceleratorManufacturer: "rafter.dev/instance-accelerator-manufacturer",
-} as const;
 
 /** "m7i-flex.2xlarge" → family m7i-flex, category m, generation 7, size 2xlarge. */
 export function parseInstanceTypeName(name: string): {

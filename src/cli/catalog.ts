@@ -3,7 +3,7 @@
 // JSON (the Catalog shape `rafter plan --catalog` accepts). Filters narrow it to what one asks about.
 import type { Command } from "commander";
 import { loadEmbeddedCatalog, loadEmbeddedSnapshot } from "../catalog/embedded.js";
-import { labelKeys } from "../catalog/labels.js";
+import { labelKeys } from "../api/labels.js";
 import type { Catalog, InstanceType } from "../catalog/types.js";
 import { UsageError } from "./usage-error.js";
 

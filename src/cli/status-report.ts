@@ -12,7 +12,7 @@ import { addResources, parseResourceList, type Resources } from "../domain/resou
 import { formatResourceQuantity, parseResourceQuantity } from "../domain/quantity.js";
 import type { Catalog } from "../catalog/types.js";
 import { plan, snapshotFromObjects, type LpSolver } from "../planner/index.js";
-import { nodePoolLabel } from "../planner/labels.js";
+import { labelKeys } from "../api/labels.js";
 
 export interface StatusObjects {
   readonly nodePools: readonly NodePool[];
@@ -154,7 +154,7 @@ export function poolUsage(
   let resources: Resources = {};
   const counted = new Set<string>();
   for (const node of objects.nodes) {
-    if (node.metadata?.labels?.[nodePoolLabel] !== pool) continue;
+    if (node.metadata?.labels?.[labelKeys.nodePool] !== pool) continue;
     nodes++;
     counted.add(node.metadata.name ?? "");
     resources = addResources(resources, parseResourceList(node.status?.capacity));
@@ -185,7 +185,7 @@ function isDaemonOrMirror(pod: V1Pod): boolean {
 export function podsOnRafterNodes(objects: StatusObjects): V1Pod[] {
   const rafterNodes = new Set(
     objects.nodes
-      .filter((n) => n.metadata?.labels?.[nodePoolLabel] !== undefined)
+      .filter((n) => n.metadata?.labels?.[labelKeys.nodePool] !== undefined)
       .map((n) => n.metadata?.name),
   );
   return objects.pods.filter(
@@ -302,7 +302,7 @@ export function buildStatusReport(
     failed,
     totals: {
       nodes: objects.nodes.length,
-      rafterNodes: objects.nodes.filter((n) => n.metadata?.labels?.[nodePoolLabel] !== undefined).length,
+      rafterNodes: objects.nodes.filter((n) => n.metadata?.labels?.[labelKeys.nodePool] !== undefined).length,
       liveVirtualNodes: live.length,
       hourlyCost,
       pendingPods: pending.length,

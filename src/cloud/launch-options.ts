@@ -3,7 +3,7 @@
 // marked unavailable. Shared by the AWS and simulated clouds so both choose identically.
 import type { NodeSelectorRequirementWithMinValues, CapacityType } from "../api/common.js";
 import type { VirtualNode } from "../api/virtualnode.js";
-import { labelKeys } from "../catalog/labels.js";
+import { labelKeys } from "../api/labels.js";
 import { offeringKey, type InstanceType } from "../catalog/types.js";
 
 /** CreateFleet accepts at most this many overrides per request. */

@@ -2,6 +2,7 @@
 // cloud/aws/ (the only place allowed to import the AWS SDK); cloud/simulated/ implements the same
 // port in process. Expected outcomes are Result values (see errors.ts), never exceptions.
 import type { EC2NodeClass, EC2NodeClassStatus } from "../api/ec2nodeclass.js";
+import { labelKeys } from "../api/labels.js";
 import type { NodePool } from "../api/nodepool.js";
 import type { VirtualNode } from "../api/virtualnode.js";
 import type { InstanceType } from "../catalog/types.js";
@@ -91,7 +92,8 @@ export interface CloudProvider {
 /** Tag keys rafter puts on every instance (and launch template) it creates. */
 export const tagKeys = {
   cluster: "rafter.dev/cluster",
-  nodePool: "rafter.dev/nodepool",
+  /** The same key as the Node label. */
+  nodePool: labelKeys.nodePool,
   nodeClass: "rafter.dev/ec2nodeclass",
   virtualNode: "rafter.dev/virtualnode",
   virtualNodeUid: "rafter.dev/virtualnode-uid",

@@ -8,18 +8,10 @@ import type { VirtualNode } from "../api/virtualnode.js";
 import type { InstanceType } from "../catalog/types.js";
 import type { CapacityType } from "../api/common.js";
 import { formatResourceList } from "../domain/resources.js";
-import {
-  capacityTypeLabel,
-  hostnameLabel,
-  instanceTypeLabel,
-  nodePoolLabel,
-  regionLabel,
-  zoneLabel,
-} from "../planner/labels.js";
+import { labelKeys } from "../api/labels.js";
 import { terminationFinalizer } from "../kube/virtual-nodes.js";
 
 export const virtualNodeAnnotation = "rafter.dev/virtualnode";
-export const initializedLabel = "rafter.dev/initialized";
 
 export interface LaunchedInstanceFacts {
   readonly instanceId: string;
@@ -57,12 +49,12 @@ export function buildNodeObject(
         ...(instanceType?.labels ?? {}),
         ...(template?.metadata?.labels ?? {}),
         ...requirementLabels(virtualNode),
-        [instanceTypeLabel]: launched.instanceType,
-        [zoneLabel]: launched.zone,
-        [regionLabel]: region,
-        [capacityTypeLabel]: launched.capacityType,
-        [nodePoolLabel]: virtualNode.spec.nodePool,
-        [hostnameLabel]: launched.nodeName,
+        [labelKeys.instanceType]: launched.instanceType,
+        [labelKeys.zone]: launched.zone,
+        [labelKeys.region]: region,
+        [labelKeys.capacityType]: launched.capacityType,
+        [labelKeys.nodePool]: virtualNode.spec.nodePool,
+        [labelKeys.hostname]: launched.nodeName,
       },
       annotations: {
         ...(template?.metadata?.annotations ?? {}),

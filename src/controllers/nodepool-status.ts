@@ -12,7 +12,7 @@ import type { CloudProvider } from "../cloud/provider.js";
 import { addResources, formatResourceList, parseResourceList, type Resources } from "../domain/resources.js";
 import type { StatusWriter } from "../kube/custom-status.js";
 import type { Logger } from "../logging.js";
-import { nodePoolLabel } from "../planner/labels.js";
+import { labelKeys } from "../api/labels.js";
 import type { ClusterReader } from "./cluster-reader.js";
 import type { RegistrationHealth } from "./registration-health.js";
 
@@ -131,7 +131,7 @@ export function usage(reader: ClusterReader, pool: string): { nodes: number; res
   let resources: Resources = {};
   const counted = new Set<string>();
   for (const node of reader.nodes()) {
-    if (node.metadata?.labels?.[nodePoolLabel] !== pool) continue;
+    if (node.metadata?.labels?.[labelKeys.nodePool] !== pool) continue;
     nodes++;
     counted.add(node.metadata.name ?? "");
     resources = addResources(resources, parseResourceList(node.status?.capacity));

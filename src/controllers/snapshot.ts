@@ -5,7 +5,7 @@ import type { V1Node, V1Pod } from "@kubernetes/client-node";
 import type { VirtualNode } from "../api/virtualnode.js";
 import type { Catalog } from "../catalog/types.js";
 import type { InFlightNode, PlanningSnapshot, SnapshotNode } from "../planner/types.js";
-import { disruptedTaintKey } from "../planner/labels.js";
+import { disruptedTaintKey } from "../api/labels.js";
 import type { ClusterReader } from "./cluster-reader.js";
 import { podKey } from "./provisionable.js";
 

@@ -8,7 +8,7 @@ import type { VirtualNode } from "../api/virtualnode.js";
 import { formatResourceList } from "../domain/resources.js";
 import type { EventRecorder } from "../kube/events.js";
 import type { VirtualNodeClient, WriteResult } from "../kube/virtual-nodes.js";
-import { nodePoolLabel } from "../planner/labels.js";
+import { labelKeys } from "../api/labels.js";
 import type { NewNode } from "../planner/types.js";
 import type { ClusterReader } from "./cluster-reader.js";
 import { templateHash, templateHashAnnotation } from "./lifecycle/drift.js";
@@ -44,7 +44,7 @@ export async function recordVirtualNode(
         ...(pod.metadata?.uid ? { uid: pod.metadata.uid } : {}),
       })),
     },
-    { [nodePoolLabel]: node.nodePool },
+    { [labelKeys.nodePool]: node.nodePool },
     {
       [plannedPriceAnnotation]: node.hourlyPrice.toFixed(4),
       ...(pool ? { [templateHashAnnotation]: templateHash(pool) } : {}),

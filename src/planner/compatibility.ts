@@ -9,7 +9,7 @@ import {
   type Requirements,
 } from "../domain/requirements.js";
 import { isBlocking, untoleratedTaint } from "../domain/taints.js";
-import { capacityTypeLabel, hostnameLabel, zoneLabel } from "./labels.js";
+import { labelKeys } from "../api/labels.js";
 import type { FixedNode } from "./node-state.js";
 import type { PodInfo, SpreadRef } from "./pods.js";
 import { typeAdmits, type CompiledPool, type PoolType } from "./pools.js";
@@ -72,15 +72,15 @@ export class Compatibility {
     if (result !== undefined) return result;
     const alternatives = pod.levels.at(-1)?.alternatives ?? [];
     const launchable = this.pools.filter((p) => this.poolRejection(pod, p) === undefined);
-    if (spread.key === hostnameLabel && launchable.length > 0) result = "unbounded";
+    if (spread.key === labelKeys.hostname && launchable.length > 0) result = "unbounded";
     else {
       const values = new Set<string>();
       for (const pool of launchable) {
         for (const alt of spread.honorAffinity ? alternatives : [noRequirements]) {
           const req = alt.get(spread.key);
-          if (spread.key === zoneLabel)
+          if (spread.key === labelKeys.zone)
             for (const z of pool.zones) (!req || admitsValue(req, z) ? values : undefined)?.add(z);
-          else if (spread.key === capacityTypeLabel)
+          else if (spread.key === labelKeys.capacityType)
             for (const c of pool.capacityTypes) (!req || admitsValue(req, c) ? values : undefined)?.add(c);
           else
             pool.types.forEach((t) => {

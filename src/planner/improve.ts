@@ -10,7 +10,7 @@
 // Node prices always mean "cheapest instance type of the pool that still hosts the pods" (widen),
 // so every accepted step strictly lowers the plan's cost and never adds a node it does not pay for.
 import { cheapestOffering, type NewNode } from "./node-state.js";
-import { hostnameLabel } from "./labels.js";
+import { labelKeys } from "../api/labels.js";
 import type { Model } from "./model.js";
 import {
   hostnameAffinitySelectors,
@@ -321,7 +321,7 @@ export function recount(model: Model, state: RunState): void {
   topo.resetCounts();
   for (const node of state.fixed) {
     const of = (key: string): string | undefined =>
-      node.labels[key] ?? (key === hostnameLabel ? node.name : undefined);
+      node.labels[key] ?? (key === labelKeys.hostname ? node.name : undefined);
     for (const pod of node.pods) topo.add(pod.matches, pod.ownAnti, of);
   }
   for (const node of state.newNodes)

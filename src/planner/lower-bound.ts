@@ -5,7 +5,7 @@
 // may use them) are merged, which keeps the LP small without changing its optimum.
 // Solved with HiGHS (wasm); plan() calls this only when given a solver.
 import { admitsValue } from "../domain/requirements.js";
-import { capacityTypeLabel, zoneLabel } from "./labels.js";
+import { labelKeys } from "../api/labels.js";
 import type { Model } from "./model.js";
 import type { RunState } from "./placement.js";
 import type { PodInfo } from "./pods.js";
@@ -61,8 +61,8 @@ export function lowerBoundProblem(model: Model, state: RunState): string | undef
         for (const o of t.offerings) {
           const ok = alts.some((alt, a) => {
             if (model.compat.mask(pod, alt, pool, `lb/${a}`)[t.index] !== 1) return false;
-            const z = alt.get(zoneLabel);
-            const ct = alt.get(capacityTypeLabel);
+            const z = alt.get(labelKeys.zone);
+            const ct = alt.get(labelKeys.capacityType);
             return (!z || admitsValue(z, o.zone)) && (!ct || admitsValue(ct, o.capacityType));
           });
           if (!ok) continue;

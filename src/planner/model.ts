@@ -6,14 +6,7 @@ import { requirementsFrom, singleValue } from "../domain/requirements.js";
 import { parseResourceList, type Resources } from "../domain/resources.js";
 import type { TaintLike } from "../domain/taints.js";
 import { Compatibility } from "./compatibility.js";
-import {
-  capacityTypeLabel,
-  hostnameLabel,
-  instanceTypeLabel,
-  nodePoolLabel,
-  unschedulableTaint,
-  zoneLabel,
-} from "./labels.js";
+import { labelKeys, unschedulableTaint } from "../api/labels.js";
 import type { FixedNode } from "./node-state.js";
 import { compilePod, linkPod, type PodInfo } from "./pods.js";
 import { compilePools, registerPoolResources, type CompiledPool } from "./pools.js";
@@ -46,11 +39,11 @@ function isActive(pod: V1Pod): boolean {
 }
 
 function nodeLabels(node: V1Node): Record<string, string> {
-  return { [hostnameLabel]: node.metadata?.name ?? "", ...(node.metadata?.labels ?? {}) };
+  return { [labelKeys.hostname]: node.metadata?.name ?? "", ...(node.metadata?.labels ?? {}) };
 }
 
 function inFlightLabels(vn: InFlightNode, pools: readonly CompiledPool[]): Record<string, string> {
-  const labels: Record<string, string> = { [hostnameLabel]: vn.name, [nodePoolLabel]: vn.nodePool };
+  const labels: Record<string, string> = { [labelKeys.hostname]: vn.name, [labelKeys.nodePool]: vn.nodePool };
   const pool = pools.find((p) => p.name === vn.nodePool);
   const types = (pool?.types ?? []).filter((t) => vn.instanceTypes.includes(t.type.name));
   const first = types[0];
@@ -61,9 +54,9 @@ function inFlightLabels(vn: InFlightNode, pools: readonly CompiledPool[]): Recor
     const v = singleValue(req);
     if (v !== undefined) labels[key] = v;
   }
-  if (vn.instanceType) labels[instanceTypeLabel] = vn.instanceType;
-  if (vn.zone) labels[zoneLabel] = vn.zone;
-  if (vn.capacityType) labels[capacityTypeLabel] = vn.capacityType;
+  if (vn.instanceType) labels[labelKeys.instanceType] = vn.instanceType;
+  if (vn.zone) labels[labelKeys.zone] = vn.zone;
+  if (vn.capacityType) labels[labelKeys.capacityType] = vn.capacityType;
   return labels;
 }
 
@@ -91,7 +84,7 @@ export function compileModel(snapshot: PlanningSnapshot): Model {
     let total: Resources = {};
     let nodes = 0;
     for (const n of snapshot.nodes) {
-      if (n.node.metadata?.labels?.[nodePoolLabel] !== pool.metadata.name) continue;
+      if (n.node.metadata?.labels?.[labelKeys.nodePool] !== pool.metadata.name) continue;
       nodes++;
       for (const [k, v] of Object.entries(parseResourceList(n.node.status?.capacity)))
         total = { ...total, [k]: (total[k] ?? 0) + v };

@@ -7,7 +7,7 @@
 // node never move. Every change can be undone exactly (memo/restore), so passes try and roll back.
 import type { Requirements } from "../domain/requirements.js";
 import { spreadMinimums } from "./constraints.js";
-import { hostnameLabel } from "./labels.js";
+import { labelKeys } from "../api/labels.js";
 import type { Model } from "./model.js";
 import type { NewNode } from "./node-state.js";
 import { commitNew, evaluateNew, permanent, type RunContext, type RunState } from "./placement.js";
@@ -73,14 +73,15 @@ export function hostnameAffinitySelectors(model: Model): ReadonlySet<number> {
   const sids = new Set<number>();
   for (const pod of model.pending)
     for (const level of pod.levels)
-      for (const t of level.affinity) if (t.key === hostnameLabel) sids.add(t.sid);
+      for (const t of level.affinity) if (t.key === labelKeys.hostname) sids.add(t.sid);
   return sids;
 }
 
 /** May this pod ever move? Not if it needs, or is needed by, a pod on the same host. */
 export function movable(pod: PodInfo, tied: ReadonlySet<number>): boolean {
   if (pod.error) return false;
-  for (const level of pod.levels) for (const t of level.affinity) if (t.key === hostnameLabel) return false;
+  for (const level of pod.levels)
+    for (const t of level.affinity) if (t.key === labelKeys.hostname) return false;
   return !pod.matches.some((sid) => tied.has(sid));
 }
 
@@ -89,7 +90,7 @@ export function sameDomains(pod: PodInfo, from: NewNode, to: NewNode): boolean {
   const a = labelOf(from);
   const b = labelOf(to);
   for (const key of pod.pinKeys) {
-    if (key === hostnameLabel) continue;
+    if (key === labelKeys.hostname) continue;
     const v = a(key);
     if (v === undefined || b(key) !== v) return false;
   }

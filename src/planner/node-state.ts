@@ -11,7 +11,7 @@ import type { CapacityType } from "../api/common.js";
 import type { Requirements } from "../domain/requirements.js";
 import { singleValue } from "../domain/requirements.js";
 import type { TaintLike } from "../domain/taints.js";
-import { capacityTypeLabel, hostnameLabel, zoneLabel } from "./labels.js";
+import { labelKeys } from "../api/labels.js";
 import type { HostPort, PodInfo } from "./pods.js";
 import { offerBitsOf, type CompiledPool, type PoolType } from "./pools.js";
 import { fitsSum, maxInto, type Vec } from "./resource-space.js";
@@ -158,11 +158,11 @@ export class NewNode {
 
   /** Possible values of a label on this node; one value means decided, none means absent. */
   domainValues(key: string): readonly string[] {
-    if (key === hostnameLabel) return [this.name];
+    if (key === labelKeys.hostname) return [this.name];
     const pinned = this.pinned.get(key);
     if (pinned !== undefined) return [pinned];
-    if (key === zoneLabel) return this.zones;
-    if (key === capacityTypeLabel) return this.capacityTypes;
+    if (key === labelKeys.zone) return this.zones;
+    if (key === labelKeys.capacityType) return this.capacityTypes;
     const fixed = this.pool.types[0]?.labels[key];
     if (fixed !== undefined && this.pool.pool.spec.template.metadata?.labels?.[key] !== undefined)
       return [fixed];
@@ -239,9 +239,9 @@ export function minValuesViolation(
     if (!req.minValues) continue;
     const values = new Set<string>();
     for (const t of candidates) {
-      if (key === zoneLabel)
+      if (key === labelKeys.zone)
         for (const o of t.offerings) (zones.includes(o.zone) ? values : undefined)?.add(o.zone);
-      else if (key === capacityTypeLabel) for (const o of t.offerings) values.add(o.capacityType);
+      else if (key === labelKeys.capacityType) for (const o of t.offerings) values.add(o.capacityType);
       else {
         const v = t.labels[key];
         if (v !== undefined) values.add(v);

@@ -6,7 +6,7 @@ import type {
   CapacityType,
 } from "../api/common.js";
 import { toRequirementInputs } from "../domain/requirements.js";
-import { capacityTypeLabel, instanceTypeLabel, zoneLabel } from "./labels.js";
+import { labelKeys } from "../api/labels.js";
 import type { Model } from "./model.js";
 import { cheapestOffering, type NewNode as NodeState } from "./node-state.js";
 import type { RunState } from "./placement.js";
@@ -23,7 +23,7 @@ function truncate(node: NodeState, sorted: readonly PoolType[], max: number): Po
   if (sorted.length <= max) return [...sorted];
   const chosen = new Set<PoolType>();
   for (const [key, req] of node.reqs) {
-    if (!req.minValues || key === zoneLabel || key === capacityTypeLabel) continue;
+    if (!req.minValues || key === labelKeys.zone || key === labelKeys.capacityType) continue;
     const seen = new Set<string>();
     for (const t of sorted) {
       const v = t.labels[key];
@@ -82,13 +82,13 @@ export function describeNewNode(model: Model, node: NodeState, max: number): New
   const cheapest = types[0];
   const hourlyPrice = cheapest ? cheapestOffering(cheapest, zones, capacityTypes) : Infinity;
   const base = toRequirementInputs(node.reqs).filter(
-    (r) => r.key !== zoneLabel && r.key !== capacityTypeLabel && r.key !== instanceTypeLabel,
+    (r) => r.key !== labelKeys.zone && r.key !== labelKeys.capacityType && r.key !== labelKeys.instanceType,
   );
   const requirements: NodeSelectorRequirementWithMinValues[] = [
     ...base.map((r) => ({ ...r, operator: r.operator as RequirementOperator })),
-    { key: instanceTypeLabel, operator: "In", values: types.map((t) => t.type.name) },
-    { key: zoneLabel, operator: "In", values: [...zones] },
-    { key: capacityTypeLabel, operator: "In", values: [...capacityTypes] },
+    { key: labelKeys.instanceType, operator: "In", values: types.map((t) => t.type.name) },
+    { key: labelKeys.zone, operator: "In", values: [...zones] },
+    { key: labelKeys.capacityType, operator: "In", values: [...capacityTypes] },
   ];
   return {
     name: node.name,

@@ -5,7 +5,7 @@
 // type (an architecture, a family) together instead of one per node. Pure; counts its work.
 import type { CapacityType } from "../api/common.js";
 import type { BinPricer } from "./bin-pricer.js";
-import { hostnameLabel } from "./labels.js";
+import { labelKeys } from "../api/labels.js";
 import { hostPortsConflict, type PodInfo } from "./pods.js";
 import { addInto } from "./resource-space.js";
 
@@ -26,13 +26,13 @@ export interface SplitInput {
 /** Does a's hostname anti-affinity keep b off its node? */
 function blocks(a: PodInfo, b: PodInfo): boolean {
   for (const t of a.levels[0]?.antiAffinity ?? [])
-    if (t.key === hostnameLabel && b.matches.includes(t.sid)) return true;
+    if (t.key === labelKeys.hostname && b.matches.includes(t.sid)) return true;
   return false;
 }
 
 /** Pods that may conflict with others on a node: hostname anti-affinity or host ports. */
 function exclusive(p: PodInfo): boolean {
-  return p.ports.length > 0 || (p.levels[0]?.antiAffinity ?? []).some((t) => t.key === hostnameLabel);
+  return p.ports.length > 0 || (p.levels[0]?.antiAffinity ?? []).some((t) => t.key === labelKeys.hostname);
 }
 
 /** Hostname anti-affinity or host ports keep two pods off the same node. */

@@ -11,7 +11,7 @@ import {
 import { untoleratedTaint } from "../domain/taints.js";
 import type { Compatibility } from "./compatibility.js";
 import { spreadMinimums, topologyViolation, domainScore, type SpreadMinimums } from "./constraints.js";
-import { capacityTypeLabel, hostnameLabel, zoneLabel } from "./labels.js";
+import { labelKeys } from "../api/labels.js";
 import { cheapestOffering, hasOffering, minValuesViolation, NewNode, type FixedNode } from "./node-state.js";
 import { hostPortsConflict, type ConstraintLevel, type PodInfo } from "./pods.js";
 import { offerBitsOf, type CompiledPool, type PoolType } from "./pools.js";
@@ -76,7 +76,7 @@ function zero(n: number): Vec {
 }
 
 function fixedLabelOf(node: FixedNode): (key: string) => string | undefined {
-  return (key) => node.labels[key] ?? (key === hostnameLabel ? node.name : undefined);
+  return (key) => node.labels[key] ?? (key === labelKeys.hostname ? node.name : undefined);
 }
 
 function joinFixed(
@@ -103,10 +103,10 @@ function joinFixed(
 
 /** A node's value for a key when already decided (hostname, pinned, single zone), else undefined. */
 function decided(node: NewNode, key: string): string | undefined {
-  if (key === hostnameLabel) return node.name;
+  if (key === labelKeys.hostname) return node.name;
   const pinned = node.pinned.get(key);
   if (pinned !== undefined) return pinned;
-  if (key === zoneLabel && node.zones.length === 1) return node.zones[0];
+  if (key === labelKeys.zone && node.zones.length === 1) return node.zones[0];
   return undefined;
 }
 
@@ -138,7 +138,7 @@ function knownDomainViolation(
     const v = decided(node, s.key);
     // Hostname domains have a constant minimum of 0 (a fresh node), so their rejections are final.
     if (v !== undefined && topo.count(s, v) + (s.selfMatch ? 1 : 0) - (mins.mins[i] ?? 0) > s.maxSkew)
-      return s.key === hostnameLabel ? 2 : 1;
+      return s.key === labelKeys.hostname ? 2 : 1;
   }
   return 0;
 }
@@ -154,7 +154,7 @@ const noPins: Map<string, string>[] = [new Map<string, string>()];
 function pinCombos(node: NewNode, pod: PodInfo, reqs: Requirements): Map<string, string>[] {
   let combos: Map<string, string>[] = noPins;
   for (const key of pod.pinKeys) {
-    if (key === hostnameLabel) continue;
+    if (key === labelKeys.hostname) continue;
     const values = node.domainValues(key);
     if (values.length <= 1) continue;
     const req = reqs.get(key);
@@ -187,8 +187,8 @@ export function evaluateNew(
     const reqs = intersect(node.reqs, alt);
     if (!satisfiable(reqs)) return;
     const mask = ctx.compat.mask(pod, alt, node.pool, `${pod.levels.indexOf(level)}/${altIndex}`);
-    const zoneReq = reqs.get(zoneLabel);
-    const ctReq = reqs.get(capacityTypeLabel);
+    const zoneReq = reqs.get(labelKeys.zone);
+    const ctReq = reqs.get(labelKeys.capacityType);
     for (const pins of pinCombos(node, pod, reqs)) {
       const labelOf = (key: string): string | undefined => {
         const pinned = pins.get(key);
@@ -197,8 +197,8 @@ export function evaluateNew(
         return values.length === 1 ? values[0] : undefined;
       };
       if (topologyViolation(pod, level, labelOf, state.topo, mins)) continue;
-      const pz = pins.get(zoneLabel);
-      const pc = pins.get(capacityTypeLabel);
+      const pz = pins.get(labelKeys.zone);
+      const pc = pins.get(labelKeys.capacityType);
       const zones = node.zones.filter(
         (z) => (pz === undefined || z === pz) && (!zoneReq || admitsValue(zoneReq, z)),
       );
@@ -209,7 +209,7 @@ export function evaluateNew(
       const narrowed = zones.length < node.zones.length || cts.length < node.capacityTypes.length;
       const bits = narrowed ? offerBitsOf(node.pool, zones, cts) : node.offerBits();
       const otherPins = [...pins].filter(
-        ([k]) => k !== zoneLabel && k !== capacityTypeLabel && !node.pool.customKeys.has(k),
+        ([k]) => k !== labelKeys.zone && k !== labelKeys.capacityType && !node.pool.customKeys.has(k),
       );
       const used = node.used;
       // Label constraints narrow the node's list; room and offerings are checked per use.

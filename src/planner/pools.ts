@@ -17,14 +17,7 @@ import {
 } from "../domain/requirements.js";
 import { parseResourceList } from "../domain/resources.js";
 import { isBlocking, untoleratedTaint } from "../domain/taints.js";
-import {
-  capacityTypeLabel,
-  hostnameLabel,
-  instanceTypeLabel,
-  nodePoolLabel,
-  regionLabel,
-  zoneLabel,
-} from "./labels.js";
+import { labelKeys } from "../api/labels.js";
 import { catalogMemo } from "./catalog-memo.js";
 import { addInto, type ResourceSpace, type Vec } from "./resource-space.js";
 
@@ -84,7 +77,13 @@ export interface CompiledPool {
   readonly notes: string[];
 }
 
-const wellKnown = new Set([zoneLabel, capacityTypeLabel, hostnameLabel, regionLabel, nodePoolLabel]);
+const wellKnown = new Set<string>([
+  labelKeys.zone,
+  labelKeys.capacityType,
+  labelKeys.hostname,
+  labelKeys.region,
+  labelKeys.nodePool,
+]);
 
 function offeringAllowed(req: KeyRequirement | undefined, value: string): boolean {
   return !req || admitsValue(req, value);
@@ -121,9 +120,14 @@ export function typeAdmits(
   customKeys: ReadonlySet<string>,
 ): boolean {
   for (const [key, req] of reqs) {
-    if (key === zoneLabel || key === capacityTypeLabel || key === regionLabel || key === nodePoolLabel)
+    if (
+      key === labelKeys.zone ||
+      key === labelKeys.capacityType ||
+      key === labelKeys.region ||
+      key === labelKeys.nodePool
+    )
       continue;
-    if (key === hostnameLabel) {
+    if (key === labelKeys.hostname) {
       if (req.allow || req.exists === false || req.gt !== undefined || req.lt !== undefined) return false;
       continue;
     }
@@ -159,7 +163,11 @@ export function daemonSetOverhead(
         ? terms.map((t) => intersect(selector, requirementsFrom(t.matchExpressions)))
         : [selector];
     const node = { ...labels };
-    if (!termReqs.some((r) => typeAdmits(node, r, new Set([...customKeys, zoneLabel, capacityTypeLabel]))))
+    if (
+      !termReqs.some((r) =>
+        typeAdmits(node, r, new Set([...customKeys, labelKeys.zone, labelKeys.capacityType])),
+      )
+    )
       continue;
     const requests = podRequests({ spec: spec ?? { containers: [] } });
     space.register(requests);
@@ -234,9 +242,9 @@ function compilePoolTypes(
   for (const type of catalog.instanceTypes) {
     const labels = {
       ...type.labels,
-      [instanceTypeLabel]: type.name,
-      [regionLabel]: catalog.region,
-      [nodePoolLabel]: name,
+      [labelKeys.instanceType]: type.name,
+      [labelKeys.region]: catalog.region,
+      [labelKeys.nodePool]: name,
       ...templateLabels,
     };
     if (!typeAdmits(labels, requirements, customKeys)) continue;
@@ -245,8 +253,8 @@ function compilePoolTypes(
         (o) =>
           o.available &&
           !unavailable.has(offeringKey(type.name, o.zone, o.capacityType)) &&
-          offeringAllowed(requirements.get(zoneLabel), o.zone) &&
-          offeringAllowed(requirements.get(capacityTypeLabel), o.capacityType),
+          offeringAllowed(requirements.get(labelKeys.zone), o.zone) &&
+          offeringAllowed(requirements.get(labelKeys.capacityType), o.capacityType),
       )
       .map((o) => ({ zone: o.zone, capacityType: o.capacityType, price: o.price }))
       .sort(

@@ -5,13 +5,13 @@ import { formatResourceQuantity } from "../domain/quantity.js";
 import type { Model } from "./model.js";
 import type { PodInfo } from "./pods.js";
 import type { CompiledPool } from "./pools.js";
-import { capacityTypeLabel, zoneLabel } from "./labels.js";
+import { labelKeys } from "../api/labels.js";
 
 function poolAllowsKey(pool: CompiledPool, key: string, podReq: KeyRequirement): boolean {
   const poolReq = pool.requirements.get(key);
   const req = poolReq ? intersectKey(poolReq, podReq) : podReq;
-  if (key === zoneLabel) return pool.zones.some((z) => admitsValue(req, z));
-  if (key === capacityTypeLabel) return pool.capacityTypes.some((c) => admitsValue(req, c));
+  if (key === labelKeys.zone) return pool.zones.some((z) => admitsValue(req, z));
+  if (key === labelKeys.capacityType) return pool.capacityTypes.some((c) => admitsValue(req, c));
   if (pool.customKeys.has(key)) return true;
   return pool.types.some((t) => {
     const v = t.labels[key];

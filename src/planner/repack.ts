@@ -6,7 +6,7 @@
 // capacity-type and custom-key counters never change and no other pod's constraint can break.
 import type { CapacityType } from "../api/common.js";
 import { spreadMinimums } from "./constraints.js";
-import { capacityTypeLabel, hostnameLabel, zoneLabel } from "./labels.js";
+import { labelKeys } from "../api/labels.js";
 import { labelOf } from "./moves.js";
 import { NewNode } from "./node-state.js";
 import { commitNew, evaluateNew, permanent, type RunContext, type RunState } from "./placement.js";
@@ -24,7 +24,7 @@ export function sharedPins(nodes: readonly NewNode[]): Map<string, string> | und
     const of = labelOf(node);
     for (const pod of node.pods)
       for (const key of pod.pinKeys) {
-        if (key === hostnameLabel) continue;
+        if (key === labelKeys.hostname) continue;
         const v = of(key);
         const seen = pins.get(key);
         if (v === undefined || (seen !== undefined && seen !== v)) return undefined;
@@ -39,8 +39,8 @@ export function pinnedOfferings(
   pool: CompiledPool,
   pins: ReadonlyMap<string, string>,
 ): { zones: readonly string[]; capacityTypes: readonly CapacityType[] } {
-  const zone = pins.get(zoneLabel);
-  const ct = pool.capacityTypes.find((c) => c === pins.get(capacityTypeLabel));
+  const zone = pins.get(labelKeys.zone);
+  const ct = pool.capacityTypes.find((c) => c === pins.get(labelKeys.capacityType));
   return {
     zones: zone !== undefined ? [zone] : pool.zones,
     capacityTypes: ct !== undefined ? [ct] : pool.capacityTypes,
@@ -55,7 +55,7 @@ function freshNode(
 ): NewNode {
   // Pins on type labels (a pod counting per instance family, say) narrow the types up front.
   const typePins = [...pins].filter(
-    ([k]) => k !== zoneLabel && k !== capacityTypeLabel && !pool.customKeys.has(k),
+    ([k]) => k !== labelKeys.zone && k !== labelKeys.capacityType && !pool.customKeys.has(k),
   );
   const types: readonly PoolType[] =
     typePins.length === 0

@@ -10,6 +10,7 @@ import type {
   V1Pod,
   V1StorageClass,
 } from "@kubernetes/client-node";
+import { disruptedTaintKey } from "../api/labels.js";
 import type { NodePool } from "../api/nodepool.js";
 import type { VirtualNode } from "../api/virtualnode.js";
 import type { Catalog, InstanceType, Offering } from "../catalog/types.js";
@@ -121,7 +122,7 @@ export function snapshotFromObjects(
     node: n,
     pods: boundTo.get(n.metadata?.name ?? "") ?? [],
     markedForDeletion:
-      (n.spec?.taints ?? []).some((t) => t.key === "rafter.dev/disrupted") ||
+      (n.spec?.taints ?? []).some((t) => t.key === disruptedTaintKey) ||
       n.metadata?.deletionTimestamp !== undefined,
   }));
   return {

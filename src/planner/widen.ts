@@ -4,7 +4,7 @@
 // pool's types are sorted by their cheapest offering, so a scan stops at the first type that can no
 // longer beat the best price. Packing runs are compared with it; only the winner is widened.
 import { hasOffering, minValuesViolation, type NewNode } from "./node-state.js";
-import { capacityTypeLabel, hostnameLabel, zoneLabel } from "./labels.js";
+import { labelKeys } from "../api/labels.js";
 import { cheapestAccepted, offerBitsOf, typeAdmits, type PoolType } from "./pools.js";
 import { toRequirementInputs } from "../domain/requirements.js";
 import { addInto, fitsSum, sub, type Vec } from "./resource-space.js";
@@ -19,7 +19,11 @@ export function eligibility(
   const limited = others !== undefined && pool.remaining.some((r) => Number.isFinite(r));
   const pins = [...node.pinned].filter(
     // Hostname, zone, capacity type and custom keys are the node's own, not its type's labels.
-    ([k]) => k !== hostnameLabel && k !== zoneLabel && k !== capacityTypeLabel && !pool.customKeys.has(k),
+    ([k]) =>
+      k !== labelKeys.hostname &&
+      k !== labelKeys.zone &&
+      k !== labelKeys.capacityType &&
+      !pool.customKeys.has(k),
   );
   const zero = new Float64Array(node.used.length);
   const bits = offerBitsOf(pool, node.zones, node.capacityTypes);
@@ -57,7 +61,7 @@ function widenedTypes(node: NewNode): readonly PoolType[] {
   const key = JSON.stringify([
     toRequirementInputs(node.reqs),
     [...node.pinned]
-      .filter(([k]) => k !== hostnameLabel && k !== zoneLabel && k !== capacityTypeLabel)
+      .filter(([k]) => k !== labelKeys.hostname && k !== labelKeys.zone && k !== labelKeys.capacityType)
       .sort(),
   ]);
   let list = byKey.get(key);

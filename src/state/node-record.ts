@@ -1,10 +1,8 @@
 // What the extender needs to know about one Node, distilled from a V1Node once per informer event so
 // that the scheduling hot path never walks conditions or taints again.
 import type { V1Node, V1Taint } from "@kubernetes/client-node";
+import { disruptedTaintKey } from "../api/labels.js";
 import { parseResourceList, type Resources } from "../domain/resources.js";
-
-/** The taint rafter puts on a node it is draining (DESIGN.md, "Termination"). */
-export const disruptedTaintKey = "rafter.dev/disrupted";
 
 export interface NodeRecord {
   readonly name: string;

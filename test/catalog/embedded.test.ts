@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { loadEmbeddedCatalog, loadEmbeddedCatalogWith } from "../../src/catalog/embedded.js";
-import { labelKeys, parseInstanceTypeName } from "../../src/catalog/labels.js";
+import { parseInstanceTypeName } from "../../src/catalog/labels.js";
+import { labelKeys } from "../../src/api/labels.js";
 import { estimateSpotPrice, parsePriceCsv } from "../../src/catalog/pricing.js";
 
 describe("embedded catalogue", () => {

@@ -15,7 +15,7 @@ import { metadataOptionsDefaults, type EC2NodeClass } from "../../api/ec2nodecla
 import type { NodePool } from "../../api/nodepool.js";
 import type { Logger } from "../../logging.js";
 import { parseQuantity } from "../../domain/quantity.js";
-import { labelKeys } from "../../catalog/labels.js";
+import { labelKeys } from "../../api/labels.js";
 import { tagKeys } from "../provider.js";
 import { errorCode } from "./error-codes.js";
 import type { Ec2Caller } from "./ec2-caller.js";

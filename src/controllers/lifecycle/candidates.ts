@@ -6,7 +6,7 @@ import type { NodePool } from "../../api/nodepool.js";
 import type { VirtualNode } from "../../api/virtualnode.js";
 import type { Catalog } from "../../catalog/types.js";
 import type { CapacityType } from "../../api/common.js";
-import { capacityTypeLabel, instanceTypeLabel, zoneLabel } from "../../planner/labels.js";
+import { labelKeys } from "../../api/labels.js";
 import { isDeleting, type ManagedNode } from "./managed-nodes.js";
 import { hasDoNotDisrupt, isReschedulable } from "./pods.js";
 import { hasDisruptedTaint } from "./taint.js";
@@ -50,7 +50,7 @@ export function buildCandidates(
         ? `pod ${blockingPod.metadata?.namespace ?? ""}/${blockingPod.metadata?.name ?? ""} has rafter.dev/do-not-disrupt`
         : undefined;
     const capacityType = (virtualNode.status.capacityType ??
-      node.metadata?.labels?.[capacityTypeLabel] ??
+      node.metadata?.labels?.[labelKeys.capacityType] ??
       "on-demand") as CapacityType;
     out.push({
       key: unit.key,
@@ -74,9 +74,10 @@ export function priceOf(virtualNode: VirtualNode, node: V1Node, catalog: Catalog
   const recorded = Number(virtualNode.status?.price);
   if (virtualNode.status?.price !== undefined && Number.isFinite(recorded)) return recorded;
   const labels = node.metadata?.labels ?? {};
-  const type = catalog?.instanceTypes.find((t) => t.name === labels[instanceTypeLabel]);
+  const type = catalog?.instanceTypes.find((t) => t.name === labels[labelKeys.instanceType]);
   const offering = type?.offerings.find(
-    (o) => o.zone === labels[zoneLabel] && o.capacityType === (labels[capacityTypeLabel] ?? "on-demand"),
+    (o) =>
+      o.zone === labels[labelKeys.zone] && o.capacityType === (labels[labelKeys.capacityType] ?? "on-demand"),
   );
   return offering?.price ?? Infinity;
 }

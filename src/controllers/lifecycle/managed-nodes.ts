@@ -5,7 +5,7 @@ import type { V1Node, V1Pod } from "@kubernetes/client-node";
 import type { NodePool } from "../../api/nodepool.js";
 import type { VirtualNode } from "../../api/virtualnode.js";
 import { terminationFinalizer } from "../../kube/virtual-nodes.js";
-import { nodePoolLabel } from "../../planner/labels.js";
+import { labelKeys } from "../../api/labels.js";
 import type { ClusterReader } from "../cluster-reader.js";
 import { virtualNodeAnnotation } from "../node-object.js";
 
@@ -55,7 +55,7 @@ export function lookup(reader: ClusterReader, key: string): ManagedNode {
           n.metadata?.annotations?.[virtualNodeAnnotation] === key,
       );
   }
-  const poolName = virtualNode?.spec.nodePool ?? node?.metadata?.labels?.[nodePoolLabel];
+  const poolName = virtualNode?.spec.nodePool ?? node?.metadata?.labels?.[labelKeys.nodePool];
   const nodePool = reader.nodePools().find((pool) => pool.metadata.name === poolName);
   return {
     key,
@@ -88,7 +88,7 @@ export function allManaged(reader: ClusterReader): ManagedNode[] {
   for (const node of nodes) {
     const name = node.metadata?.name ?? "";
     if (claimed.has(name) || !isManagedNode(node)) continue;
-    const nodePool = pools.get(node.metadata?.labels?.[nodePoolLabel] ?? "");
+    const nodePool = pools.get(node.metadata?.labels?.[labelKeys.nodePool] ?? "");
     out.push({ key: keyForNodeName(name), node, ...(nodePool ? { nodePool } : {}) });
   }
   return out;

@@ -8,7 +8,7 @@ import type { V1Node } from "@kubernetes/client-node";
 import type { VirtualNode, VirtualNodeStatus } from "../../api/virtualnode.js";
 import { parseResourceList } from "../../domain/resources.js";
 import { podTarget } from "../../kube/events.js";
-import { initializedLabel } from "../node-object.js";
+import { labelKeys } from "../../api/labels.js";
 import { setCondition, virtualNodeTarget } from "../virtual-node-status.js";
 import type { LifecycleDeps } from "./deps.js";
 import { templateHash, templateHashAnnotation } from "./drift.js";
@@ -85,7 +85,7 @@ export class Registration {
         now,
       );
       const labelled = await this.deps.nodes.patchMetadata(node.metadata?.name ?? "", {
-        labels: { [initializedLabel]: "true" },
+        labels: { [labelKeys.initialized]: "true" },
       });
       if (labelled.kind !== "ok" && labelled.kind !== "not-found")
         throw new Error(`labelling Node: ${labelled.message}`);

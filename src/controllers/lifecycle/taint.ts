@@ -1,6 +1,6 @@
 // The taint on nodes being drained (the extender filters them out too) and helpers to add/remove it.
 import type { V1Node, V1Taint } from "@kubernetes/client-node";
-import { disruptedTaintKey } from "../../planner/labels.js";
+import { disruptedTaintKey } from "../../api/labels.js";
 
 export const disruptedTaint: V1Taint = { key: disruptedTaintKey, effect: "NoSchedule" };
 
