@@ -11,7 +11,6 @@ import { failpointFrom } from "./failpoint.js";
 import { RegistrationHealth, withRegistrationHealth } from "./controllers/registration-health.js";
 import { readerFor } from "./controllers/cluster-reader.js";
 import { startLifecycle, type LifecycleHandle } from "./controllers/lifecycle/index.js";
-import { SqsInterruptionQueue } from "./controllers/lifecycle/interruption-queue.js";
 import { resumeInFlight } from "./controllers/resume.js";
 import { recordVirtualNode } from "./controllers/virtual-node-factory.js";
 import { recordVirtualNodePhases } from "./controllers/virtual-node-metrics.js";
@@ -36,7 +35,7 @@ import { plan } from "./planner/index.js";
 import { createHealthApp } from "./server/health.js";
 import { listen, type RunningServer } from "./server/listen.js";
 import { createSchedulingState, isBoundTo } from "./state/scheduling-state.js";
-import { createCloudProvider } from "./cloud/factory.js";
+import { createCloudProvider, createInterruptionSource } from "./cloud/factory.js";
 
 export async function runRafter(config: Config): Promise<void> {
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
@@ -224,6 +223,7 @@ export async function runRafter(config: Config): Promise<void> {
     statuses.request(0);
     resumeInFlight(reader, startedLauncher, scheduling.ledger);
     const virtualNodes = new VirtualNodeClient(clients.custom);
+    const interruptionQueue = createInterruptionSource(config, process.env);
     lifecycle = startLifecycle({
       reader: planningReader,
       nodes: new ApiNodeClient(clients.core),
@@ -259,19 +259,7 @@ export async function runRafter(config: Config): Promise<void> {
         gcGracePeriodMs: config.gcGracePeriod,
         failedRetentionMs: config.failedRetention,
       },
-      ...(config.interruptionQueue
-        ? {
-            interruptionQueue: new SqsInterruptionQueue({
-              queueName: config.interruptionQueue,
-              region: config.region,
-              ...(config.ec2Endpoint ? { endpoint: config.ec2Endpoint } : {}),
-              // A local endpoint (moto) without credentials in the environment takes any static key.
-              ...(config.ec2Endpoint && process.env.AWS_ACCESS_KEY_ID === undefined
-                ? { credentials: { accessKeyId: "testing", secretAccessKey: "testing" } }
-                : {}),
-            }),
-          }
-        : {}),
+      ...(interruptionQueue ? { interruptionQueue } : {}),
     });
     for (const pod of reader.pods()) provisioner.podChanged(pod);
     logger.info("controllers started");

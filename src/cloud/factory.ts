@@ -1,12 +1,15 @@
 // Chooses the cloud provider from the configuration: EC2 (optionally at a custom endpoint such as a
-// moto server) or the in-process simulated cloud for local runs without an AWS account.
+// moto server) or the in-process simulated cloud for local runs without an AWS account; and the
+// interruption source, when a queue is configured.
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../logging.js";
 import { createEc2Client } from "./aws/ec2-client.js";
 import { createSsmClient, ssmParameterReader } from "./aws/ssm-parameters.js";
 import { embeddedDiscoveredTypes } from "./aws/discovery.js";
+import { SqsInterruptionQueue } from "./aws/interruption-queue.js";
 import { AwsCloudProvider } from "./aws/provider.js";
+import type { InterruptionSource } from "./interruptions.js";
 import type { CloudProvider } from "./provider.js";
 import { SimulatedCloud } from "./simulated/simulated-cloud.js";
 import type { UnavailableOfferings } from "./unavailable-offerings.js";
@@ -27,13 +30,7 @@ export function createCloudProvider(config: Config, deps: CloudDeps): CloudProvi
       launchLatencyMs: 500,
     });
   }
-  const endpoint = config.ec2Endpoint === "" ? undefined : config.ec2Endpoint;
-  // A custom endpoint without credentials in the environment is a local EC2 server (moto): it accepts
-  // any static key, and the SDK's default chain would otherwise look for an instance profile.
-  const credentials =
-    endpoint !== undefined && deps.env.AWS_ACCESS_KEY_ID === undefined
-      ? { accessKeyId: "testing", secretAccessKey: "testing" }
-      : undefined;
+  const { endpoint, credentials } = awsEndpoint(config, deps.env);
   return new AwsCloudProvider({
     ec2: createEc2Client({ region: config.region, endpoint, credentials }),
     readParameter: ssmParameterReader(createSsmClient({ region: config.region, endpoint, credentials })),
@@ -48,4 +45,30 @@ export function createCloudProvider(config: Config, deps: CloudDeps): CloudProvi
     // waiting seconds for DescribeInstanceTypes (refreshed from the endpoint after the cache TTL).
     ...(endpoint === undefined ? {} : { initialTypes: embeddedDiscoveredTypes(config.region) }),
   });
+}
+
+/** The SQS queue of --interruption-queue (at the EC2 endpoint override, if any); undefined without one. */
+export function createInterruptionSource(
+  config: Config,
+  env: Readonly<Record<string, string | undefined>>,
+): InterruptionSource | undefined {
+  if (config.interruptionQueue === "") return undefined;
+  const { endpoint, credentials } = awsEndpoint(config, env);
+  return new SqsInterruptionQueue({
+    queueName: config.interruptionQueue,
+    region: config.region,
+    ...(endpoint === undefined ? {} : { endpoint }),
+    ...(credentials === undefined ? {} : { credentials }),
+  });
+}
+
+function awsEndpoint(config: Config, env: Readonly<Record<string, string | undefined>>) {
+  const endpoint = config.ec2Endpoint === "" ? undefined : config.ec2Endpoint;
+  // A custom endpoint without credentials in the environment is a local EC2 server (moto): it accepts
+  // any static key, and the SDK's default chain would otherwise look for an instance profile.
+  const credentials =
+    endpoint !== undefined && env.AWS_ACCESS_KEY_ID === undefined
+      ? { accessKeyId: "testing", secretAccessKey: "testing" }
+      : undefined;
+  return { endpoint, credentials };
 }

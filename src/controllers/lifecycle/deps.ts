@@ -3,6 +3,7 @@
 import type { Registry } from "prom-client";
 import type { Clock, Timers } from "../../clock.js";
 import type { Catalog } from "../../catalog/types.js";
+import type { InterruptionSource } from "../../cloud/interruptions.js";
 import type { CloudProvider } from "../../cloud/provider.js";
 import type { UnavailableOfferings } from "../../cloud/unavailable-offerings.js";
 import type { PodEvictor } from "../../kube/eviction.js";
@@ -13,7 +14,6 @@ import type { Logger } from "../../logging.js";
 import type { NewNode, Plan, PlanOptions, PlanningSnapshot } from "../../planner/types.js";
 import type { ClusterReader } from "../cluster-reader.js";
 import type { RegistrationOutcomes } from "../registration-health.js";
-import type { InterruptionQueue } from "./interruption-queue.js";
 
 export type ProvisionResult =
   | { readonly kind: "ok"; readonly virtualNode: string }
@@ -66,6 +66,6 @@ export interface LifecycleDeps {
   readonly timers: Timers;
   readonly logger: Logger;
   readonly config: LifecycleConfig;
-  /** Spot interruption / state-change events (SQS); absent when no queue is configured. */
-  readonly interruptionQueue?: InterruptionQueue;
+  /** Spot interruption / state-change events (SQS on AWS); absent when no queue is configured. */
+  readonly interruptionQueue?: InterruptionSource;
 }

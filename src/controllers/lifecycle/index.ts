@@ -21,7 +21,6 @@ import { Termination } from "./termination.js";
 import { WorkQueue } from "./work-queue.js";
 
 export type { LifecycleDeps, LifecycleConfig, ProvisionReplacement, ProvisionResult } from "./deps.js";
-export { SqsInterruptionQueue, type InterruptionQueue } from "./interruption-queue.js";
 
 export interface LifecycleHandle {
   stop(): void;
@@ -106,8 +105,8 @@ export function startLifecycle(deps: LifecycleDeps): LifecycleHandle {
         const messages = await queue.receive();
         for (const message of messages) {
           try {
-            await interruptions.handle(message);
-            await queue.delete(message);
+            await interruptions.handle(message.event);
+            await queue.acknowledge(message);
           } catch (error) {
             // Left on the queue: it becomes visible again and is retried.
             logger.error(

@@ -1,64 +1,17 @@
-// Spot interruptions and instance state changes: messages from the interruption queue drain the
+// Spot interruptions and instance state changes: events from the interruption source drain the
 // affected node ahead of the cloud's termination (deleting its VirtualNode starts termination, which
 // taints, evicts and terminates). A spot interruption also marks the offering unavailable for a while,
 // so the replacement does not land on the same capacity pool. Rebalance recommendations are only
-// recorded. Every message is deleted once handled, including ones that match no node.
+// recorded. Every message is acknowledged once handled, including ones that match no node.
 import type { V1Node } from "@kubernetes/client-node";
 import { parseProviderId } from "../../cloud/provider.js";
+import type { InterruptionEvent, InterruptionKind } from "../../cloud/interruptions.js";
 import type { LifecycleDeps } from "./deps.js";
-import type { QueueMessage } from "./interruption-queue.js";
 import { allManaged } from "./managed-nodes.js";
 import type { LifecycleMetrics } from "./metrics.js";
 import { nodeTarget } from "./targets.js";
 
-export type InterruptionKind =
-  "spot-interruption" | "rebalance" | "state-change" | "scheduled-change" | "unknown";
-
-export interface InterruptionEvent {
-  readonly kind: InterruptionKind;
-  readonly instanceIds: readonly string[];
-  readonly state?: string;
-}
-
 const stoppingStates = new Set(["stopping", "stopped", "shutting-down", "terminated"]);
-
-/** Parses an EventBridge event as delivered to SQS (the event JSON is the message body). */
-export function parseInterruption(body: string): InterruptionEvent {
-  let event: {
-    "detail-type"?: string;
-    source?: string;
-    detail?: Record<string, unknown>;
-    resources?: string[];
-  };
-  try {
-    event = JSON.parse(body) as typeof event;
-  } catch {
-    return { kind: "unknown", instanceIds: [] };
-  }
-  const detail = event.detail ?? {};
-  const instanceId = typeof detail["instance-id"] === "string" ? detail["instance-id"] : undefined;
-  switch (event["detail-type"]) {
-    case "EC2 Spot Instance Interruption Warning":
-      return { kind: "spot-interruption", instanceIds: instanceId ? [instanceId] : [] };
-    case "EC2 Instance Rebalance Recommendation":
-      return { kind: "rebalance", instanceIds: instanceId ? [instanceId] : [] };
-    case "EC2 Instance State-change Notification":
-      return {
-        kind: "state-change",
-        instanceIds: instanceId ? [instanceId] : [],
-        ...(typeof detail.state === "string" ? { state: detail.state } : {}),
-      };
-    case "AWS Health Event": {
-      const entities = Array.isArray(detail.affectedEntities)
-        ? (detail.affectedEntities as { entityValue?: unknown }[])
-        : [];
-      const ids = entities.flatMap((e) => (typeof e.entityValue === "string" ? [e.entityValue] : []));
-      return { kind: "scheduled-change", instanceIds: ids };
-    }
-    default:
-      return { kind: "unknown", instanceIds: [] };
-  }
-}
 
 export class InterruptionHandler {
   constructor(
@@ -66,8 +19,7 @@ export class InterruptionHandler {
     private readonly metrics: LifecycleMetrics,
   ) {}
 
-  async handle(message: QueueMessage): Promise<void> {
-    const event = parseInterruption(message.body);
+  async handle(event: InterruptionEvent): Promise<void> {
     this.metrics.interruptions.inc({ kind: event.kind });
     const actionable =
       event.kind === "spot-interruption" ||

@@ -1,16 +1,12 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { QueueMessage } from "../../../src/controllers/lifecycle/interruption-queue.js";
-import { parseInterruption } from "../../../src/controllers/lifecycle/interruption.js";
+import type { InterruptionEvent, InterruptionMessage } from "../../../src/cloud/interruptions.js";
 import { advance, lifecycleWorld, runningPod, settle, testPool } from "../../support/lifecycle-fakes.js";
 
-const spotWarning = (instanceId: string) =>
-  JSON.stringify({
-    version: "0",
-    "detail-type": "EC2 Spot Instance Interruption Warning",
-    source: "aws.ec2",
-    detail: { "instance-id": instanceId, "instance-action": "terminate" },
-  });
+const spotWarning = (instanceId: string): InterruptionEvent => ({
+  kind: "spot-interruption",
+  instanceIds: [instanceId],
+});
 
 describe("garbage collection", () => {
   it("terminates untracked instances and deletes Nodes whose instance is gone, after the grace period", async () => {
@@ -40,25 +36,8 @@ describe("garbage collection", () => {
 });
 
 describe("interruption", () => {
-  it("parses EventBridge events", () => {
-    assert.deepEqual(parseInterruption(spotWarning("i-1")), {
-      kind: "spot-interruption",
-      instanceIds: ["i-1"],
-    });
-    assert.deepEqual(
-      parseInterruption(
-        JSON.stringify({
-          "detail-type": "EC2 Instance State-change Notification",
-          detail: { "instance-id": "i-2", state: "stopping" },
-        }),
-      ),
-      { kind: "state-change", instanceIds: ["i-2"], state: "stopping" },
-    );
-    assert.equal(parseInterruption("not json").kind, "unknown");
-  });
-
   it("drains the node of a spot interruption warning and marks the offering unavailable", async () => {
-    const messages: QueueMessage[] = [];
+    const messages: InterruptionMessage[] = [];
     const deleted: string[] = [];
     const w = lifecycleWorld({ disruptionIntervalMs: 3_600_000, gcIntervalMs: 3_600_000 });
     w.api.nodePools.push(testPool());
@@ -66,7 +45,7 @@ describe("interruption", () => {
     w.api.pods.push(runningPod("web", pair.node.metadata?.name ?? ""));
     const queue = {
       receive: () => Promise.resolve(messages.splice(0, messages.length)),
-      delete: (m: QueueMessage) => {
+      acknowledge: (m: InterruptionMessage) => {
         deleted.push(m.id);
         return Promise.resolve();
       },
@@ -74,10 +53,10 @@ describe("interruption", () => {
     const deps = { ...w.deps, interruptionQueue: queue, config: { ...w.deps.config } };
     messages.push({
       id: "m1",
-      receiptHandle: "r1",
-      body: spotWarning(pair.virtualNode.status?.instanceID ?? ""),
+      receipt: "r1",
+      event: spotWarning(pair.virtualNode.status?.instanceID ?? ""),
     });
-    messages.push({ id: "m2", receiptHandle: "r2", body: spotWarning("i-unknown") });
+    messages.push({ id: "m2", receipt: "r2", event: spotWarning("i-unknown") });
     const { startLifecycle } = await import("../../../src/controllers/lifecycle/index.js");
     const lifecycle = startLifecycle(deps);
     w.api.connect(lifecycle);

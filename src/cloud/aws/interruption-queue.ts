@@ -1,24 +1,15 @@
-// The interruption queue port and its SQS implementation. EventBridge rules (set up with the
-// cluster's infrastructure) route EC2 Spot Interruption Warnings, Rebalance Recommendations, Instance
-// State-change Notifications and AWS Health scheduled changes to one SQS queue, named in the config.
+// The InterruptionSource port's SQS implementation. EventBridge rules (set up with the cluster's
+// infrastructure) route EC2 Spot Interruption Warnings, Rebalance Recommendations, Instance
+// State-change Notifications and AWS Health scheduled changes to one SQS queue, named in the config;
+// each message body is one event, parsed here (interruption-events.ts) into the port's typed events.
 import {
   DeleteMessageCommand,
   GetQueueUrlCommand,
   ReceiveMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-
-export interface QueueMessage {
-  readonly id: string;
-  readonly body: string;
-  readonly receiptHandle: string;
-}
-
-export interface InterruptionQueue {
-  /** Waits up to the long-poll time for messages (empty when none came). */
-  receive(): Promise<QueueMessage[]>;
-  delete(message: QueueMessage): Promise<void>;
-}
+import type { InterruptionMessage, InterruptionSource } from "../interruptions.js";
+import { parseInterruption } from "./interruption-events.js";
 
 export interface SqsQueueOptions {
   readonly queueName: string;
@@ -29,7 +20,7 @@ export interface SqsQueueOptions {
   readonly waitSeconds?: number;
 }
 
-export class SqsInterruptionQueue implements InterruptionQueue {
+export class SqsInterruptionQueue implements InterruptionSource {
   private readonly client: SQSClient;
   private url: string | undefined;
 
@@ -41,7 +32,7 @@ export class SqsInterruptionQueue implements InterruptionQueue {
     });
   }
 
-  async receive(): Promise<QueueMessage[]> {
+  async receive(): Promise<InterruptionMessage[]> {
     const url = await this.queueUrl();
     const response = await this.client.send(
       new ReceiveMessageCommand({
@@ -53,14 +44,14 @@ export class SqsInterruptionQueue implements InterruptionQueue {
     );
     return (response.Messages ?? []).flatMap((m) =>
       m.Body !== undefined && m.ReceiptHandle !== undefined
-        ? [{ id: m.MessageId ?? "", body: m.Body, receiptHandle: m.ReceiptHandle }]
+        ? [{ id: m.MessageId ?? "", event: parseInterruption(m.Body), receipt: m.ReceiptHandle }]
         : [],
     );
   }
 
-  async delete(message: QueueMessage): Promise<void> {
+  async acknowledge(message: InterruptionMessage): Promise<void> {
     await this.client.send(
-      new DeleteMessageCommand({ QueueUrl: await this.queueUrl(), ReceiptHandle: message.receiptHandle }),
+      new DeleteMessageCommand({ QueueUrl: await this.queueUrl(), ReceiptHandle: message.receipt }),
     );
   }
 
