@@ -2,6 +2,72 @@
 import eslint from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+// The layering of src/, stated once and enforced. Each block lists every import restriction of the
+// files it covers (a later block replaces an earlier one's list for the files both cover, so each
+// repeats the package rules). Relative imports are matched by the folder they reach, at any depth.
+const reaching = (...folders) => `^(\\.\\./)+(${folders.join("|")})(/|\\.js$)`;
+const awsSdk = {
+  group: ["@aws-sdk/*"],
+  message:
+    "only src/cloud/aws/ talks to AWS; use the cloud ports in src/cloud/ (CloudProvider, InterruptionSource).",
+};
+const kubeClientAtRunTime = {
+  name: "@kubernetes/client-node",
+  allowTypeImports: true,
+  message:
+    "only src/kube/ and src/cli/ call the Kubernetes client; elsewhere import its types only (import type).",
+};
+const layering = (files, { packages = [awsSdk], paths = [kubeClientAtRunTime], patterns = [] } = {}) => ({
+  files,
+  rules: {
+    "@typescript-eslint/no-restricted-imports": ["error", { paths, patterns: [...packages, ...patterns] }],
+  },
+});
+const architecture = [
+  layering(["src/**/*.ts"]),
+  layering(["src/cloud/aws/**/*.ts"], { packages: [] }),
+  layering(["src/kube/**/*.ts", "src/cli/**/*.ts"], { paths: [] }),
+  layering(["src/planner/**/*.ts"], {
+    patterns: [
+      {
+        regex: reaching("kube", "cloud", "extender", "controllers", "server", "cli", "main"),
+        message: "the planner is pure: it does no I/O and knows no controller, client or server.",
+      },
+      { regex: "^node:", message: "the planner is pure: no Node.js I/O modules." },
+    ],
+  }),
+  layering(["src/controllers/**/*.ts", "src/extender/**/*.ts"], {
+    patterns: [
+      {
+        regex: reaching("cloud/aws"),
+        message:
+          "controllers and the extender reach the cloud through its ports in src/cloud/, never cloud/aws/.",
+      },
+    ],
+  }),
+  layering(["src/domain/**/*.ts"], {
+    patterns: [
+      {
+        regex: "^\\.\\./(?!api/)",
+        message: "domain/ is the innermost layer: it imports nothing but domain/ (and api/ types).",
+      },
+      { regex: "^\\.\\./api/", allowTypeImports: true, message: "domain/ may import api/ types only." },
+      { regex: "^node:", message: "domain/ is pure: no Node.js I/O modules." },
+    ],
+  }),
+  layering(["src/api/**/*.ts"], {
+    patterns: [
+      {
+        regex: reaching(
+          ...["catalog", "planner", "state", "kube", "cloud", "extender", "controllers", "server", "cli"],
+          ...["metrics", "main", "config", "logging", "clock", "failpoint", "version"],
+        ),
+        message: "api/ (the custom resources' types and rules) imports only api/ and domain/.",
+      },
+    ],
+  }),
+];
+
 export default tseslint.config(
   { ignores: ["dist/**", "node_modules/**", ".tmp/**", "e2e/k8s/**", "**/*.js", "**/*.mjs"] },
   eslint.configs.recommended,
@@ -25,6 +91,7 @@ export default tseslint.config(
       "@typescript-eslint/no-misused-spread": "off",
     },
   },
+  ...architecture,
   {
     files: ["test/**/*.ts", "e2e/**/*.ts", "bench/**/*.ts"],
     rules: {
