@@ -17,6 +17,7 @@ import { provisioningMetrics } from "../../src/metrics/provisioning.js";
 import { createMetricsRegistry } from "../../src/metrics/registry.js";
 import { plan } from "../../src/planner/index.js";
 import { createSchedulingState } from "../../src/state/scheduling-state.js";
+import { until } from "../support/until.js";
 import {
   FakeBinder,
   FakeNodes,
@@ -106,7 +107,19 @@ function setup(
     batchMaxMs: 10_000,
   });
   late.provisioner = provisioner;
-  return { clock, cloud, virtualNodes, nodes, binder, provisioner, events, released, scheduling, nodePool };
+  return {
+    clock,
+    cloud,
+    virtualNodes,
+    nodes,
+    binder,
+    launcher,
+    provisioner,
+    events,
+    released,
+    scheduling,
+    nodePool,
+  };
 }
 
 describe("provisioning path (planner → VirtualNode → launch → Node → binding)", () => {
@@ -145,6 +158,35 @@ describe("provisioning path (planner → VirtualNode → launch → Node → bin
     assert.ok(t.binder.bindings.every((b) => b.node === node.metadata?.name));
     assert.equal(vn.status.boundPods, 3);
     assert.ok(t.events.events.some((e) => e.reason === "Bound" && e.target.name === "a"));
+  });
+
+  it("keeps nothing about a VirtualNode once its launch has completed", async () => {
+    const pods = [pendingPod("a", "1", "1Gi")];
+    const t = setup(pods);
+    t.provisioner.podChanged(pods[0]!);
+    t.clock.advance(1000);
+    await until(() => t.virtualNodes.list()[0]?.status?.boundPods === 1, { what: "the launch" });
+    await until(() => t.launcher.retained() === 0, { what: "the launcher to hold nothing" });
+  });
+
+  it("binds a pod planned onto a launched VirtualNode's spare capacity at once", async () => {
+    const pods = [pendingPod("a", "1", "1Gi")];
+    const t = setup(pods);
+    t.provisioner.podChanged(pods[0]!);
+    t.clock.advance(1000);
+    await until(() => t.virtualNodes.list()[0]?.status?.boundPods === 1, { what: "the launch" });
+    const late = pendingPod("late", "100m", "128Mi");
+    pods.push(late);
+    t.provisioner.podChanged(late);
+    t.clock.advance(1000);
+    await until(() => t.binder.bindings.length === 2, { what: "the late pod's binding" });
+    const [vn] = t.virtualNodes.list();
+    assert.equal(t.virtualNodes.objects.size, 1, "no new capacity");
+    assert.deepEqual(t.binder.bindings[1], {
+      pod: "default/late",
+      uid: "uid-late",
+      node: vn?.status?.nodeName,
+    });
   });
 
   it("binds pods placed on an existing node's free capacity at once, without waiting for kube-scheduler", async () => {
