@@ -22,6 +22,8 @@ import { needsVolumeBinding } from "./binding-policy.js";
 import { buildNodeObject } from "./node-object.js";
 import { setCondition, virtualNodeTarget } from "./virtual-node-status.js";
 import { millis } from "../domain/timestamps.js";
+import { errorMessage } from "../domain/error-message.js";
+import { namespacedName, podKey } from "../domain/pod-key.js";
 
 /** Phases of a VirtualNode whose instance was launched and is not being taken down. */
 const launchedPhases: ReadonlySet<string> = new Set(["Launched", "Registered", "Ready"]);
@@ -72,11 +74,8 @@ export class Launcher {
     this.inProgress.add(name);
     void this.run(virtualNode)
       .catch((error: unknown) => {
-        this.deps.logger.error(
-          { virtualNode: name, err: error instanceof Error ? error.message : String(error) },
-          "launch step failed",
-        );
-        this.retryLater(virtualNode, error instanceof Error ? error.message : String(error));
+        this.deps.logger.error({ virtualNode: name, err: errorMessage(error) }, "launch step failed");
+        this.retryLater(virtualNode, errorMessage(error));
       })
       .finally(() => {
         this.inProgress.delete(name);
@@ -95,7 +94,7 @@ export class Launcher {
       // The run in progress, or the retry, binds them with the VirtualNode's own pods.
       let members = this.joined.get(virtualNodeName);
       if (!members) this.joined.set(virtualNodeName, (members = new Map<string, string>()));
-      for (const pod of pods) members.set(keyOf(pod), pod.metadata?.uid ?? "");
+      for (const pod of pods) members.set(podKey(pod), pod.metadata?.uid ?? "");
       return;
     }
     const nodeName = this.launchedNode(virtualNodeName);
@@ -103,7 +102,7 @@ export class Launcher {
     if (nodeName === undefined) return;
     const log = this.deps.logger.child({ virtualNode: virtualNodeName });
     void this.bindEach(launchedFor(virtualNodeName), [...pods], nodeName, log).catch((error: unknown) => {
-      log.warn({ err: error instanceof Error ? error.message : String(error) }, "binding joined pods failed");
+      log.warn({ err: errorMessage(error) }, "binding joined pods failed");
     });
   }
 
@@ -115,7 +114,7 @@ export class Launcher {
   bindToNode(nodeName: string, pods: readonly V1Pod[]): void {
     const log = this.deps.logger.child({ node: nodeName });
     void this.bindEach("onto free capacity", pods, nodeName, log).catch((error: unknown) => {
-      log.warn({ err: error instanceof Error ? error.message : String(error) }, "binding placed pods failed");
+      log.warn({ err: errorMessage(error) }, "binding placed pods failed");
     });
   }
 
@@ -305,9 +304,9 @@ export class Launcher {
   /** The VirtualNode's pods as they are now (gone and recreated pods are left out). */
   private plannedPods(virtualNode: VirtualNode): V1Pod[] {
     const wanted = new Map<string, string | undefined>(this.joined.get(virtualNode.metadata.name ?? ""));
-    for (const ref of virtualNode.spec.pods) wanted.set(`${ref.namespace}/${ref.name}`, ref.uid);
+    for (const ref of virtualNode.spec.pods) wanted.set(namespacedName(ref.namespace, ref.name), ref.uid);
     return this.deps.reader.pods().filter((pod) => {
-      const key = `${pod.metadata?.namespace ?? ""}/${pod.metadata?.name ?? ""}`;
+      const key = podKey(pod);
       if (!wanted.has(key)) return false;
       const uid = wanted.get(key);
       return !uid || uid === pod.metadata?.uid;
@@ -332,7 +331,7 @@ export class Launcher {
     for (const uid of virtualNode.spec.pods.map((ref) => ref.uid ?? ""))
       if (uid) this.deps.ledger.release(uid);
     this.deps.onPodsReleased(
-      virtualNode.spec.pods.map((ref) => `${ref.namespace}/${ref.name}`),
+      virtualNode.spec.pods.map((ref) => namespacedName(ref.namespace, ref.name)),
       urgency,
     );
   }
@@ -346,7 +345,7 @@ export class Launcher {
       // keep retrying rather than let the rejection escape (Node ends the process on it).
       this.fail(virtualNode, `gave up after ${attempt} attempts: ${reason}`, "backoff").catch(
         (error: unknown) => {
-          const message = error instanceof Error ? error.message : String(error);
+          const message = errorMessage(error);
           this.deps.logger.warn({ virtualNode: name, err: message }, "recording the failed launch failed");
           this.retryLater(virtualNode, message);
         },
@@ -413,10 +412,6 @@ function factsFrom(status: VirtualNodeStatus) {
     nodeName: status.nodeName,
     ...(status.privateIP ? { privateIp: status.privateIP } : {}),
   };
-}
-
-function keyOf(pod: V1Pod): string {
-  return `${pod.metadata?.namespace ?? ""}/${pod.metadata?.name ?? ""}`;
 }
 
 function launchedFor(virtualNodeName: string): string {

@@ -21,6 +21,7 @@ import type { SlotIndex } from "./slot-index.js";
 import { checkBindingArgs, checkPreemptionArgs } from "./validate.js";
 import type { ExtenderBindingResult, WireNodeList } from "./wire.js";
 import type { ExtenderMetrics } from "../metrics/extender.js";
+import { errorMessage } from "../domain/error-message.js";
 
 export interface Reply {
   status: number;
@@ -184,7 +185,7 @@ export async function bindVerb(ctx: HandlerContext, body: Buffer, requestId: str
     result = await ctx.binder.bind(namespace, name, uid, nodeName);
   } catch (error) {
     // The port promises typed results; a throw is a bug in an adapter, reported rather than crashing.
-    result = { kind: "error" as const, message: `binder failed: ${String(error)}` };
+    result = { kind: "error" as const, message: `binder failed: ${errorMessage(error)}` };
   }
   ctx.metrics.bindResults.inc({ result: result.kind === "ok" && result.joined ? "joined" : result.kind });
   const log = {

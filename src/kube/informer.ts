@@ -10,6 +10,7 @@ import {
   type KubernetesObject,
 } from "@kubernetes/client-node";
 import type { Logger } from "../logging.js";
+import { errorMessage } from "../domain/error-message.js";
 
 export interface InformerHandlers<T> {
   onUpsert?(object: T): void;
@@ -126,7 +127,7 @@ export class ResilientInformer<T extends KubernetesObject> {
     this.options.logger.warn(
       {
         informer: this.options.name,
-        err: error instanceof Error ? error.message : String(error),
+        err: errorMessage(error),
         retryInMs: Math.round(delay),
       },
       "watch failed; restarting",

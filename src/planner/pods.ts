@@ -15,6 +15,7 @@ import type { Resources } from "../domain/resources.js";
 import type { ResourceSpace, Vec } from "./resource-space.js";
 import type { TermRef, TopologyIndex } from "./topology.js";
 import { volumeRequirements, type VolumeIndex } from "./volumes.js";
+import { podKey } from "../domain/pod-key.js";
 
 export interface SpreadRef extends TermRef {
   readonly maxSkew: number;
@@ -87,10 +88,6 @@ function product(groups: readonly (readonly Requirements[])[]): Requirements[] {
 
 function weighted(terms: readonly V1WeightedPodAffinityTerm[] | undefined): V1WeightedPodAffinityTerm[] {
   return [...(terms ?? [])].sort((a, b) => b.weight - a.weight);
-}
-
-export function podKey(pod: V1Pod): string {
-  return `${pod.metadata?.namespace ?? "default"}/${pod.metadata?.name ?? ""}`;
 }
 
 export function compilePod(

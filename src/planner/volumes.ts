@@ -7,6 +7,7 @@ import type {
   V1StorageClass,
 } from "@kubernetes/client-node";
 import { requirementsFrom, type Requirements } from "../domain/requirements.js";
+import { namespacedName, podKey } from "../domain/pod-key.js";
 
 export interface VolumeIndex {
   readonly claims: ReadonlyMap<string, V1PersistentVolumeClaim>;
@@ -20,9 +21,7 @@ export function volumeIndex(
   classes: readonly V1StorageClass[],
 ): VolumeIndex {
   return {
-    claims: new Map(
-      claims.map((c) => [`${c.metadata?.namespace ?? "default"}/${c.metadata?.name ?? ""}`, c]),
-    ),
+    claims: new Map(claims.map((c) => [podKey(c), c])),
     volumes: new Map(volumes.map((v) => [v.metadata?.name ?? "", v])),
     classes: new Map(classes.map((s) => [s.metadata?.name ?? "", s])),
   };
@@ -37,7 +36,7 @@ export function volumeRequirements(pod: V1Pod, index: VolumeIndex): VolumeResult
   for (const volume of pod.spec?.volumes ?? []) {
     const claimName = volume.persistentVolumeClaim?.claimName;
     if (!claimName) continue;
-    const claim = index.claims.get(`${namespace}/${claimName}`);
+    const claim = index.claims.get(namespacedName(namespace, claimName));
     if (!claim) return { error: `persistentvolumeclaim "${claimName}" not found` };
     const pvName = claim.spec?.volumeName;
     if (pvName) {

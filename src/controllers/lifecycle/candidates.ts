@@ -11,6 +11,7 @@ import { isDeleting, type ManagedNode } from "./managed-nodes.js";
 import { hasDoNotDisrupt, isReschedulable } from "./pods.js";
 import { hasDisruptedTaint } from "./taint.js";
 import { millis } from "../../domain/timestamps.js";
+import { podKey } from "../../domain/pod-key.js";
 
 export interface Candidate {
   readonly key: string;
@@ -47,7 +48,7 @@ export function buildCandidates(
     const blocker = hasDoNotDisrupt(node)
       ? "node has rafter.dev/do-not-disrupt"
       : blockingPod
-        ? `pod ${blockingPod.metadata?.namespace ?? ""}/${blockingPod.metadata?.name ?? ""} has rafter.dev/do-not-disrupt`
+        ? `pod ${podKey(blockingPod)} has rafter.dev/do-not-disrupt`
         : undefined;
     const capacityType = (virtualNode.status.capacityType ??
       node.metadata?.labels?.[labelKeys.capacityType] ??
@@ -70,7 +71,7 @@ export function buildCandidates(
 }
 
 /** The hourly price recorded at launch, else the catalogue's price of the node's offering. */
-export function priceOf(virtualNode: VirtualNode, node: V1Node, catalog: Catalog | undefined): number {
+function priceOf(virtualNode: VirtualNode, node: V1Node, catalog: Catalog | undefined): number {
   const recorded = Number(virtualNode.status?.price);
   if (virtualNode.status?.price !== undefined && Number.isFinite(recorded)) return recorded;
   const labels = node.metadata?.labels ?? {};

@@ -8,7 +8,6 @@ import type { V1Pod } from "@kubernetes/client-node";
 import type { Catalog } from "../../catalog/types.js";
 import type { CapacityType } from "../../api/common.js";
 import type { NewNode, Plan, PlanOptions, PlanningSnapshot } from "../../planner/types.js";
-import { podKey } from "../provisionable.js";
 
 export interface ConsolidationCandidate {
   readonly nodeName: string;
@@ -223,9 +222,4 @@ function cheaperTypes(catalog: Catalog, node: NewNode, limit: number): string[] 
     if (price < limit - 1e-9) priced.push({ name, price });
   }
   return priced.sort((a, b) => a.price - b.price).map((p) => p.name);
-}
-
-/** Pod keys of a command's nodes, for messages. */
-export function describePods(pods: readonly V1Pod[]): string {
-  return pods.map(podKey).join(", ");
 }

@@ -29,6 +29,7 @@ import type { LifecycleMetrics } from "./metrics.js";
 import { podsByNode } from "./pods.js";
 import { hasDisruptedTaint } from "./taint.js";
 import { nodeTarget } from "./targets.js";
+import { errorMessage } from "../../domain/error-message.js";
 
 const cloudDriftCheckMs = 5 * 60_000;
 
@@ -317,10 +318,7 @@ export class Disruption {
     };
     this.running = run()
       .catch((error: unknown) => {
-        this.deps.logger.error(
-          { err: error instanceof Error ? error.message : String(error) },
-          "disruption command failed",
-        );
+        this.deps.logger.error({ err: errorMessage(error) }, "disruption command failed");
       })
       .finally(() => {
         this.running = undefined;

@@ -10,6 +10,7 @@ import type { LifecycleMetrics } from "./metrics.js";
 import { drainWave, hasDoNotDisrupt, isDrainable } from "./pods.js";
 import { disruptedTaint } from "./taint.js";
 import { millis } from "../../domain/timestamps.js";
+import { podKey } from "../../domain/pod-key.js";
 
 export type DrainOutcome =
   | { readonly kind: "drained" }
@@ -72,7 +73,7 @@ export async function drainStep(deps: DrainDeps, input: DrainInput): Promise<Dra
           blocked++;
           deps.logger.debug(
             {
-              pod: `${pod.metadata?.namespace ?? ""}/${pod.metadata?.name ?? ""}`,
+              pod: podKey(pod),
               result: result.kind,
               message: result.message,
             },

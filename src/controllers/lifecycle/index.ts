@@ -19,6 +19,7 @@ import { lifecycleMetrics } from "./metrics.js";
 import { Registration } from "./registration.js";
 import { Termination } from "./termination.js";
 import { WorkQueue } from "./work-queue.js";
+import { errorMessage } from "../../domain/error-message.js";
 
 export type { LifecycleDeps, LifecycleConfig, ProvisionReplacement, ProvisionResult } from "./deps.js";
 
@@ -72,10 +73,7 @@ export function startLifecycle(deps: LifecycleDeps): LifecycleHandle {
         deps.timers.setTimeout(() => {
           body()
             .catch((error: unknown) => {
-              logger.error(
-                { loop: name, err: error instanceof Error ? error.message : String(error) },
-                "lifecycle loop failed",
-              );
+              logger.error({ loop: name, err: errorMessage(error) }, "lifecycle loop failed");
               return 30_000;
             })
             .then(schedule, () => undefined);
@@ -109,10 +107,7 @@ export function startLifecycle(deps: LifecycleDeps): LifecycleHandle {
             await queue.acknowledge(message);
           } catch (error) {
             // Left on the queue: it becomes visible again and is retried.
-            logger.error(
-              { message: message.id, err: error instanceof Error ? error.message : String(error) },
-              "interruption message failed",
-            );
+            logger.error({ message: message.id, err: errorMessage(error) }, "interruption message failed");
           }
         }
         return 0;

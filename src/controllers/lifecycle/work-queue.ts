@@ -3,6 +3,7 @@
 // and an exception backs off exponentially instead of spinning.
 import type { TimerHandle, Timers } from "../../clock.js";
 import type { Logger } from "../../logging.js";
+import { errorMessage } from "../../domain/error-message.js";
 
 /** Reconciles one key; returns the delay before the next run, or undefined when nothing is left. */
 export type Reconcile = (key: string) => Promise<number | undefined>;
@@ -110,7 +111,7 @@ export class WorkQueue {
           queue: this.options.name,
           key,
           attempt,
-          err: error instanceof Error ? error.message : String(error),
+          err: errorMessage(error),
         },
         "reconcile failed",
       );
