@@ -17,10 +17,10 @@ import type { Ec2InstanceTypeInfo } from "./ec2-info.js";
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;
 
-export const vmMemoryOverheadFraction = 0.075;
-export const defaultRootVolumeBytes = 20 * GiB;
-export const defaultSystemReserved: Readonly<Record<string, string>> = { cpu: "100m", memory: "100Mi" };
-export const defaultEvictionHard: Readonly<Record<string, string>> = {
+const vmMemoryOverheadFraction = 0.075;
+const defaultRootVolumeBytes = 20 * GiB;
+const defaultSystemReserved: Readonly<Record<string, string>> = { cpu: "100m", memory: "100Mi" };
+const defaultEvictionHard: Readonly<Record<string, string>> = {
   "memory.available": "100Mi",
   "nodefs.available": "10%",
 };
@@ -78,7 +78,7 @@ export function gpuDevices(gpu: {
 }
 
 /** Accelerators as the extended resources their device plugins advertise. */
-export function acceleratorResources(info: Ec2InstanceTypeInfo): Record<string, number> {
+function acceleratorResources(info: Ec2InstanceTypeInfo): Record<string, number> {
   const out: Record<string, number> = {};
   for (const gpu of info.GpuInfo?.Gpus ?? []) {
     const manufacturer = (gpu.Manufacturer ?? "").toLowerCase();

@@ -14,7 +14,7 @@ import type { ClusterReader } from "./cluster-reader.js";
 import { templateHash, templateHashAnnotation } from "./lifecycle/drift.js";
 import { virtualNodeTarget } from "./virtual-node-status.js";
 
-export const plannedPriceAnnotation = "rafter.dev/planned-price";
+const plannedPriceAnnotation = "rafter.dev/planned-price";
 
 export interface VirtualNodeFactoryDeps {
   readonly reader: ClusterReader;

@@ -74,7 +74,7 @@ function launchFacts(view: CloudInstance): LaunchedInstance {
 }
 
 /** EC2's hostname scheme, used only when DescribeInstances has not shown the name yet. */
-export function fallbackDnsName(ip: string | undefined, region: string): string {
+function fallbackDnsName(ip: string | undefined, region: string): string {
   if (!ip) return "";
   const host = `ip-${ip.replaceAll(".", "-")}`;
   return region === "us-east-1" ? `${host}.ec2.internal` : `${host}.${region}.compute.internal`;

@@ -14,7 +14,7 @@ export interface RetryPolicy {
   readonly random: () => number;
 }
 
-export const throttleCodes: ReadonlySet<string> = new Set([
+const throttleCodes: ReadonlySet<string> = new Set([
   "RequestLimitExceeded",
   "Throttling",
   "ThrottlingException",
@@ -23,7 +23,7 @@ export const throttleCodes: ReadonlySet<string> = new Set([
   "SlowDown",
 ]);
 
-export function isThrottle(error: unknown): boolean {
+function isThrottle(error: unknown): boolean {
   return throttleCodes.has(errorCode(error) ?? "");
 }
 
