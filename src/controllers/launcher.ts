@@ -22,8 +22,12 @@ import { needsVolumeBinding } from "./binding-policy.js";
 import { buildNodeObject } from "./node-object.js";
 import { setCondition, virtualNodeTarget } from "./virtual-node-status.js";
 import { millis } from "../domain/timestamps.js";
+import { backoffDelay, exponential } from "../domain/backoff.js";
 import { errorMessage } from "../domain/error-message.js";
 import { namespacedName, podKey } from "../domain/pod-key.js";
+
+/** Failed launch steps are retried after 1 s, 2 s, 4 s, … up to 30 s (a Throttled answer's own hint wins). */
+const launchRetryBackoff = exponential(1_000, 30_000);
 
 /** Phases of a VirtualNode whose instance was launched and is not being taken down. */
 const launchedPhases: ReadonlySet<string> = new Set(["Launched", "Registered", "Ready"]);
@@ -352,7 +356,7 @@ export class Launcher {
       );
       return;
     }
-    const delay = suggestedMs ?? Math.min(30_000, 1000 * 2 ** (attempt - 1));
+    const delay = suggestedMs ?? backoffDelay(launchRetryBackoff, attempt);
     // Only the failure is written: the phase and launch facts stay as the last step recorded them.
     void this.patch(name, { lastFailure: reason }).catch(() => undefined);
     this.retrying.add(name);

@@ -5,6 +5,10 @@ import type { EC2Client } from "@aws-sdk/client-ec2";
 import { tagKeys, type CloudInstance, type LaunchedInstance } from "../provider.js";
 import type { Ec2Caller } from "./ec2-caller.js";
 import { describeInstances, toCloudInstance, type PriceLookup } from "./instances.js";
+import { backoffDelay, exponential } from "../../domain/backoff.js";
+
+/** EC2 is eventually consistent: a new instance is described again after 400 ms, 800 ms, … */
+const describeBackoff = exponential(400, Infinity);
 
 export async function findLaunchOf(
   ec2: EC2Client,
@@ -55,7 +59,7 @@ export async function describeLaunched(
         name: "InvalidInstanceID.NotFound",
       });
     }
-    await options.sleep(200 * 2 ** attempt);
+    await options.sleep(backoffDelay(describeBackoff, attempt));
   }
 }
 

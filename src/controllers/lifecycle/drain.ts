@@ -11,6 +11,10 @@ import { drainWave, hasDoNotDisrupt, isDrainable } from "./pods.js";
 import { disruptedTaint } from "./taint.js";
 import { millis } from "../../domain/timestamps.js";
 import { podKey } from "../../domain/pod-key.js";
+import { backoffDelay, exponential } from "../../domain/backoff.js";
+
+/** A node whose evictions PDBs block is tried again after 1 s, 2 s, 4 s, … up to 30 s. */
+const blockedEvictionBackoff = exponential(1_000, 30_000);
 
 export type DrainOutcome =
   | { readonly kind: "drained" }
@@ -82,7 +86,7 @@ export async function drainStep(deps: DrainDeps, input: DrainInput): Promise<Dra
         }
       }),
   );
-  const backoff = blocked > 0 ? Math.min(30_000, 1_000 * 2 ** Math.min(input.blockedAttempts, 5)) : pollMs;
+  const backoff = blocked > 0 ? backoffDelay(blockedEvictionBackoff, input.blockedAttempts + 1) : pollMs;
   const untilDeadline = Number.isFinite(input.deadline) ? Math.max(0, input.deadline - input.now) : Infinity;
   return {
     kind: "waiting",

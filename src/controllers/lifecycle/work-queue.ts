@@ -4,6 +4,7 @@
 import type { TimerHandle, Timers } from "../../clock.js";
 import type { Logger } from "../../logging.js";
 import { errorMessage } from "../../domain/error-message.js";
+import { backoffDelay, exponential } from "../../domain/backoff.js";
 
 /** Reconciles one key; returns the delay before the next run, or undefined when nothing is left. */
 export type Reconcile = (key: string) => Promise<number | undefined>;
@@ -105,7 +106,7 @@ export class WorkQueue {
     } catch (error) {
       const attempt = (this.failures.get(key) ?? 0) + 1;
       this.failures.set(key, attempt);
-      next = Math.min(this.options.maxBackoffMs ?? 60_000, 1000 * 2 ** (attempt - 1));
+      next = backoffDelay(exponential(1_000, this.options.maxBackoffMs ?? 60_000), attempt);
       this.options.logger.error(
         {
           queue: this.options.name,
