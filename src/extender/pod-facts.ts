@@ -33,8 +33,8 @@ export function podFacts(pod: V1Pod): Checked<PodFacts> {
     requests = effectivePodRequests(pod);
   } catch (error) {
     if (error instanceof InvalidQuantityError)
-      return { ok: false, message: `Pod resource requests: ${error.message}` };
-    return { ok: false, message: `Pod spec is not usable: ${errorMessage(error)}` };
+      return { ok: false, error: `Pod resource requests: ${error.message}` };
+    return { ok: false, error: `Pod spec is not usable: ${errorMessage(error)}` };
   }
   return {
     ok: true,

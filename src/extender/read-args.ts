@@ -24,7 +24,7 @@ export function parseJson(bytes: Buffer): Checked<unknown> {
   try {
     return { ok: true, value: JSON.parse(bytes.toString("utf8")) as unknown };
   } catch (error) {
-    return { ok: false, message: `malformed JSON: ${errorMessage(error)}` };
+    return { ok: false, error: `malformed JSON: ${errorMessage(error)}` };
   }
 }
 

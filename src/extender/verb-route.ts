@@ -63,13 +63,14 @@ export function verbRoute(options: VerbRouteOptions): NodeHandler {
       typeof header === "string" && header !== "" ? header : `${verb}-${options.nextRequestId()}`;
     readBody(req, bodyLimitBytes, (body) => {
       if (!body.ok) {
-        logger.debug({ requestId, verb, status: body.status, error: body.message }, "rejected request body");
-        finish(res, start, { status: body.status, body: { Error: body.message } });
+        const { status, message } = body.error;
+        logger.debug({ requestId, verb, status, error: message }, "rejected request body");
+        finish(res, start, { status, body: { Error: message } });
         return;
       }
       let reply: Reply | Promise<Reply>;
       try {
-        reply = options.handler(options.ctx, body.bytes, requestId);
+        reply = options.handler(options.ctx, body.value, requestId);
       } catch (error) {
         reply = internalError(requestId, error);
       }

@@ -109,8 +109,8 @@ export function compilePod(
     spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
   if (required && required.length > 0) groups.push(required.map((t) => requirementsFrom(t.matchExpressions)));
   const vol = volumeRequirements(pod, volumes);
-  if ("error" in vol) error = vol.error;
-  else groups.push(...vol.groups);
+  if (!vol.ok) error = vol.error;
+  else groups.push(...vol.value);
   const alternatives = product(groups);
   if (alternatives.length === 0 && !error)
     error = "its node selector, node affinity and volume topology contradict each other";

@@ -21,6 +21,7 @@ import { terminationFinalizer, type WriteResult } from "../../src/kube/virtual-n
 import { createMetricsRegistry } from "../../src/metrics/registry.js";
 import { plan } from "../../src/planner/index.js";
 import type { NewNode } from "../../src/planner/types.js";
+import { ok as success } from "../../src/domain/result.js";
 
 const ok = <T>(value: T): Promise<WriteResult<T>> => Promise.resolve({ kind: "ok", value });
 const notFound = <T>(name: string): Promise<WriteResult<T>> =>
@@ -211,7 +212,7 @@ export class FakeApi {
       },
       status: { phase: "Planned" },
     });
-    return Promise.resolve({ kind: "ok", virtualNode: name });
+    return Promise.resolve(success(name));
   };
 }
 

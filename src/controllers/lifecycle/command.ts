@@ -37,12 +37,12 @@ export class CommandExecutor {
     for (const key of command.keys) await this.taint(key, true);
     if (command.replacement) {
       const launched = await this.deps.provision(command.replacement, command.reason);
-      if (launched.kind !== "ok") return this.abort(command, `replacement not launched: ${launched.message}`);
-      log.info({ replacement: launched.virtualNode }, "replacement launched; waiting until it is ready");
-      const ready = await this.waitReady(launched.virtualNode);
+      if (!launched.ok) return this.abort(command, `replacement not launched: ${launched.error}`);
+      log.info({ replacement: launched.value }, "replacement launched; waiting until it is ready");
+      const ready = await this.waitReady(launched.value);
       if (ready !== undefined) {
         // The replacement is not needed any more: terminate it.
-        await this.deps.virtualNodes.delete(launched.virtualNode);
+        await this.deps.virtualNodes.delete(launched.value);
         return this.abort(command, ready);
       }
     }

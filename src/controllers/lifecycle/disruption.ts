@@ -169,11 +169,11 @@ export class Disruption {
       if (simulation && !simulation.ok) {
         // Drift replaces even when pods would need several nodes: the provisioner places them then.
         this.deps.logger.info(
-          { node: candidate.nodeName, reason: simulation.reason },
+          { node: candidate.nodeName, reason: simulation.error },
           "drift replacement without pre-launch",
         );
       }
-      const replacement = simulation?.ok ? simulation.command.replacement : undefined;
+      const replacement = simulation?.ok ? simulation.value.replacement : undefined;
       this.start({
         reason: "Drifted",
         keys: [candidate.key],
@@ -248,8 +248,8 @@ export class Disruption {
         const fresh = chosen.map((c) => this.refresh(c));
         if (fresh.some((c) => c === undefined)) return "a node changed during validation";
         const again = await this.simulate(fresh as Candidate[]);
-        if (!again.ok) return again.reason;
-        if (again.command.kind !== command.kind) return "the move changed during validation";
+        if (!again.ok) return again.error;
+        if (again.value.kind !== command.kind) return "the move changed during validation";
         return undefined;
       },
     );
