@@ -122,6 +122,11 @@ export class Launcher {
     });
   }
 
+  /** A launch run is in progress (retries waiting on their timer are not). For tests. */
+  get busy(): boolean {
+    return this.inProgress.size > 0;
+  }
+
   /** VirtualNodes the launcher holds anything about: only those with a run in progress or scheduled. */
   retained(): number {
     return new Set([...this.inProgress, ...this.retrying, ...this.attempts.keys(), ...this.joined.keys()])

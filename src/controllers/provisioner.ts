@@ -124,6 +124,11 @@ export class Provisioner {
       });
   }
 
+  /** A planning round is running now (pods waiting for their batch window are not). For tests. */
+  get planning(): boolean {
+    return this.running;
+  }
+
   /** Resolves once no round is running or queued; for tests and orderly shutdown. */
   get idle(): boolean {
     return !this.running && this.batcher.size === 0;

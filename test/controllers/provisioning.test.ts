@@ -18,13 +18,7 @@ import { createMetricsRegistry } from "../../src/metrics/registry.js";
 import { plan } from "../../src/planner/index.js";
 import { createSchedulingState } from "../../src/state/scheduling-state.js";
 import { until } from "../support/until.js";
-import {
-  FakeBinder,
-  FakeNodes,
-  FakeVirtualNodes,
-  pendingPod,
-  settle,
-} from "../support/provisioning-fakes.js";
+import { FakeBinder, FakeNodes, FakeVirtualNodes, pendingPod } from "../support/provisioning-fakes.js";
 
 const example = (file: string): unknown =>
   parse(readFileSync(new URL(`../../manifests/examples/${file}`, import.meta.url), "utf8"));
@@ -122,6 +116,11 @@ function setup(
   };
 }
 
+/** Waits until no planning round and no launch run is in progress (time does not move). */
+function quiet(t: { provisioner: Provisioner; launcher: Launcher }): Promise<void> {
+  return until(() => !t.provisioner.planning && !t.launcher.busy, { what: "provisioning to be quiet" });
+}
+
 describe("provisioning path (planner → VirtualNode → launch → Node → binding)", () => {
   it("launches capacity for a batch of pending pods and binds them to the new Node at once", async () => {
     const pods = [pendingPod("a", "1", "1Gi"), pendingPod("b", "2", "2Gi"), pendingPod("c", "500m", "4Gi")];
@@ -129,10 +128,10 @@ describe("provisioning path (planner → VirtualNode → launch → Node → bin
     for (const pod of pods) t.provisioner.podChanged(pod);
     assert.equal(t.virtualNodes.objects.size, 0, "nothing happens before the batch window closes");
     t.clock.advance(999);
-    await settle();
+    await quiet(t);
     assert.equal(t.virtualNodes.objects.size, 0);
     t.clock.advance(1);
-    await settle();
+    await until(() => t.virtualNodes.list()[0]?.status?.boundPods === 3, { what: "the launch" });
 
     const [vn] = t.virtualNodes.list();
     assert.ok(vn, "a VirtualNode was recorded");
@@ -209,7 +208,8 @@ describe("provisioning path (planner → VirtualNode → launch → Node → bin
     });
     for (const pod of pods) t.provisioner.podChanged(pod);
     t.clock.advance(1000);
-    await settle();
+    await until(() => t.binder.bindings.length === 1, { what: "the binding" });
+    await quiet(t);
     assert.equal(t.virtualNodes.objects.size, 0, "no capacity launched");
     assert.deepEqual(
       t.binder.bindings.map((b) => `${b.pod}@${b.node}`),
@@ -228,14 +228,15 @@ describe("provisioning path (planner → VirtualNode → launch → Node → bin
     const probe = setup([pendingPod("big", "3", "6Gi")]);
     probe.provisioner.podChanged(pods[0]!);
     probe.clock.advance(1000);
-    await settle();
+    await until(() => probe.virtualNodes.objects.size === 1, { what: "the probe's VirtualNode" });
     const exhausted = probe.virtualNodes.list()[0]!.spec.instanceTypes;
     const zones = ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", "us-east-1e", "us-east-1f"];
     for (const type of exhausted) for (const zone of zones) t.cloud.exhaustCapacity(type, zone, "on-demand");
 
     t.provisioner.podChanged(pods[0]!);
     t.clock.advance(1000); // one batch window; no further windows are waited for
-    await settle(200);
+    await until(() => t.binder.bindings.length === 1, { what: "a launch that succeeds" });
+    await quiet(t);
     const all = t.virtualNodes.list();
     const launched = all.filter((vn) => vn.status?.phase === "Launched");
     const failed = all.filter((vn) => vn.status?.phase === "Failed");
@@ -259,7 +260,8 @@ describe("provisioning path (planner → VirtualNode → launch → Node → bin
     const t = setup(pods);
     t.provisioner.podChanged(pods[0]!);
     t.clock.advance(1000);
-    await settle();
+    await until(() => t.events.events.some((e) => e.reason === "FailedProvisioning"), { what: "the event" });
+    await quiet(t);
     assert.equal(t.virtualNodes.objects.size, 0);
     const warnings = t.events.events.filter((e) => e.reason === "FailedProvisioning");
     assert.equal(warnings.length, 1);
@@ -267,7 +269,7 @@ describe("provisioning path (planner → VirtualNode → launch → Node → bin
     // The same pod changing again does not re-plan it in a loop.
     t.provisioner.podChanged(pods[0]!);
     t.clock.advance(5000);
-    await settle();
+    await quiet(t);
     assert.equal(t.events.events.filter((e) => e.reason === "FailedProvisioning").length, 1);
   });
 
@@ -277,7 +279,7 @@ describe("provisioning path (planner → VirtualNode → launch → Node → bin
     t.scheduling.ledger.reserve({ podUID: "uid-a", nodeName: "somewhere", requests: {} });
     t.provisioner.podChanged(pods[0]!);
     t.clock.advance(1000);
-    await settle();
+    await quiet(t);
     assert.equal(t.virtualNodes.objects.size, 0);
   });
 
@@ -287,13 +289,16 @@ describe("provisioning path (planner → VirtualNode → launch → Node → bin
     t.cloud.throttleNext(1);
     t.provisioner.podChanged(pods[0]!);
     t.clock.advance(1000);
-    await settle();
+    await until(() => /Throttled/.test(t.virtualNodes.list()[0]?.status?.lastFailure ?? ""), {
+      what: "the throttled launch",
+    });
+    await quiet(t);
     const [vn] = t.virtualNodes.list();
     assert.equal(vn?.status?.phase, "Launching");
     assert.match(vn.status.lastFailure ?? "", /Throttled/);
     assert.equal(t.binder.bindings.length, 0);
     t.clock.advance(60_000);
-    await settle();
+    await until(() => t.binder.bindings.length === 1, { what: "the retried launch's binding" });
     assert.equal(t.virtualNodes.list()[0]?.status?.phase, "Launched");
     assert.equal(t.binder.bindings.length, 1);
   });

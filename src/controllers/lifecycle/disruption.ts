@@ -15,7 +15,7 @@ import type { EventType } from "../../kube/events.js";
 import { buildSnapshot } from "../snapshot.js";
 import { allowedDisruptions, disruptionReasons, type AllowedDisruptions } from "./budgets.js";
 import { buildCandidates, type Candidate } from "./candidates.js";
-import { CommandExecutor, sleep, type DisruptionCommand } from "./command.js";
+import { CommandExecutor, Sleeper, type DisruptionCommand } from "./command.js";
 import {
   decideConsolidation,
   simulateRemoval,
@@ -35,6 +35,7 @@ const cloudDriftCheckMs = 5 * 60_000;
 
 export class Disruption {
   private readonly executor: CommandExecutor;
+  private readonly sleeper: Sleeper;
   private running: Promise<unknown> | undefined;
   private readonly podSignatures = new Map<string, { signature: string; since: number }>();
   private readonly reported = new Map<string, string>();
@@ -44,12 +45,13 @@ export class Disruption {
     private readonly deps: LifecycleDeps,
     private readonly metrics: LifecycleMetrics,
   ) {
-    this.executor = new CommandExecutor(deps, metrics);
+    this.sleeper = new Sleeper(deps.timers);
+    this.executor = new CommandExecutor(deps, metrics, this.sleeper);
   }
 
-  /** True while a replacement command runs in the background. */
+  /** True while a command runs in the background and is not just waiting for time to pass. */
   get busy(): boolean {
-    return this.running !== undefined;
+    return this.running !== undefined && this.sleeper.sleeping === 0;
   }
 
   /** One round; returns when the next should run. */
@@ -244,7 +246,7 @@ export class Disruption {
       },
       async () => {
         // Re-validate after a pause: the cluster may have moved (pods arrived, nodes went).
-        await sleep(this.deps, this.deps.config.validationDelayMs ?? 15_000);
+        await this.sleeper.sleep(this.deps.config.validationDelayMs ?? 15_000);
         const fresh = chosen.map((c) => this.refresh(c));
         if (fresh.some((c) => c === undefined)) return "a node changed during validation";
         const again = await this.simulate(fresh as Candidate[]);

@@ -65,16 +65,22 @@ export function startLifecycle(deps: LifecycleDeps): LifecycleHandle {
 
   let stopped = false;
   const loops = new Map<string, TimerHandle>();
+  /** Loop bodies running now (part of `idle`). */
+  let loopsRunning = 0;
   const loop = (name: string, body: () => Promise<number>, firstDelayMs: number) => {
     const schedule = (delay: number) => {
       if (stopped) return;
       loops.set(
         name,
         deps.timers.setTimeout(() => {
+          loopsRunning++;
           body()
             .catch((error: unknown) => {
               logger.error({ loop: name, err: errorMessage(error) }, "lifecycle loop failed");
               return 30_000;
+            })
+            .finally(() => {
+              loopsRunning--;
             })
             .then(schedule, () => undefined);
         }, delay),
@@ -146,7 +152,7 @@ export function startLifecycle(deps: LifecycleDeps): LifecycleHandle {
       if (key !== undefined) terminationQueue.add(key, 250);
     },
     get idle() {
-      return terminationQueue.idle && registrationQueue.idle && !disruption.busy;
+      return terminationQueue.idle && registrationQueue.idle && !disruption.busy && loopsRunning === 0;
     },
   };
 }

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { NodePool } from "../../../src/api/nodepool.js";
-import { advance, lifecycleWorld, runningPod, testPool } from "../../support/lifecycle-fakes.js";
+import { lifecycleWorld, runningPod, testPool } from "../../support/lifecycle-fakes.js";
 
 function world(pool: NodePool, terminationLatencyMs = 0) {
   const w = lifecycleWorld(
@@ -34,7 +34,7 @@ describe("disruption", () => {
     // DaemonSet pods do not make a node non-empty.
     w.api.pods.push(runningPod("ds-a", "node-a", { daemonSet: true }));
     const lifecycle = w.start();
-    await advance(w.clock, 50_000, 5_000);
+    await w.advance(50_000, 5_000);
     assert.equal(
       w.api.virtualNodes.filter((vn) => vn.metadata.deletionTimestamp).length,
       0,
@@ -42,7 +42,7 @@ describe("disruption", () => {
     );
     let maxDeleting = 0;
     for (let i = 0; i < 30; i++) {
-      await advance(w.clock, 5_000, 5_000);
+      await w.advance(5_000, 5_000);
       maxDeleting = Math.max(
         maxDeleting,
         w.api.virtualNodes.filter((vn) => vn.metadata.deletionTimestamp).length,
@@ -63,7 +63,7 @@ describe("disruption", () => {
       "rafter.dev/do-not-disrupt": "true",
     };
     const lifecycle = w.start();
-    await advance(w.clock, 60_000, 5_000);
+    await w.advance(60_000, 5_000);
     assert.ok(w.api.virtualNode("a") && !w.api.virtualNode("a")?.metadata.deletionTimestamp);
     assert.ok(
       w.events.events.some((e) => e.reason === "DisruptionBlocked" && e.message.includes("do-not-disrupt")),
@@ -76,9 +76,9 @@ describe("disruption", () => {
     const pair = await w.launch("a");
     w.api.pods.push(runningPod("web", pair.node.metadata?.name ?? ""));
     const lifecycle = w.start();
-    await advance(w.clock, 100_000, 5_000);
+    await w.advance(100_000, 5_000);
     assert.ok(w.api.virtualNode("a"));
-    await advance(w.clock, 60_000, 5_000);
+    await w.advance(60_000, 5_000);
     assert.equal(w.api.virtualNode("a"), undefined);
     assert.deepEqual(w.api.evictions, ["default/web"]);
     lifecycle.stop();
@@ -107,11 +107,11 @@ describe("disruption", () => {
     w.api.pods.push(runningPod("web-1", a.node.metadata?.name ?? "", { cpu: "500m" }));
     w.api.pods.push(runningPod("web-2", b.node.metadata?.name ?? "", { cpu: "500m" }));
     const lifecycle = w.start();
-    await advance(w.clock, 10_000, 5_000);
+    await w.advance(10_000, 5_000);
     // Decided, tainted, not yet deleted: waiting for validation.
     const tainted = w.api.nodes.filter((n) => n.spec?.taints?.some((t) => t.key === "rafter.dev/disrupted"));
     assert.equal(w.api.virtualNodes.filter((vn) => vn.metadata.deletionTimestamp).length, 0);
-    await advance(w.clock, 30_000, 5_000);
+    await w.advance(30_000, 5_000);
     assert.equal(w.api.virtualNodes.length, 1, "one node removed");
     assert.equal(w.api.pods.length, 1, "its pod was evicted (to be rescheduled onto the other node)");
     assert.equal(w.api.provisioned.length, 0);
@@ -130,7 +130,7 @@ describe("disruption", () => {
     const big = await w.launch("big", { instanceType: "m5.4xlarge" });
     w.api.pods.push(runningPod("web", big.node.metadata?.name ?? "", { cpu: "500m", memory: "512Mi" }));
     const lifecycle = w.start();
-    await advance(w.clock, 40_000, 5_000);
+    await w.advance(40_000, 5_000);
     assert.equal(w.api.provisioned.length, 1, "replacement launched");
     const replacement = w.api.provisioned[0]!;
     assert.equal(replacement.reason, "Underutilized");
@@ -141,7 +141,7 @@ describe("disruption", () => {
     );
     assert.deepEqual(w.api.evictions, []);
     w.api.virtualNode(replacement.name)!.status = { phase: "Ready" };
-    await advance(w.clock, 20_000, 5_000);
+    await w.advance(20_000, 5_000);
     assert.equal(w.api.virtualNode("big"), undefined);
     assert.deepEqual(w.api.evictions, ["default/web"]);
     lifecycle.stop();
@@ -158,10 +158,10 @@ describe("disruption", () => {
     const big = await w.launch("big", { instanceType: "m5.4xlarge" });
     w.api.pods.push(runningPod("web", big.node.metadata?.name ?? "", { cpu: "500m" }));
     const lifecycle = w.start();
-    await advance(w.clock, 40_000, 5_000);
+    await w.advance(40_000, 5_000);
     const replacement = w.api.provisioned[0]!;
     w.api.virtualNode(replacement.name)!.status = { phase: "Failed", lastFailure: "InsufficientCapacity" };
-    await advance(w.clock, 10_000, 5_000);
+    await w.advance(10_000, 5_000);
     assert.ok(w.api.virtualNode("big") && !w.api.virtualNode("big")?.metadata.deletionTimestamp);
     assert.ok(!big.node.spec?.taints?.some((t) => t.key === "rafter.dev/disrupted"), "taint removed");
     lifecycle.stop();
@@ -174,14 +174,14 @@ describe("disruption", () => {
     const pair = await w.launch("a", { instanceType: "m5.large" });
     w.api.pods.push(runningPod("web", pair.node.metadata?.name ?? "", { cpu: "500m" }));
     const lifecycle = w.start();
-    await advance(w.clock, 30_000, 5_000);
+    await w.advance(30_000, 5_000);
     assert.ok(!w.api.virtualNode("a")?.metadata.deletionTimestamp, "not drifted yet");
     p.spec.template.metadata = { labels: { team: "b" } };
-    await advance(w.clock, 15_000, 5_000);
+    await w.advance(15_000, 5_000);
     assert.equal(w.api.provisioned.length, 1);
     assert.equal(w.api.provisioned[0]?.reason, "Drifted");
     w.api.virtualNode(w.api.provisioned[0].name)!.status = { phase: "Ready" };
-    await advance(w.clock, 30_000, 5_000);
+    await w.advance(30_000, 5_000);
     assert.equal(w.api.virtualNode("a"), undefined);
     lifecycle.stop();
   });
@@ -194,14 +194,14 @@ describe("disruption", () => {
     const pair = await w.launch("a", { instanceType: "a1.xlarge" });
     w.api.pods.push(runningPod("web", pair.node.metadata?.name ?? "", { cpu: "3", memory: "6Gi" }));
     const lifecycle = w.start();
-    await advance(w.clock, 30_000, 5_000);
+    await w.advance(30_000, 5_000);
     p.spec.template.metadata = { labels: { team: "b" } };
-    await advance(w.clock, 15_000, 5_000);
+    await w.advance(15_000, 5_000);
     assert.equal(w.api.provisioned.length, 1, "a replacement is launched first");
     assert.equal(w.api.provisioned[0]?.reason, "Drifted");
     assert.ok(!w.api.virtualNode("a")?.metadata.deletionTimestamp, "the old node waits for its replacement");
     w.api.virtualNode(w.api.provisioned[0].name)!.status = { phase: "Ready" };
-    await advance(w.clock, 30_000, 5_000);
+    await w.advance(30_000, 5_000);
     assert.equal(w.api.virtualNode("a"), undefined);
     lifecycle.stop();
   });
