@@ -289,7 +289,7 @@ describe("provisioning path (planner → VirtualNode → launch → Node → bin
     t.cloud.throttleNext(1);
     t.provisioner.podChanged(pods[0]!);
     t.clock.advance(1000);
-    await until(() => /Throttled/.test(t.virtualNodes.list()[0]?.status?.lastFailure ?? ""), {
+    await until(() => (t.virtualNodes.list()[0]?.status?.lastFailure ?? "").includes("Throttled"), {
       what: "the throttled launch",
     });
     await quiet(t);
