@@ -1,5 +1,6 @@
 // Time as a dependency: production code reads the clock and sets timers through these ports so that
 // tests drive time by hand and never sleep.
+import type { Random } from "./domain/backoff.js";
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
@@ -15,7 +16,7 @@ export interface Timers {
 }
 
 /** Uniform in [0, 1). Passed in wherever chance decides (jitter), so that tests pin it. */
-export type Random = () => number;
+export type { Random };
 
 export const systemClock: Clock = { now: () => Date.now() };
 

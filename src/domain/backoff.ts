@@ -2,7 +2,9 @@
 // initialMs·2^(n-1), capped at maxMs, then jittered. Jitter spreads retries that failed together
 // (replicas throttled by the same limit, informers cut by the same API-server outage) so they do
 // not come back together; the random source is passed in, so tests pin it.
-import type { Random } from "../clock.js";
+
+/** Uniform in [0, 1). Production passes clock.ts's systemRandom; tests pin it. */
+export type Random = () => number;
 
 export type Jitter =
   /** Exactly the capped delay: retries of one caller, nothing to spread. */
