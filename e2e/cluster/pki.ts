@@ -100,7 +100,11 @@ export async function createPki(dir: string): Promise<Pki> {
       "extendedKeyUsage=serverAuth",
       `subjectAltName=${["IP:127.0.0.1", "DNS:localhost", ...sans].join(",")}`,
     ]);
-  const client = (name: string, commonName: string, organizations: readonly string[] = []): Promise<CertPair> =>
+  const client = (
+    name: string,
+    commonName: string,
+    organizations: readonly string[] = [],
+  ): Promise<CertPair> =>
     issue(name, [...organizations.map((o) => `/O=${o}`), `/CN=${commonName}`].join(""), [
       "basicConstraints=CA:FALSE",
       "keyUsage=critical,digitalSignature,keyEncipherment",

@@ -124,11 +124,11 @@ export async function startContainerd(
     logFile: options.logFile,
   });
   const ctr = (...args: string[]) => run("ctr", ["--address", paths.socket, ...args]);
-  await waitFor(
-    `${options.name} to answer`,
-    async () => (await ctr("version")).stdout.includes("Server"),
-    { timeoutMs: 30_000, intervalMs: 200, process },
-  );
+  await waitFor(`${options.name} to answer`, async () => (await ctr("version")).stdout.includes("Server"), {
+    timeoutMs: 30_000,
+    intervalMs: 200,
+    process,
+  });
   return {
     process,
     paths,

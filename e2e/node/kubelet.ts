@@ -78,7 +78,8 @@ export function writeKubeletFiles(
   mkdirSync(configDir, { recursive: true });
   const files = { config: join(dir, "config.json"), configDir, kubeconfig: join(dir, "kubeconfig") };
   writeFileSync(files.config, JSON.stringify(launch.baseConfig, null, 2));
-  if (launch.dropIn) writeFileSync(join(configDir, "40-nodeadm.conf"), JSON.stringify(launch.dropIn, null, 2));
+  if (launch.dropIn)
+    writeFileSync(join(configDir, "40-nodeadm.conf"), JSON.stringify(launch.dropIn, null, 2));
   writeFileSync(join(configDir, "90-e2e-host.conf"), JSON.stringify(hostDropIn(host), null, 2));
   writeFileSync(
     files.kubeconfig,

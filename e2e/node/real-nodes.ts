@@ -80,6 +80,8 @@ export interface RealNode {
   readonly kubeletStartedAt: number;
   readonly kubelet: ManagedProcess;
   readonly containerd: StartedContainerd;
+  /** Node daemons the test started (the device plugin), stopped before the kubelet. */
+  readonly daemons: ManagedProcess[];
   cloudInitialized: boolean;
 }
 
@@ -92,7 +94,9 @@ export interface WatchOptions {
 /** Pods the VPC CNI can address on the type (nodeadm's calculateStandardMaxPods). */
 export function eniMaxPods(info: InstanceTypeInfo | undefined): number {
   const network = info?.NetworkInfo;
-  const card = network?.NetworkCards?.find((c) => c.NetworkCardIndex === (network.DefaultNetworkCardIndex ?? 0));
+  const card = network?.NetworkCards?.find(
+    (c) => c.NetworkCardIndex === (network.DefaultNetworkCardIndex ?? 0),
+  );
   const enis = card?.MaximumNetworkInterfaces ?? network?.MaximumNetworkInterfaces ?? 0;
   const perEni = network?.Ipv4AddressesPerInterface ?? 0;
   return enis > 0 && perEni > 0 ? enis * (perEni - 1) + 2 : 110;
@@ -130,7 +134,8 @@ export class RealNodes {
 
   /** Starts booting the chosen instances moto reports; returns a function that stops watching. */
   watch(options: WatchOptions = {}): () => Promise<void> {
-    if ("missing" in this.deps.runtime) throw new Error(`real nodes unavailable: ${this.deps.runtime.missing}`);
+    if ("missing" in this.deps.runtime)
+      throw new Error(`real nodes unavailable: ${this.deps.runtime.missing}`);
     if (this.timer !== undefined) throw new Error("already watching");
     const intervalMs = options.intervalMs ?? 500;
     const maxNodes = options.maxNodes ?? 3;
@@ -220,7 +225,9 @@ export class RealNodes {
     const parsed = parseUserData(await this.userData(instanceId));
     if (!parsed.ok) throw new Error(parsed.reason);
     const types = await this.ec2.send(
-      new DescribeInstanceTypesCommand({ InstanceTypes: instance.InstanceType ? [instance.InstanceType] : [] }),
+      new DescribeInstanceTypesCommand({
+        InstanceTypes: instance.InstanceType ? [instance.InstanceType] : [],
+      }),
     );
     const launch = nodeadmKubeletLaunch(parsed.nodeConfig, {
       instanceId,
@@ -269,6 +276,7 @@ export class RealNodes {
         kubeletStartedAt: kubelet.startedAt,
         kubelet: kubelet.process,
         containerd,
+        daemons: [],
         cloudInitialized: false,
       });
       this.deps.log(
@@ -290,11 +298,16 @@ export class RealNodes {
     const node = this.nodes.get(instanceId);
     if (node === undefined) throw new Error(`no real node for ${instanceId}`);
     this.nodes.delete(instanceId);
+    this.refused.set(instanceId, "its node was stopped"); // a stopped machine does not boot again
+    for (const daemon of node.daemons) await daemon.stop(5_000);
     await node.kubelet.stop(5_000);
     return this.teardown(node.footprint, node.containerd);
   }
 
-  private async teardown(footprint: NodeFootprint, containerd: StartedContainerd | undefined): Promise<Leftovers> {
+  private async teardown(
+    footprint: NodeFootprint,
+    containerd: StartedContainerd | undefined,
+  ): Promise<Leftovers> {
     if (containerd?.process.running) {
       await run(this.deps.tools.criReset, [`--endpoint=unix://${containerd.paths.socket}`], {
         timeout: 60_000,
@@ -305,7 +318,10 @@ export class RealNodes {
     }
     // a machine switching off takes its mounts with it; here the kubelet's volume mounts (and anything
     // the CRI did not clean) are unmounted by hand — reported, so a change in what is left shows
-    const orderly = { processes: processesUnder(footprint.dir).length, mounts: mountsUnder(footprint.dir).length };
+    const orderly = {
+      processes: processesUnder(footprint.dir).length,
+      mounts: mountsUnder(footprint.dir).length,
+    };
     const left = await removeLeftovers(footprint);
     this.deps.log(
       `real nodes: ${footprint.dir} torn down (after the CRI reset: ${orderly.processes} processes, ${orderly.mounts} mounts removed by hand)`,
@@ -313,6 +329,27 @@ export class RealNodes {
     if (!isClean(left)) throw new Error(`real node ${footprint.dir} left ${describeLeftovers(left)}`);
     rmSync(footprint.dir, { recursive: true, force: true });
     return left;
+  }
+
+  /**
+   * Starts the test device plugin on a node: it registers with the kubelet and advertises `count`
+   * devices of `resource` — as a GPU node's device plugin DaemonSet would once it runs.
+   */
+  startDevicePlugin(instanceId: string, resource: string, count: number): ManagedProcess {
+    const node = this.nodes.get(instanceId);
+    if (node === undefined) throw new Error(`no real node for ${instanceId}`);
+    const daemon = this.deps.supervisor.start({
+      name: `device-plugin-${instanceId}`,
+      command: this.deps.tools.devicePlugin,
+      args: [
+        `--plugin-dir=${join(node.kubeletRootDir, "device-plugins")}`,
+        `--resource=${resource}`,
+        `--count=${count}`,
+      ],
+      logFile: this.deps.logFile(`device-plugin-${instanceId}`),
+    });
+    node.daemons.push(daemon);
+    return daemon;
   }
 
   /** Stops every node (the cluster's teardown). */
