@@ -70,7 +70,7 @@ export interface Cluster {
   readonly moto: Moto;
   readonly rafter: Rafter;
   /**
-   * Real kubelets for the instances a test chose (EC2NodeClass tag rafter.dev/e2e-boot=real-node);
+   * Real kubelets for the instances a test chose (EC2NodeClass tag e2e.rafter.test/boot=real-node);
    * idle until `realNodes.watch()`, stopped with the cluster.
    */
   readonly realNodes: RealNodes;

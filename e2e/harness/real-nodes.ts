@@ -1,5 +1,5 @@
 // Helpers for the real-node scenarios (4x): an EC2NodeClass whose instances boot real kubelets (the
-// example class, renamed and tagged rafter.dev/e2e-boot=real-node — the test's choice, never
+// example class, renamed and tagged e2e.rafter.test/boot=real-node — the test's choice, never
 // rafter's), a NodePool on it (no kwok annotation, so kwok leaves its Nodes alone), workloads on the
 // locally built busybox image, and the booter started for the scenario and stopped after it.
 import type { KubeObject } from "../cluster/kubectl.js";

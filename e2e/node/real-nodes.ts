@@ -1,5 +1,5 @@
 // "The instance boots": the harness plays EC2's machines for the instances the test chose (those
-// tagged rafter.dev/e2e-boot=real-node, a tag the test puts on its EC2NodeClass — rafter never
+// tagged e2e.rafter.test/boot=real-node, a tag the test puts on its EC2NodeClass — rafter never
 // decides it). For each such instance moto reports running, it reads the instance's user data (what
 // IMDS would serve it), translates it as nodeadm would (nodeadm-kubelet.ts) and starts a containerd
 // and a kubelet: node name = the private DNS name, provider ID aws:///<zone>/<id>, node IP = the
@@ -42,7 +42,7 @@ import { promisify } from "node:util";
 const run = promisify(execFile);
 
 /** The tag (on the EC2NodeClass, copied to its instances) that makes an instance boot a real node. */
-export const REAL_NODE_TAG = { key: "rafter.dev/e2e-boot", value: "real-node" } as const;
+export const REAL_NODE_TAG = { key: "e2e.rafter.test/boot", value: "real-node" } as const;
 export const UNINITIALIZED_TAINT = "node.cloudprovider.kubernetes.io/uninitialized";
 
 export interface RealNodeTools {
