@@ -243,12 +243,13 @@ export class RealNodes {
     const dir = mkdtempSync("/tmp/rafter-node-");
     const footprint: NodeFootprint = { dir, bridge: `rnbr${index}`, address: privateIp };
     const startedAt = Date.now();
+    let containerd: StartedContainerd | undefined;
     try {
       await addAddress(privateIp);
       const credentials = await this.deps.pki.client(`node-${instanceId}`, `system:node:${nodeName}`, [
         "system:nodes",
       ]);
-      const containerd = await startContainerd(this.deps.supervisor, {
+      containerd = await startContainerd(this.deps.supervisor, {
         name: `containerd-${instanceId}`,
         dir: join(dir, "containerd"),
         logFile: this.deps.logFile(`containerd-${instanceId}`),
@@ -283,7 +284,7 @@ export class RealNodes {
         `real nodes: ${instanceId} booted as ${nodeName} (containerd + kubelet up in ${((Date.now() - startedAt) / 1000).toFixed(1)}s)`,
       );
     } catch (error) {
-      await this.teardown(footprint, undefined);
+      await this.teardown(footprint, containerd);
       throw error;
     }
   }
