@@ -56,7 +56,7 @@ export function toolchainFrom(
     criReset: join(bin, "cri-reset"),
     testDevicePlugin: join(bin, "test-device-plugin"),
   };
-  for (const [name, path] of Object.entries(tools) as [string, string][]) {
+  for (const [name, path] of Object.entries<string>(tools)) {
     if (!existsSync(path)) throw new Error(`e2e toolchain: ${name} missing at ${path}`);
   }
   return { ...tools, nodeRuntime };

@@ -33,9 +33,13 @@ scenario(
     });
     await cluster.rafter.restart([], { RAFTER_FAILPOINT: "instance-launched" });
     await kubectl.apply(appDeployment("race", 2));
-    await eventually("rafter to crash after CreateFleet", async () => !cluster.rafter.running, 60_000);
+    await eventually(
+      "rafter to crash after CreateFleet",
+      () => Promise.resolve(!cluster.rafter.running),
+      60_000,
+    );
 
-    const node = await eventually("the instance to boot", async () => booted.nodes()[0], 60_000);
+    const node = await eventually("the instance to boot", () => Promise.resolve(booted.nodes()[0]), 60_000);
     const registered = await eventually(
       "the kubelet to register its own Node",
       async () => {

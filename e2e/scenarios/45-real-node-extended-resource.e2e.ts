@@ -48,7 +48,11 @@ scenario(
     ]);
     defer(() => cleanupCapacity(cluster, t.namespace));
     await kubectl.apply(appDeployment("gpu", 1, { extraResources: { [GPU]: "1" } }));
-    const node = await eventually("the GPU instance to boot", async () => booted.nodes()[0], 60_000);
+    const node = await eventually(
+      "the GPU instance to boot",
+      () => Promise.resolve(booted.nodes()[0]),
+      60_000,
+    );
     const podNow = async (): Promise<PodStatusJson | undefined> =>
       (await kubectl.getJson<{ items: PodStatusJson[] }>("pods", undefined, ["-l=app=gpu"])).items[0];
 
@@ -69,11 +73,15 @@ scenario(
     t.log(
       `before the device plugin: node ${GPU} allocatable ${allocatable.status.allocatable?.[GPU] ?? "(absent)"}, pod ${early?.status.phase ?? "?"} on ${early?.spec.nodeName ?? "(unbound)"}`,
     );
-    assert.equal(
-      early?.spec.nodeName,
-      undefined,
-      `the pod is not bound before the device is advertised (${early?.status.reason ?? ""} ${early?.status.message ?? ""})`,
-    );
+    if (early?.spec.nodeName !== undefined) {
+      // bound too early: the kubelet trusted the Node's allocatable (rafter's catalogue figure) and its
+      // device manager skipped a resource no plugin serves — the container runs without a device
+      const env = await kubectl.run(["exec", early.metadata.name, "--", "env"], { allowFailure: true });
+      const device = env.stdout.includes("RAFTER_TEST_DEVICE=") ? "with" : "without";
+      assert.fail(
+        `${early.metadata.name} was bound before ${GPU} was advertised (${early.status.phase ?? "?"}, ${device} a device allocated)`,
+      );
+    }
     const [vn] = await virtualNodes(cluster);
     assert.ok(
       vn?.spec.pods.some((p) => p.name === early?.metadata.name),
@@ -88,7 +96,7 @@ scenario(
         const pod = await podNow();
         if (pod?.status.phase === "Failed")
           throw new Error(`kubelet rejected it: ${pod.status.reason ?? ""}`);
-        return pod !== undefined && pod.spec.nodeName === node.nodeName && podReady(pod) ? pod : undefined;
+        return pod?.spec.nodeName === node.nodeName && podReady(pod) ? pod : undefined;
       },
       60_000,
     );

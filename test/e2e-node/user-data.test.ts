@@ -42,12 +42,12 @@ const mime = [
 
 describe("user data (nodeadm's reading)", () => {
   it("splits a MIME multipart document into typed parts", () => {
-    const parts = mimeParts(mime);
+    const parts = mimeParts(mime) ?? [];
     assert.deepEqual(
-      parts?.map((p) => p.contentType),
+      parts.map((p) => p.contentType),
       ["application/node.eks.aws", 'text/x-shellscript; charset="us-ascii"', "application/node.eks.aws"],
     );
-    assert.equal(parts?.[1]?.body.trim(), "echo hi");
+    assert.equal(parts[1]?.body.trim(), "echo hi");
   });
 
   it("merges NodeConfig parts in order and keeps the other parts", () => {
