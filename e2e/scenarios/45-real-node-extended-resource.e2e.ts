@@ -89,7 +89,16 @@ scenario(
     );
 
     const pluginStarted = Date.now();
-    cluster.realNodes.startDevicePlugin(node.instanceId, GPU, 1);
+    // two devices, where the instance type has one: the figure shows the plugin's advertisement, not
+    // the catalogue's that rafter wrote on the Node
+    cluster.realNodes.startDevicePlugin(node.instanceId, GPU, 2);
+    await eventually(`the kubelet to advertise 2 ${GPU}`, async () => {
+      const json = await cluster.kubectl.getJson<{ status: { allocatable?: Record<string, string> } }>(
+        "node",
+        node.nodeName,
+      );
+      return json.status.allocatable?.[GPU] === "2";
+    });
     const running = await eventually(
       "the pod bound and running once the device is advertised",
       async () => {
