@@ -15,9 +15,9 @@ import {
   type Instance,
   type InstanceTypeInfo,
 } from "@aws-sdk/client-ec2";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmdirSync, rmSync } from "node:fs";
 import { cpus } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Kubectl } from "../cluster/kubectl.js";
 import type { Pki } from "../cluster/pki.js";
 import type { ManagedProcess, Supervisor } from "../cluster/process.js";
@@ -44,6 +44,12 @@ const run = promisify(execFile);
 /** The tag (on the EC2NodeClass, copied to its instances) that makes an instance boot a real node. */
 export const REAL_NODE_TAG = { key: "e2e.rafter.test/boot", value: "real-node" } as const;
 export const UNINITIALIZED_TAINT = "node.cloudprovider.kubernetes.io/uninitialized";
+/**
+ * The kubelet's device manager ignores --root-dir (k8s.io/kubelet's pluginapi.KubeletSocket): every
+ * kubelet on this machine registers device plugins here, and each wipes the folder when it starts — so
+ * device plugins work with one real node at a time. Removed when the last real node stops.
+ */
+export const HOST_DEVICE_PLUGIN_DIR = "/var/lib/kubelet/device-plugins";
 
 export interface RealNodeTools {
   readonly kubelet: string;
@@ -302,7 +308,16 @@ export class RealNodes {
     this.refused.set(instanceId, "its node was stopped"); // a stopped machine does not boot again
     for (const daemon of node.daemons) await daemon.stop(5_000);
     await node.kubelet.stop(5_000);
-    return this.teardown(node.footprint, node.containerd);
+    const left = await this.teardown(node.footprint, node.containerd);
+    if (this.nodes.size === 0) {
+      rmSync(HOST_DEVICE_PLUGIN_DIR, { recursive: true, force: true });
+      try {
+        rmdirSync(dirname(HOST_DEVICE_PLUGIN_DIR)); // only when empty: nothing else of the machine's is touched
+      } catch {
+        // not empty, or gone
+      }
+    }
+    return left;
   }
 
   private async teardown(
@@ -342,11 +357,7 @@ export class RealNodes {
     const daemon = this.deps.supervisor.start({
       name: `device-plugin-${instanceId}`,
       command: this.deps.tools.devicePlugin,
-      args: [
-        `--plugin-dir=${join(node.kubeletRootDir, "device-plugins")}`,
-        `--resource=${resource}`,
-        `--count=${count}`,
-      ],
+      args: [`--plugin-dir=${HOST_DEVICE_PLUGIN_DIR}`, `--resource=${resource}`, `--count=${count}`],
       logFile: this.deps.logFile(`device-plugin-${instanceId}`),
     });
     node.daemons.push(daemon);
