@@ -133,13 +133,38 @@ export function podReady(pod: PodStatusJson): boolean {
   );
 }
 
+export interface BootedNodes {
+  readonly nodes: () => RealNode[];
+  /** The first node to boot; fails at once with the reason when an instance could not boot. */
+  readonly first: (timeoutMs?: number) => Promise<RealNode>;
+}
+
 /** Starts booting real nodes for this scenario; stops watching (and every node) after it. */
-export function useRealNodes(t: ScenarioContext, options: WatchOptions = {}): { nodes: () => RealNode[] } {
+export function useRealNodes(t: ScenarioContext, options: WatchOptions = {}): BootedNodes {
   const realNodes = t.cluster.realNodes;
+  const refusedBefore = new Set(realNodes.refusals().keys());
   const stopWatching = realNodes.watch(options);
   t.defer(async () => {
     await stopWatching();
     for (const node of realNodes.list()) await realNodes.stopNode(node.instanceId);
   });
-  return { nodes: () => realNodes.list() };
+  return {
+    nodes: () => realNodes.list(),
+    first: async (timeoutMs = 60_000) => {
+      type Outcome = { readonly node: RealNode } | { readonly refused: string };
+      const outcome = await t.eventually<Outcome>(
+        "a real node to boot",
+        () => {
+          const refused = [...realNodes.refusals()].find(([id]) => !refusedBefore.has(id));
+          const node = realNodes.list()[0];
+          if (refused)
+            return Promise.resolve({ refused: `instance ${refused[0]} did not boot: ${refused[1]}` });
+          return Promise.resolve(node ? { node } : undefined);
+        },
+        timeoutMs,
+      );
+      if ("refused" in outcome) throw new Error(outcome.refused);
+      return outcome.node;
+    },
+  };
 }

@@ -26,7 +26,7 @@ scenario(
     defer(() => cleanupCapacity(cluster, t.namespace));
     await kubectl.apply(appDeployment("hello", 3));
 
-    const node = await eventually("a real node to boot", () => Promise.resolve(booted.nodes()[0]), 60_000);
+    const node = await booted.first();
     const [vn] = await virtualNodes(cluster);
     assert.equal(vn?.status?.nodeName, node.nodeName, "the kubelet runs under the name rafter predicted");
 

@@ -32,7 +32,7 @@ scenario(
     await cluster.kubectl.apply([realNodeClass(repoRoot), realNodePool("real")]);
     defer(() => cleanupCapacity(cluster, t.namespace));
     await kubectl.apply(appDeployment("one", 1));
-    const node = await eventually("a real node to boot", () => Promise.resolve(booted.nodes()[0]), 60_000);
+    const node = await booted.first();
     const [vn] = await virtualNodes(cluster);
 
     // the kubelet has replaced rafter's catalogue figures once its status carries its version

@@ -44,7 +44,7 @@ scenario(
         tolerations: [{ key: TAINT.key, operator: "Equal", value: TAINT.value, effect: TAINT.effect }],
       }),
     );
-    const node = await eventually("a real node to boot", () => Promise.resolve(booted.nodes()[0]), 60_000);
+    const node = await booted.first();
 
     await eventually(
       "both pods admitted by the kubelet and running",

@@ -39,7 +39,7 @@ scenario(
       60_000,
     );
 
-    const node = await eventually("the instance to boot", () => Promise.resolve(booted.nodes()[0]), 60_000);
+    const node = await booted.first();
     const registered = await eventually(
       "the kubelet to register its own Node",
       async () => {

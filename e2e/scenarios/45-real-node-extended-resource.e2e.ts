@@ -48,11 +48,7 @@ scenario(
     ]);
     defer(() => cleanupCapacity(cluster, t.namespace));
     await kubectl.apply(appDeployment("gpu", 1, { extraResources: { [GPU]: "1" } }));
-    const node = await eventually(
-      "the GPU instance to boot",
-      () => Promise.resolve(booted.nodes()[0]),
-      60_000,
-    );
+    const node = await booted.first();
     const podNow = async (): Promise<PodStatusJson | undefined> =>
       (await kubectl.getJson<{ items: PodStatusJson[] }>("pods", undefined, ["-l=app=gpu"])).items[0];
 
