@@ -59,7 +59,9 @@ async function demo(cluster: Cluster): Promise<boolean> {
   const workload = real?.workload ?? demoWorkload(NAMESPACE);
   const expected = workload.reduce((sum, d) => sum + (d.spec as { replicas: number }).replicas, 0);
   await cluster.kubectl.run(["create", "namespace", NAMESPACE]);
-  out(`▶ applying ${workload.length} Deployments, ${expected} pods (web, api, batch → spot, cache)`);
+  out(
+    `▶ applying ${workload.length} Deployments, ${expected} pods (${real ? "hello, api → real nodes" : "web, api, batch → spot, cache"})`,
+  );
   await cluster.kubectl.apply(workload);
 
   const result = await follow(cluster.kubectl, NAMESPACE, expected, timeoutMs, out);

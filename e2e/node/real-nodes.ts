@@ -155,11 +155,13 @@ export class RealNodes {
         });
     };
     this.timer = setTimeout(tick, 0);
-    return async () => {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-      await this.ticking;
-    };
+    return () => this.stopWatching();
+  }
+
+  private async stopWatching(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.ticking;
   }
 
   private async reconcile(maxNodes: number): Promise<void> {
@@ -366,6 +368,7 @@ export class RealNodes {
 
   /** Stops every node (the cluster's teardown). */
   async stopAll(): Promise<void> {
+    await this.stopWatching();
     const failures: string[] = [];
     for (const id of [...this.nodes.keys()]) {
       try {
