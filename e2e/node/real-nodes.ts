@@ -17,7 +17,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import { mkdtempSync, rmdirSync, rmSync } from "node:fs";
 import { cpus } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import type { Kubectl } from "../cluster/kubectl.js";
 import type { Pki } from "../cluster/pki.js";
 import type { ManagedProcess, Supervisor } from "../cluster/process.js";
@@ -50,6 +50,18 @@ export const UNINITIALIZED_TAINT = "node.cloudprovider.kubernetes.io/uninitializ
  * device plugins work with one real node at a time. Removed when the last real node stops.
  */
 export const HOST_DEVICE_PLUGIN_DIR = "/var/lib/kubelet/device-plugins";
+/**
+ * Folders outside the node's own that its components create and leave empty: the kubelet's (above),
+ * libcni's result cache (containerd 1.6 does not expose its location) and containerd's shim sockets.
+ * Removed, deepest first, when the last real node stops and they are empty.
+ */
+const HOST_SHARED_DIRS = [
+  "/var/lib/kubelet",
+  "/var/lib/cni/results",
+  "/var/lib/cni",
+  "/run/containerd/s",
+  "/run/containerd",
+];
 
 export interface RealNodeTools {
   readonly kubelet: string;
@@ -313,11 +325,13 @@ export class RealNodes {
     const left = await this.teardown(node.footprint, node.containerd);
     if (this.nodes.size === 0) {
       rmSync(HOST_DEVICE_PLUGIN_DIR, { recursive: true, force: true });
-      try {
-        rmdirSync(dirname(HOST_DEVICE_PLUGIN_DIR)); // only when empty: nothing else of the machine's is touched
-      } catch {
-        // not empty, or gone
-      }
+      // rmdir: only empty folders go, so nothing of the machine's own is touched
+      for (const shared of HOST_SHARED_DIRS)
+        try {
+          rmdirSync(shared);
+        } catch {
+          // not empty, or gone
+        }
     }
     return left;
   }
