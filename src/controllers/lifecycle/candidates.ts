@@ -8,7 +8,7 @@ import type { Catalog } from "../../catalog/types.js";
 import type { CapacityType } from "../../api/common.js";
 import { labelKeys } from "../../api/labels.js";
 import { isDeleting, type ManagedNode } from "./managed-nodes.js";
-import { hasDoNotDisrupt, isReschedulable } from "./pods.js";
+import { doNotDisruptKey, hasDoNotDisrupt, isReschedulable } from "./pods.js";
 import { hasDisruptedTaint } from "./taint.js";
 import { millis } from "../../domain/timestamps.js";
 
@@ -44,10 +44,11 @@ export function buildCandidates(
     const all = podsByNode.get(nodeName) ?? [];
     const pods = all.filter(isReschedulable);
     const blockingPod = pods.find(hasDoNotDisrupt);
-    const blocker = hasDoNotDisrupt(node)
-      ? "node has rafter.dev/do-not-disrupt"
+    const nodeKey = doNotDisruptKey(node);
+    const blocker = nodeKey
+      ? `node has ${nodeKey}`
       : blockingPod
-        ? `pod ${blockingPod.metadata?.namespace ?? ""}/${blockingPod.metadata?.name ?? ""} has rafter.dev/do-not-disrupt`
+        ? `pod ${blockingPod.metadata?.namespace ?? ""}/${blockingPod.metadata?.name ?? ""} has ${doNotDisruptKey(blockingPod) ?? ""}`
         : undefined;
     const capacityType = (virtualNode.status.capacityType ??
       node.metadata?.labels?.[labelKeys.capacityType] ??

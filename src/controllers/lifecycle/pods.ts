@@ -2,6 +2,7 @@
 // which ones block voluntary disruption, and which ones it leaves alone (static and mirror pods are
 // the kubelet's, terminal pods hold nothing).
 import type { V1Node, V1Pod } from "@kubernetes/client-node";
+import { karpenterDoNotDisruptAnnotation } from "../../api/karpenter-labels.js";
 
 export const doNotDisruptAnnotation = "rafter.dev/do-not-disrupt";
 const mirrorAnnotation = "kubernetes.io/config.mirror";
@@ -29,8 +30,18 @@ export function isCritical(pod: V1Pod): boolean {
   return (pod.spec?.priority ?? 0) >= criticalPriority;
 }
 
+/** rafter's annotation, and Karpenter's, which workloads moved from Karpenter still carry. */
+const doNotDisruptAnnotations = [doNotDisruptAnnotation, karpenterDoNotDisruptAnnotation] as const;
+
+/** The do-not-disrupt annotation set to "true" on a pod or node, if any. */
+export function doNotDisruptKey(object: {
+  metadata?: { annotations?: Record<string, string> };
+}): string | undefined {
+  return doNotDisruptAnnotations.find((key) => object.metadata?.annotations?.[key] === "true");
+}
+
 export function hasDoNotDisrupt(object: { metadata?: { annotations?: Record<string, string> } }): boolean {
-  return object.metadata?.annotations?.[doNotDisruptAnnotation] === "true";
+  return doNotDisruptKey(object) !== undefined;
 }
 
 /** Pods the drain must remove: not terminal, not static/mirror. */
