@@ -37,7 +37,9 @@ export class FieldReader {
       if (isRecord(value) && Object.keys(value).length > 0) {
         for (const [key, child] of Object.entries(value)) walk(child, `${path}.${key}`);
       } else if (Array.isArray(value) && value.length > 0) {
-        value.forEach((child, i) => walk(child, `${path}[${i}]`));
+        value.forEach((child, i) => {
+          walk(child, `${path}[${i}]`);
+        });
       } else out.push(path);
     };
     walk(this.at(prefix), prefix);

@@ -20,11 +20,8 @@ export type MigrationResult =
 
 function header(object: unknown): { apiVersion: string; kind: string; name: string } {
   const o = (object ?? {}) as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown } };
-  return {
-    apiVersion: String(o.apiVersion ?? ""),
-    kind: String(o.kind ?? ""),
-    name: String(o.metadata?.name ?? ""),
-  };
+  const text = (value: unknown): string => (typeof value === "string" ? value : "");
+  return { apiVersion: text(o.apiVersion), kind: text(o.kind), name: text(o.metadata?.name) };
 }
 
 interface Slot {

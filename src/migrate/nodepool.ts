@@ -30,8 +30,8 @@ function templateLabels(
   return kept;
 }
 
-function copy<T>(reader: FieldReader, path: string, into: Record<string, unknown>, name: string): void {
-  const value = reader.take(path) as T | undefined;
+function copy(reader: FieldReader, path: string, into: Record<string, unknown>, name: string): void {
+  const value = reader.take(path);
   if (value !== undefined) into[name] = value;
 }
 

@@ -56,9 +56,11 @@ describe("rafter migrate on Karpenter's published examples", () => {
   });
 
   it("maps requirement keys, keeps minValues, expiry, grace period, disruption and limits", () => {
-    const [pool] = converted("max-node-lifetime.yaml").objects as {
-      spec: { template: { spec: Record<string, unknown> }; disruption: unknown };
-    }[];
+    const pool = (
+      converted("max-node-lifetime.yaml").objects as {
+        spec: { template: { spec: Record<string, unknown> }; disruption: unknown };
+      }[]
+    )[0];
     assert.deepEqual(
       (pool?.spec.template.spec.requirements as { key: string }[]).map((r) => r.key),
       [
@@ -70,8 +72,8 @@ describe("rafter migrate on Karpenter's published examples", () => {
       ],
     );
     assert.equal(pool?.spec.template.spec.expireAfter, "168h");
-    assert.equal(pool?.spec.template.spec.terminationGracePeriod, "24h");
-    assert.deepEqual(pool?.spec.disruption, { consolidationPolicy: "WhenEmpty", consolidateAfter: "60s" });
+    assert.equal(pool.spec.template.spec.terminationGracePeriod, "24h");
+    assert.deepEqual(pool.spec.disruption, { consolidationPolicy: "WhenEmpty", consolidateAfter: "60s" });
     const minValues = converted("min-values-multiple-keys.yaml").objects[0] as {
       spec: { template: { spec: { requirements: { key: string; minValues?: number }[] } } };
     };
@@ -85,12 +87,14 @@ describe("rafter migrate on Karpenter's published examples", () => {
   });
 
   it("keeps AMI aliases, block devices, metadata options and user data of the node classes", () => {
-    const [, bottlerocket] = converted("bottlerocket.yaml").objects as { spec: Record<string, unknown> }[];
+    const bottlerocket = (converted("bottlerocket.yaml").objects as { spec: Record<string, unknown> }[])[1];
     assert.deepEqual(bottlerocket?.spec.amiSelectorTerms, [{ alias: "bottlerocket@latest" }]);
-    assert.equal((bottlerocket?.spec.blockDeviceMappings as unknown[]).length, 2);
-    const [, custom] = converted("al2023-custom-userdata.yaml").objects as {
-      spec: Record<string, unknown>;
-    }[];
+    assert.equal((bottlerocket.spec.blockDeviceMappings as unknown[]).length, 2);
+    const custom = (
+      converted("al2023-custom-userdata.yaml").objects as {
+        spec: Record<string, unknown>;
+      }[]
+    )[1];
     assert.match(String(custom?.spec.userData), /kind: NodeConfig/);
   });
 });
