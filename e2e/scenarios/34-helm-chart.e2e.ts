@@ -72,8 +72,9 @@ scenario(
     assert.equal(role.metadata.annotations?.["meta.helm.sh/release-name"], "rafter", "ClusterRole adopted");
     for (const crd of ["nodepools.rafter.dev", "ec2nodeclasses.rafter.dev", "virtualnodes.rafter.dev"])
       await cluster.kubectl.getJson("crd", crd);
-    const status = await run(helm, helmArgs("status", "rafter", "--namespace", "kube-system"));
-    log(status.stdout.trim().split("\n").slice(0, 6).join("\n"));
+    const manifest = await run(helm, helmArgs("get", "manifest", "rafter", "--namespace", "kube-system"));
+    const kinds = [...manifest.stdout.matchAll(/^kind: (\w+)$/gm)].map((m) => m[1] ?? "");
+    log(`release rafter: ${kinds.length} objects (${[...new Set(kinds)].join(", ")}) + 3 CRDs from crds/`);
 
     // The harness' rafter, now under the chart's RBAC, provisions a pod.
     await applyNodePools(cluster, repoRoot, ["nodepool-general.yaml"]);
