@@ -51,7 +51,7 @@ export function convertNodePool(object: unknown, sink: FindingSink): ConvertedNo
   if (nodeClassRef.group !== "karpenter.k8s.aws" || nodeClassRef.kind !== "EC2NodeClass")
     return {
       ok: false,
-      reason: `nodeClassRef ${String(nodeClassRef.group)}/${String(nodeClassRef.kind)} is not an EC2NodeClass`,
+      reason: `nodeClassRef has group ${JSON.stringify(nodeClassRef.group)} and kind ${JSON.stringify(nodeClassRef.kind)}; expected group karpenter.k8s.aws, kind EC2NodeClass`,
     };
   const nodeClassName = asString(nodeClassRef.name) ?? "";
 
