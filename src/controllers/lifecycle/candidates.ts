@@ -34,6 +34,7 @@ export function buildCandidates(
   podsByNode: ReadonlyMap<string, V1Pod[]>,
   catalog: Catalog | undefined,
   podsChangedAt: (key: string, pods: readonly V1Pod[]) => number,
+  now: number,
 ): Candidate[] {
   const out: Candidate[] = [];
   for (const unit of units) {
@@ -43,12 +44,12 @@ export function buildCandidates(
     const nodeName = node.metadata?.name ?? "";
     const all = podsByNode.get(nodeName) ?? [];
     const pods = all.filter(isReschedulable);
-    const blockingPod = pods.find(hasDoNotDisrupt);
-    const nodeKey = doNotDisruptKey(node);
+    const blockingPod = pods.find((pod) => hasDoNotDisrupt(pod, now));
+    const nodeKey = doNotDisruptKey(node, now);
     const blocker = nodeKey
       ? `node has ${nodeKey}`
       : blockingPod
-        ? `pod ${blockingPod.metadata?.namespace ?? ""}/${blockingPod.metadata?.name ?? ""} has ${doNotDisruptKey(blockingPod) ?? ""}`
+        ? `pod ${blockingPod.metadata?.namespace ?? ""}/${blockingPod.metadata?.name ?? ""} has ${doNotDisruptKey(blockingPod, now) ?? ""}`
         : undefined;
     const capacityType = (virtualNode.status.capacityType ??
       node.metadata?.labels?.[labelKeys.capacityType] ??
