@@ -2,8 +2,6 @@
 // volumes and pinned topology domains. Semantics follow kube-scheduler's node affinity:
 // In/Exists/Gt/Lt need the label; NotIn/DoesNotExist are satisfied by its absence.
 
-import { canonicalLabelKey } from "../api/karpenter-labels.js";
-
 export interface RequirementInput {
   readonly key: string;
   readonly operator: string;
@@ -103,11 +101,9 @@ export function isSatisfiable(req: KeyRequirement): boolean {
 export function requirementsFrom(inputs: readonly RequirementInput[] | undefined | null): Requirements {
   const out = new Map<string, KeyRequirement>();
   for (const input of inputs ?? []) {
-    // Karpenter's well-known keys select the same thing as the rafter.dev/ keys they alias.
-    const key = canonicalLabelKey(input.key);
     const next = keyRequirement(input);
-    const prev = out.get(key);
-    out.set(key, prev ? intersectKey(prev, next) : next);
+    const prev = out.get(input.key);
+    out.set(input.key, prev ? intersectKey(prev, next) : next);
   }
   return out;
 }
