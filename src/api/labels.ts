@@ -44,3 +44,10 @@ export const labelKeys = {
 export const unschedulableTaint = { key: "node.kubernetes.io/unschedulable", effect: "NoSchedule" } as const;
 /** rafter's NoSchedule taint on a Node it is draining (termination, disruption). */
 export const disruptedTaintKey = "rafter.dev/disrupted";
+
+// Karpenter's names for the keys above, and the keys rafter leaves to Karpenter: one file of their own.
+export {
+  karpenterLabelAliases,
+  karpenterOwnedNodeLabels,
+  karpenterDoNotDisruptAnnotation,
+} from "./karpenter-labels.js";

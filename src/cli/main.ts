@@ -4,6 +4,7 @@
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../config.js";
 import { registerCatalogCommand } from "./catalog.js";
+import { registerMigrateCommand } from "./migrate.js";
 import { registerPlanCommand } from "./plan.js";
 import { registerRunCommand } from "./run.js";
 import { registerStatusCommand } from "./status.js";
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerCatalogCommand(program);
   registerStatusCommand(program);
   registerVersionCommand(program);
+  registerMigrateCommand(program);
   // Subcommands inherit the override so that their usage errors also reach the handler below.
   for (const command of program.commands) command.exitOverride();
   return program;

@@ -3,6 +3,7 @@
 // taints and startup taints, and capacity/allocatable from the catalogue. The kubelet adopts it, and
 // the pods bound to it start as soon as it does.
 import type { V1Node, V1Taint } from "@kubernetes/client-node";
+import { withKarpenterAliases } from "../api/karpenter-labels.js";
 import type { NodePool } from "../api/nodepool.js";
 import type { VirtualNode } from "../api/virtualnode.js";
 import type { InstanceType } from "../catalog/types.js";
@@ -45,7 +46,8 @@ export function buildNodeObject(
     kind: "Node",
     metadata: {
       name: launched.nodeName,
-      labels: {
+      // Karpenter's spellings too, so pods written for Karpenter pass the kubelet's admission.
+      labels: withKarpenterAliases({
         ...(instanceType?.labels ?? {}),
         ...(template?.metadata?.labels ?? {}),
         ...requirementLabels(virtualNode),
@@ -55,7 +57,7 @@ export function buildNodeObject(
         [labelKeys.capacityType]: launched.capacityType,
         [labelKeys.nodePool]: virtualNode.spec.nodePool,
         [labelKeys.hostname]: launched.nodeName,
-      },
+      }),
       annotations: {
         ...(template?.metadata?.annotations ?? {}),
         [virtualNodeAnnotation]: virtualNode.metadata.name ?? "",

@@ -1,5 +1,6 @@
 // Compiles a snapshot once: resource space, pods (pending, bound, in flight), NodePools against the
 // catalogue, and the seed state (existing and in-flight nodes) every packing run starts from.
+import { withRafterAliases } from "../api/karpenter-labels.js";
 import type { V1Node, V1Pod } from "@kubernetes/client-node";
 import type { NodePool } from "../api/nodepool.js";
 import { requirementsFrom, singleValue } from "../domain/requirements.js";
@@ -38,8 +39,12 @@ function isActive(pod: V1Pod): boolean {
   return pod.status?.phase !== "Succeeded" && pod.status?.phase !== "Failed";
 }
 
-function nodeLabels(node: V1Node): Record<string, string> {
-  return { [labelKeys.hostname]: node.metadata?.name ?? "", ...(node.metadata?.labels ?? {}) };
+function nodeLabels(node: V1Node): Readonly<Record<string, string>> {
+  // A node Karpenter launched carries only karpenter.sh/… spellings; it answers for rafter's too.
+  return withRafterAliases({
+    [labelKeys.hostname]: node.metadata?.name ?? "",
+    ...(node.metadata?.labels ?? {}),
+  });
 }
 
 function inFlightLabels(vn: InFlightNode, pools: readonly CompiledPool[]): Record<string, string> {

@@ -2,14 +2,8 @@
 // alternatives (nodeSelector ∧ required affinity ∧ volume topology), inter-pod terms and host ports.
 import type { V1Pod, V1Toleration, V1WeightedPodAffinityTerm } from "@kubernetes/client-node";
 import { podRequests } from "../domain/pod-requests.js";
-import {
-  intersect,
-  noRequirements,
-  requirementsFrom,
-  requirementsFromLabels,
-  satisfiable,
-  type Requirements,
-} from "../domain/requirements.js";
+import { intersect, noRequirements, satisfiable, type Requirements } from "../domain/requirements.js";
+import { aliasedRequirementsFrom, aliasedRequirementsFromLabels } from "./label-aliases.js";
 import { selectorMatches } from "../domain/selectors.js";
 import type { Resources } from "../domain/resources.js";
 import type { ResourceSpace, Vec } from "./resource-space.js";
@@ -104,10 +98,11 @@ export function compilePod(
   let error: string | undefined;
 
   // Node requirements: nodeSelector ∧ (required terms ORed) ∧ volume groups.
-  const groups: Requirements[][] = [[requirementsFromLabels(spec?.nodeSelector)]];
+  const groups: Requirements[][] = [[aliasedRequirementsFromLabels(spec?.nodeSelector)]];
   const required =
     spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
-  if (required && required.length > 0) groups.push(required.map((t) => requirementsFrom(t.matchExpressions)));
+  if (required && required.length > 0)
+    groups.push(required.map((t) => aliasedRequirementsFrom(t.matchExpressions)));
   const vol = volumeRequirements(pod, volumes);
   if (!vol.ok) error = vol.error;
   else groups.push(...vol.value);
@@ -159,7 +154,7 @@ export function compilePod(
     ...(spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []),
   ]
     .sort((a, b) => b.weight - a.weight)
-    .map((p) => requirementsFrom(p.preference.matchExpressions));
+    .map((p) => aliasedRequirementsFrom(p.preference.matchExpressions));
   const hardSpreads = spreads.filter((s) => s.hard);
   const base: ConstraintLevel = {
     alternatives,

@@ -10,11 +10,10 @@ import {
   admitsValue,
   intersect,
   isSatisfiable,
-  requirementsFrom,
-  requirementsFromLabels,
   type KeyRequirement,
   type Requirements,
 } from "../domain/requirements.js";
+import { aliasedRequirementsFrom, aliasedRequirementsFromLabels } from "./label-aliases.js";
 import { parseResourceList } from "../domain/resources.js";
 import { isBlocking, untoleratedTaint } from "../domain/taints.js";
 import { labelKeys } from "../api/labels.js";
@@ -155,12 +154,12 @@ function daemonSetOverhead(
     const spec = template.spec;
     if (untoleratedTaint(spec?.tolerations, taints.filter(isBlocking))) continue;
     // Count a DaemonSet when it may run on the node; zone-dependent selectors count conservatively.
-    const selector = requirementsFromLabels(spec?.nodeSelector);
+    const selector = aliasedRequirementsFromLabels(spec?.nodeSelector);
     const terms =
       spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
     const termReqs =
       terms.length > 0
-        ? terms.map((t) => intersect(selector, requirementsFrom(t.matchExpressions)))
+        ? terms.map((t) => intersect(selector, aliasedRequirementsFrom(t.matchExpressions)))
         : [selector];
     const node = { ...labels };
     if (
@@ -228,8 +227,8 @@ function compilePoolTypes(
   const name = pool.metadata.name ?? "";
   const templateLabels = pool.spec.template.metadata?.labels ?? {};
   const requirements = intersect(
-    requirementsFrom(pool.spec.template.spec.requirements),
-    requirementsFromLabels(templateLabels),
+    aliasedRequirementsFrom(pool.spec.template.spec.requirements),
+    aliasedRequirementsFromLabels(templateLabels),
   );
   const customKeys = new Set(
     [...requirements.keys()].filter(

@@ -1,5 +1,6 @@
 // Inter-pod constraints: a registry of (namespaces, label selector) pairs and per-topology-domain
 // counters of the pods matching them, so that affinity, anti-affinity and spread checks are O(1).
+import { canonicalLabelKey } from "../api/karpenter-labels.js";
 import type { V1Namespace, V1Pod, V1PodAffinityTerm } from "@kubernetes/client-node";
 import { selectorKey, selectorMatches, type LabelSelectorLike } from "../domain/selectors.js";
 
@@ -65,12 +66,11 @@ export class TopologyIndex {
       namespaceSelector: nsSelector,
       selector: term.labelSelector ?? {},
     };
+    // Karpenter's well-known keys are topology keys over the same domains as rafter's.
+    const key = canonicalLabelKey(term.topologyKey);
     if (!term.labelSelector)
-      return ref(
-        this.register({ ...entry, selector: { matchLabels: { "\0none": "\0" } } }, term.topologyKey),
-        term.topologyKey,
-      );
-    return ref(this.register(entry, term.topologyKey), term.topologyKey);
+      return ref(this.register({ ...entry, selector: { matchLabels: { "\0none": "\0" } } }, key), key);
+    return ref(this.register(entry, key), key);
   }
 
   /** A spread constraint's selector (own namespace; matchLabelKeys folded into matchLabels). */
@@ -78,8 +78,9 @@ export class TopologyIndex {
     pod: V1Pod,
     selector: LabelSelectorLike | undefined,
     matchLabelKeys: readonly string[],
-    key: string,
+    topologyKey: string,
   ): TermRef {
+    const key = canonicalLabelKey(topologyKey);
     const labels = pod.metadata?.labels ?? {};
     const extra: Record<string, string> = {};
     for (const k of matchLabelKeys) {

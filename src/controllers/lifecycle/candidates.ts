@@ -8,7 +8,7 @@ import type { Catalog } from "../../catalog/types.js";
 import type { CapacityType } from "../../api/common.js";
 import { labelKeys } from "../../api/labels.js";
 import { isDeleting, type ManagedNode } from "./managed-nodes.js";
-import { hasDoNotDisrupt, isReschedulable } from "./pods.js";
+import { doNotDisruptKey, hasDoNotDisrupt, isReschedulable } from "./pods.js";
 import { hasDisruptedTaint } from "./taint.js";
 import { millis } from "../../domain/timestamps.js";
 import { podKey } from "../../domain/pod-key.js";
@@ -35,6 +35,7 @@ export function buildCandidates(
   podsByNode: ReadonlyMap<string, V1Pod[]>,
   catalog: Catalog | undefined,
   podsChangedAt: (key: string, pods: readonly V1Pod[]) => number,
+  now: number,
 ): Candidate[] {
   const out: Candidate[] = [];
   for (const unit of units) {
@@ -44,11 +45,12 @@ export function buildCandidates(
     const nodeName = node.metadata?.name ?? "";
     const all = podsByNode.get(nodeName) ?? [];
     const pods = all.filter(isReschedulable);
-    const blockingPod = pods.find(hasDoNotDisrupt);
-    const blocker = hasDoNotDisrupt(node)
-      ? "node has rafter.dev/do-not-disrupt"
+    const blockingPod = pods.find((pod) => hasDoNotDisrupt(pod, now));
+    const nodeKey = doNotDisruptKey(node, now);
+    const blocker = nodeKey
+      ? `node has ${nodeKey}`
       : blockingPod
-        ? `pod ${podKey(blockingPod)} has rafter.dev/do-not-disrupt`
+        ? `pod ${podKey(blockingPod)} has ${doNotDisruptKey(blockingPod, now) ?? ""}`
         : undefined;
     const capacityType = (virtualNode.status.capacityType ??
       node.metadata?.labels?.[labelKeys.capacityType] ??

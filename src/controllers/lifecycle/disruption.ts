@@ -61,8 +61,12 @@ export class Disruption {
     const units = allManaged(this.deps.reader);
     const byNode = podsByNode(this.deps.reader.pods());
     const catalog = await this.deps.catalog().catch(() => undefined);
-    const candidates = buildCandidates(units, byNode, catalog, (key, pods) =>
-      this.podsChangedAt(key, pods, now),
+    const candidates = buildCandidates(
+      units,
+      byNode,
+      catalog,
+      (key, pods) => this.podsChangedAt(key, pods, now),
+      now,
     );
     const allowed = this.budgets(units, now);
 
@@ -261,7 +265,7 @@ export class Disruption {
   private refresh(candidate: Candidate): Candidate | undefined {
     const units = allManaged(this.deps.reader).filter((u) => u.key === candidate.key);
     const byNode = podsByNode(this.deps.reader.pods());
-    const [current] = buildCandidates(units, byNode, undefined, () => 0);
+    const [current] = buildCandidates(units, byNode, undefined, () => 0, this.deps.clock.now());
     if (!current || current.blocker) return undefined;
     const before = candidate.pods
       .map((p) => p.metadata?.uid)

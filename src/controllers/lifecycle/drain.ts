@@ -63,8 +63,8 @@ export async function drainStep(deps: DrainDeps, input: DrainInput): Promise<Dra
   }
 
   // do-not-disrupt pods wait for the deadline; they do not hold back the other waves.
-  const evictable = notDeleting.filter((pod) => !hasDoNotDisrupt(pod));
-  const ordered = live.filter((pod) => !hasDoNotDisrupt(pod));
+  const evictable = notDeleting.filter((pod) => !hasDoNotDisrupt(pod, input.now));
+  const ordered = live.filter((pod) => !hasDoNotDisrupt(pod, input.now));
   const wave = Math.min(...ordered.map(drainWave));
   let blocked = 0;
   await Promise.all(

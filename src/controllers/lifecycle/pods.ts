@@ -2,6 +2,9 @@
 // which ones block voluntary disruption, and which ones it leaves alone (static and mirror pods are
 // the kubelet's, terminal pods hold nothing).
 import type { V1Pod } from "@kubernetes/client-node";
+import { karpenterDoNotDisruptAnnotation } from "../../api/karpenter-labels.js";
+import { parseDuration } from "../../domain/duration.js";
+import { millis } from "../../domain/timestamps.js";
 
 const doNotDisruptAnnotation = "rafter.dev/do-not-disrupt";
 const mirrorAnnotation = "kubernetes.io/config.mirror";
@@ -29,8 +32,31 @@ function isCritical(pod: V1Pod): boolean {
   return (pod.spec?.priority ?? 0) >= criticalPriority;
 }
 
-export function hasDoNotDisrupt(object: { metadata?: { annotations?: Record<string, string> } }): boolean {
-  return object.metadata?.annotations?.[doNotDisruptAnnotation] === "true";
+interface Annotated {
+  metadata?: { annotations?: Record<string, string> };
+  status?: object;
+}
+
+/**
+ * The do-not-disrupt annotation in force on a pod or node at `now`, if any: rafter's, or Karpenter's,
+ * which workloads moved from Karpenter still carry. Karpenter's also takes a duration ("30m"): in
+ * force until the pod has run that long (from status.startTime; without one, in force).
+ */
+export function doNotDisruptKey(object: Annotated, now: number): string | undefined {
+  const annotations = object.metadata?.annotations ?? {};
+  if (annotations[doNotDisruptAnnotation] === "true") return doNotDisruptAnnotation;
+  const karpenter = annotations[karpenterDoNotDisruptAnnotation];
+  if (karpenter === undefined) return undefined;
+  if (karpenter === "true") return karpenterDoNotDisruptAnnotation;
+  const duration = parseDuration(karpenter);
+  if (duration === undefined) return undefined; // Karpenter ignores a value it cannot read, too
+  // Pods have status.startTime; nodes do not (a node's duration value stays in force).
+  const started = millis((object.status as { startTime?: unknown } | undefined)?.startTime);
+  return started === undefined || now - started < duration ? karpenterDoNotDisruptAnnotation : undefined;
+}
+
+export function hasDoNotDisrupt(object: Annotated, now: number): boolean {
+  return doNotDisruptKey(object, now) !== undefined;
 }
 
 /** Pods the drain must remove: not terminal, not static/mirror. */

@@ -71,6 +71,42 @@ describe("disruption", () => {
     lifecycle.stop();
   });
 
+  it("honours Karpenter's karpenter.sh/do-not-disrupt on a pod and on a node like rafter's", async () => {
+    const w = world(
+      pool({
+        consolidationPolicy: "WhenEmptyOrUnderutilized",
+        consolidateAfter: "0s",
+        budgets: [{ nodes: "100%" }],
+      }),
+    );
+    const withPod = await w.launch("a");
+    w.api.pods.push(
+      runningPod("batch", withPod.node.metadata?.name ?? "", {
+        annotations: { "karpenter.sh/do-not-disrupt": "true" },
+      }),
+    );
+    const annotated = await w.launch("b");
+    annotated.node.metadata!.annotations = {
+      ...annotated.node.metadata?.annotations,
+      "karpenter.sh/do-not-disrupt": "true",
+    };
+    await w.launch("c"); // empty and unannotated: the control, consolidated
+    const lifecycle = w.start();
+    await w.advance(60_000, 5_000);
+    assert.equal(w.api.virtualNode("c"), undefined, "the unannotated empty node is removed");
+    for (const name of ["a", "b"])
+      assert.ok(w.api.virtualNode(name) && !w.api.virtualNode(name)?.metadata.deletionTimestamp, name);
+    // The node with the annotated pod is neither consolidated nor drained (no eviction); only an
+    // empty node's blocker is reported as an event.
+    assert.deepEqual(w.api.evictions, []);
+    const blocked = w.events.events.filter((e) => e.reason === "DisruptionBlocked").map((e) => e.message);
+    assert.ok(
+      blocked.some((m) => m.includes("node has karpenter.sh/do-not-disrupt")),
+      blocked.join("; "),
+    );
+    lifecycle.stop();
+  });
+
   it("expires nodes past expireAfter regardless of budgets", async () => {
     const w = world(pool({ consolidateAfter: "Never", budgets: [{ nodes: "0" }] }, { expireAfter: "2m" }));
     const pair = await w.launch("a");
@@ -116,6 +152,37 @@ describe("disruption", () => {
     assert.equal(w.api.pods.length, 1, "its pod was evicted (to be rescheduled onto the other node)");
     assert.equal(w.api.provisioned.length, 0);
     assert.ok(tainted.length <= 1);
+    lifecycle.stop();
+  });
+
+  it("does not consolidate under-utilized nodes whose pods carry karpenter.sh/do-not-disrupt", async () => {
+    // The setup of the test above, where one of the two nodes is consolidated; here both pods
+    // carry Karpenter's annotation, and neither node is touched.
+    const w = world(
+      pool(
+        {
+          consolidationPolicy: "WhenEmptyOrUnderutilized",
+          consolidateAfter: "0s",
+          budgets: [{ nodes: "100%" }],
+        },
+        {
+          requirements: [
+            { key: "rafter.dev/capacity-type", operator: "In", values: ["on-demand"] },
+            { key: "node.kubernetes.io/instance-type", operator: "In", values: ["m5.xlarge"] },
+          ],
+        },
+      ),
+    );
+    const annotations = { "karpenter.sh/do-not-disrupt": "true" };
+    const a = await w.launch("a", { instanceType: "m5.xlarge" });
+    const b = await w.launch("b", { instanceType: "m5.xlarge" });
+    w.api.pods.push(runningPod("web-1", a.node.metadata?.name ?? "", { cpu: "500m", annotations }));
+    w.api.pods.push(runningPod("web-2", b.node.metadata?.name ?? "", { cpu: "500m", annotations }));
+    const lifecycle = w.start();
+    await w.advance(40_000, 5_000);
+    assert.equal(w.api.virtualNodes.length, 2, "no node removed");
+    assert.equal(w.api.pods.length, 2, "no pod evicted");
+    assert.ok(!w.api.nodes.some((n) => n.spec?.taints?.some((t) => t.key === "rafter.dev/disrupted")));
     lifecycle.stop();
   });
 
