@@ -1,6 +1,6 @@
 // Composition root, read top to bottom as the wiring diagram:
 //
-//   config → logger → core (clients, informers → scheduling state, cloud, metrics, events)
+//   config, kubeconfig (bad input: exit 2 before anything starts) → logger → core (clients, informers → scheduling state, cloud, metrics, events)
 //          → servers (extender, /metrics /healthz /readyz)
 //          → informers synced
 //          → when leading: controllers (provisioning ⇄ launcher, lifecycle, NodePool status)
@@ -14,6 +14,7 @@ import { startServers } from "./app/servers.js";
 import { systemClock, systemTimers, type Clock, type Timers } from "./clock.js";
 import type { Config } from "./config.js";
 import { failpointFrom } from "./failpoint.js";
+import { loadKubeConfig } from "./kube/clients.js";
 import { LeaderElector, leaseWatch } from "./kube/leader-election.js";
 import { createLogger, type Logger } from "./logging.js";
 
@@ -25,6 +26,8 @@ export interface RunOptions {
 
 /** Runs until `signal` aborts or leadership is lost; resolves with the process exit code. */
 export async function runRafter(config: Config, options: RunOptions): Promise<number> {
+  // Bad input is reported (UsageError, exit 2) before anything starts or logs.
+  const kubeConfig = loadKubeConfig(config.kubeconfig);
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
   const clock = systemClock;
   const timers = systemTimers();
@@ -34,7 +37,7 @@ export async function runRafter(config: Config, options: RunOptions): Promise<nu
     "rafter starting",
   );
 
-  const core = createCore(config, { clock, logger, env: options.env });
+  const core = createCore(config, { kubeConfig, clock, logger, env: options.env });
   // In-memory state may disagree with a new leader's once leadership is lost: stop and start clean.
   const lostLeadership = new AbortController();
   const stop = AbortSignal.any([options.signal, lostLeadership.signal]);

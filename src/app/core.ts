@@ -11,7 +11,8 @@ import { readerFor, type ClusterReader } from "../controllers/cluster-reader.js"
 import { recordVirtualNodePhases } from "../controllers/virtual-node-metrics.js";
 import { feedSchedulingState } from "../controllers/wiring.js";
 import { ApiBinder } from "../kube/binder.js";
-import { createKubeClients, loadKubeConfig, type KubeClients } from "../kube/clients.js";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { createKubeClients, type KubeClients } from "../kube/clients.js";
 import { ClusterCache } from "../kube/cluster-cache.js";
 import { ApiEventRecorder } from "../kube/events.js";
 import { VirtualNodeClient } from "../kube/virtual-nodes.js";
@@ -22,6 +23,8 @@ import type { Registry } from "prom-client";
 import { createSchedulingState, isBoundTo, type SchedulingState } from "../state/scheduling-state.js";
 
 export interface CoreDeps {
+  /** Loaded (and so checked) by the caller before anything starts. */
+  readonly kubeConfig: KubeConfig;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -45,7 +48,7 @@ export interface Core {
 
 export function createCore(config: Config, deps: CoreDeps): Core {
   const { clock, logger } = deps;
-  const clients = createKubeClients(loadKubeConfig(config.kubeconfig));
+  const clients = createKubeClients(deps.kubeConfig);
   const registry = createMetricsRegistry({ defaultMetrics: true });
   const metrics = provisioningMetrics(registry);
   const cache = new ClusterCache(clients, logger.child({ component: "informers" }));
