@@ -1,6 +1,7 @@
 // Composition root, read top to bottom as the wiring diagram:
 //
-//   config, kubeconfig (bad input: exit 2 before anything starts) → logger → core (clients, informers → scheduling state, cloud, metrics, events)
+//   config, kubeconfig (bad input exits 2 here, before anything starts)
+//          → logger → core (clients, informers → scheduling state, cloud, metrics, events)
 //          → servers (extender, /metrics /healthz /readyz)
 //          → informers synced
 //          → when leading: controllers (provisioning ⇄ launcher, lifecycle, NodePool status)
