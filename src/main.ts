@@ -12,12 +12,12 @@ import { hostname } from "node:os";
 import { startControllers } from "./app/controllers.js";
 import { createCore, type Core } from "./app/core.js";
 import { startServers } from "./app/servers.js";
-import { systemClock, systemTimers, type Clock, type Timers } from "./clock.js";
+import { systemClock, systemTimers } from "./clock.js";
 import type { Config } from "./config.js";
 import { failpointFrom } from "./failpoint.js";
 import { loadKubeConfig } from "./kube/clients.js";
-import { LeaderElector, leaseWatch } from "./kube/leader-election.js";
-import { createLogger, type Logger } from "./logging.js";
+import { LeaderElector, leaseWatch, type LeaderElectionOptions } from "./kube/leader-election.js";
+import { createLogger } from "./logging.js";
 
 export interface RunOptions {
   /** Aborting it stops rafter (the CLI aborts on SIGTERM and SIGINT). */
@@ -100,14 +100,11 @@ export async function runRafter(config: Config, options: RunOptions): Promise<nu
   return lostLeadership.signal.aborted ? 1 : 0;
 }
 
-interface ElectorDeps {
+interface ElectorDeps extends Pick<
+  LeaderElectionOptions,
+  "identity" | "clock" | "timers" | "logger" | "onStartedLeading" | "onStoppedLeading"
+> {
   readonly core: Pick<Core, "clients">;
-  readonly identity: string;
-  readonly clock: Clock;
-  readonly timers: Timers;
-  readonly logger: Logger;
-  readonly onStartedLeading: () => void;
-  readonly onStoppedLeading: () => void;
 }
 
 function leaderElector(config: Config, deps: ElectorDeps): LeaderElector {

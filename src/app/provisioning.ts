@@ -1,45 +1,37 @@
 // The provisioning path: the provisioner (batches pending pods, plans, records VirtualNodes) and the
 // launcher (cloud launch → Node → admission-time binding), connected both ways. The composition root
 // and the provisioning tests build it with this one function.
-import type { Clock, Timers } from "../clock.js";
-import type { CloudProvider } from "../cloud/provider.js";
 import type { UnavailableOfferings } from "../cloud/unavailable-offerings.js";
 import type { CatalogSource } from "../controllers/catalog-source.js";
 import type { ClusterReader } from "../controllers/cluster-reader.js";
-import { Launcher } from "../controllers/launcher.js";
+import { Launcher, type LauncherDeps } from "../controllers/launcher.js";
 import { Provisioner } from "../controllers/provisioner.js";
-import type { Binder } from "../kube/binder.js";
-import type { Failpoint } from "../failpoint.js";
-import type { EventRecorder } from "../kube/events.js";
-import type { NodeWriter } from "../kube/nodes.js";
 import type { VirtualNodeClient } from "../kube/virtual-nodes.js";
-import type { Logger } from "../logging.js";
-import type { ProvisioningMetrics } from "../metrics/provisioning.js";
 import { plan } from "../planner/index.js";
-import type { ReservationLedger } from "../state/reservation-ledger.js";
 
-export interface ProvisioningDeps {
+export interface ProvisioningDeps extends Pick<
+  LauncherDeps,
+  | "cloud"
+  | "nodes"
+  | "binder"
+  | "ledger"
+  | "events"
+  | "metrics"
+  | "clock"
+  | "timers"
+  | "logger"
+  | "region"
+  | "failpoint"
+> {
   /** The cluster as the informers show it (what the launcher binds against). */
   readonly reader: ClusterReader;
   /** What the provisioner plans from; default `reader` (the root adds registration health to it). */
   readonly planningReader?: ClusterReader;
-  readonly ledger: ReservationLedger;
-  readonly cloud: CloudProvider;
   readonly catalog: Pick<CatalogSource, "current" | "instanceType">;
   readonly unavailableOfferings: Pick<UnavailableOfferings, "keys">;
   readonly virtualNodes: Pick<VirtualNodeClient, "create" | "patchStatus">;
-  readonly nodes: NodeWriter;
-  readonly binder: Binder;
-  readonly events: EventRecorder;
-  readonly metrics: ProvisioningMetrics;
-  readonly clock: Clock;
-  readonly timers: Timers;
-  readonly logger: Logger;
-  readonly region: string;
   readonly batchIdleMs: number;
   readonly batchMaxMs: number;
-  /** Crash-test hook (src/failpoint.ts); absent in normal runs. */
-  readonly failpoint?: Failpoint;
 }
 
 export interface Provisioning {
