@@ -1,5 +1,6 @@
 // `rafter run`: resolves the configuration from flags and RAFTER_* variables, then starts the
-// controllers and the extender server (src/main.ts) until SIGTERM/SIGINT.
+// controllers and the extender server (src/main.ts) until SIGTERM or SIGINT aborts its signal, and
+// exits with the code it returns (1 after lost leadership).
 import type { Command } from "commander";
 import { describeDefault, envName, resolveConfig, settings } from "../config.js";
 

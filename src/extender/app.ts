@@ -41,7 +41,7 @@ export interface ExtenderDeps {
   readonly clock: Clock;
   /** Only the leader answers for the cluster; followers report not-ready. Default: always leader. */
   readonly isLeader?: () => boolean;
-  /** Called after each successful binding (the composition root records a Kubernetes event). */
+  /** Called after each successful binding (rafter reports it as controllers/pod-bound.ts says). */
   readonly onBound?: (event: BoundEvent) => void;
   /** Largest accepted request body; NodeLists of big clusters are large. Default 10 MiB. */
   readonly bodyLimitBytes?: number;
