@@ -41,7 +41,8 @@ export async function runRafter(config: Config, options: RunOptions): Promise<nu
   const core = createCore(config, { kubeConfig, clock, logger, env: options.env });
   // In-memory state may disagree with a new leader's once leadership is lost: stop and start clean.
   const lostLeadership = new AbortController();
-  const stop = AbortSignal.any([options.signal, lostLeadership.signal]);
+  const failed = new AbortController();
+  const stop = AbortSignal.any([options.signal, lostLeadership.signal, failed.signal]);
   // Crash-safety tests only (e2e 29): crash at a named step of the provisioning path.
   const failpoint = failpointFrom(options.env.RAFTER_FAILPOINT, logger);
   const start = () => {
@@ -75,28 +76,32 @@ export async function runRafter(config: Config, options: RunOptions): Promise<nu
     logger,
   });
 
-  // A stop while the first list is still loading (an unreachable API server) does not wait for it.
-  const stopped = aborted(stop);
-  const synced = await Promise.race([core.cache.start().then(() => true), stopped.then(() => false)]);
-  if (synced) {
-    core.scheduling.state.markSynced();
-    logger.info(
-      {
-        pods: core.reader.pods().length,
-        nodes: core.reader.nodes().length,
-        virtualNodes: core.reader.virtualNodes().length,
-      },
-      "caches synced",
-    );
-    if (elector) elector.start();
-    else start();
-    await stopped;
+  try {
+    // A stop while the first list is still loading (an unreachable API server) does not wait for it.
+    const stopped = aborted(stop);
+    const synced = await Promise.race([core.cache.start().then(() => true), stopped.then(() => false)]);
+    if (synced) {
+      core.scheduling.state.markSynced();
+      logger.info(
+        {
+          pods: core.reader.pods().length,
+          nodes: core.reader.nodes().length,
+          virtualNodes: core.reader.virtualNodes().length,
+        },
+        "caches synced",
+      );
+      if (elector) elector.start();
+      else start();
+      await stopped;
+    }
+  } finally {
+    // Also after a failure, so that nothing keeps running behind the error the CLI reports.
+    logger.info({ reason: stop.aborted ? String(stop.reason) : "failure" }, "shutting down");
+    failed.abort("failure");
+    await elector?.stop();
+    await Promise.all(servers.map((server) => server.close()));
+    await core.cache.stop();
   }
-
-  logger.info({ reason: String(stop.reason) }, "shutting down");
-  await elector?.stop();
-  await Promise.all(servers.map((server) => server.close()));
-  await core.cache.stop();
   return lostLeadership.signal.aborted ? 1 : 0;
 }
 

@@ -10,11 +10,12 @@ import { CatalogSource } from "../controllers/catalog-source.js";
 import { readerFor, type ClusterReader } from "../controllers/cluster-reader.js";
 import { recordVirtualNodePhases } from "../controllers/virtual-node-metrics.js";
 import { feedSchedulingState } from "../controllers/wiring.js";
+import type { Binder } from "../extender/binder.js";
 import { ApiBinder } from "../kube/binder.js";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { createKubeClients, type KubeClients } from "../kube/clients.js";
 import { ClusterCache } from "../kube/cluster-cache.js";
-import { ApiEventRecorder } from "../kube/events.js";
+import { ApiEventRecorder, type EventRecorder } from "../kube/events.js";
 import { VirtualNodeClient } from "../kube/virtual-nodes.js";
 import type { Logger } from "../logging.js";
 import { provisioningMetrics, type ProvisioningMetrics } from "../metrics/provisioning.js";
@@ -37,11 +38,11 @@ export interface Core {
   readonly scheduling: SchedulingState;
   readonly registry: Registry;
   readonly metrics: ProvisioningMetrics;
-  readonly events: ApiEventRecorder;
+  readonly events: EventRecorder;
   readonly unavailableOfferings: UnavailableOfferings;
   readonly cloud: CloudProvider;
   readonly catalog: CatalogSource;
-  readonly binder: ApiBinder;
+  readonly binder: Binder;
   /** The one VirtualNode client: the provisioner, the launcher and the lifecycle controllers share it. */
   readonly virtualNodes: VirtualNodeClient;
 }

@@ -69,11 +69,16 @@ export async function startServers(
     isSynced: () => core.scheduling.state.isSynced(),
     isLeader,
   });
-  const healthServer = await listen(health, {
-    port: config.metricsPort,
-    host: config.extenderBind,
-    logger,
-    name: "metrics",
-  });
-  return [extenderServer, healthServer];
+  try {
+    const healthServer = await listen(health, {
+      port: config.metricsPort,
+      host: config.extenderBind,
+      logger,
+      name: "metrics",
+    });
+    return [extenderServer, healthServer];
+  } catch (error) {
+    await extenderServer.close();
+    throw error;
+  }
 }
