@@ -41,8 +41,9 @@ export async function runRafter(config: Config, options: RunOptions): Promise<nu
   const core = createCore(config, { kubeConfig, clock, logger, env: options.env });
   // In-memory state may disagree with a new leader's once leadership is lost: stop and start clean.
   const lostLeadership = new AbortController();
-  const failed = new AbortController();
-  const stop = AbortSignal.any([options.signal, lostLeadership.signal, failed.signal]);
+  // Aborted as runRafter ends for whatever reason, so that the controllers stop after a failure too.
+  const finished = new AbortController();
+  const stop = AbortSignal.any([options.signal, lostLeadership.signal, finished.signal]);
   // Crash-safety tests only (e2e 29): crash at a named step of the provisioning path.
   const failpoint = failpointFrom(options.env.RAFTER_FAILPOINT, logger);
   const start = () => {
@@ -97,7 +98,7 @@ export async function runRafter(config: Config, options: RunOptions): Promise<nu
   } finally {
     // Also after a failure, so that nothing keeps running behind the error the CLI reports.
     logger.info({ reason: stop.aborted ? String(stop.reason) : "failure" }, "shutting down");
-    failed.abort("failure");
+    finished.abort("failure");
     await elector?.stop();
     await Promise.all(servers.map((server) => server.close()));
     await core.cache.stop();
