@@ -2,8 +2,9 @@
 // its default and its validation. Flags win over the environment, which wins over defaults. The
 // result is frozen; a bad value is a ConfigError naming the setting, which the CLI turns into exit 2.
 import { parseDuration } from "./domain/duration.js";
+import { UsageError } from "./usage-error.js";
 
-export class ConfigError extends Error {}
+export class ConfigError extends UsageError {}
 
 type Parser<T> = (raw: string, name: string) => T;
 

@@ -5,7 +5,7 @@ import type { Command } from "commander";
 import { loadEmbeddedCatalog, loadEmbeddedSnapshot } from "../catalog/embedded.js";
 import { labelKeys } from "../api/labels.js";
 import type { Catalog, InstanceType } from "../catalog/types.js";
-import { UsageError } from "./usage-error.js";
+import { UsageError } from "../usage-error.js";
 
 interface CatalogFlags {
   region: string;

@@ -1,15 +1,15 @@
 #!/usr/bin/env node
 // The `rafter` command line: run (controller + extender), plan (offline planner), catalog, status, version.
-// Usage errors (a bad flag, an invalid configuration) print one line and exit 2.
+// Usage errors (a bad flag, an invalid configuration or input file: UsageError) print one line and
+// exit 2; any other failure prints one line and exits 1 (with its stack at --log-level debug).
 import { Command, CommanderError } from "commander";
-import { ConfigError } from "../config.js";
 import { registerCatalogCommand } from "./catalog.js";
 import { registerMigrateCommand } from "./migrate.js";
 import { registerPlanCommand } from "./plan.js";
 import { registerRunCommand } from "./run.js";
 import { registerStatusCommand } from "./status.js";
 import { registerVersionCommand } from "./version.js";
-import { UsageError } from "./usage-error.js";
+import { UsageError } from "../usage-error.js";
 
 export function buildProgram(): Command {
   const program = new Command("rafter")
@@ -42,15 +42,28 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       return 2; // commander already printed its one-line message
     }
-    if (error instanceof ConfigError || error instanceof UsageError) {
+    if (error instanceof UsageError) {
       process.stderr.write(`rafter: ${error.message}\n`);
       return 2;
     }
-    process.stderr.write(
-      `rafter: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
+    // A failure rafter did not foresee: one line, with the stack only when debugging.
+    process.stderr.write(`rafter: ${describeFailure(error, debugging(argv, process.env))}\n`);
     return 1;
   }
+}
+
+function debugging(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): boolean {
+  const level =
+    argv.find((_arg, i) => argv[i - 1] === "--log-level") ??
+    argv.find((arg) => arg.startsWith("--log-level="))?.slice("--log-level=".length) ??
+    env.RAFTER_LOG_LEVEL;
+  return level === "debug" || level === "trace";
+}
+
+function describeFailure(error: unknown, withStack: boolean): string {
+  if (!(error instanceof Error)) return String(error);
+  if (withStack && error.stack) return error.stack;
+  return error.message.split("\n")[0] ?? error.name;
 }
 
 process.exitCode = await main(process.argv);

@@ -5,10 +5,12 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { parseAllDocuments, stringify } from "yaml";
+import { validateObject } from "../api/validation.js";
 import { loadEmbeddedCatalog } from "../catalog/embedded.js";
 import type { Catalog } from "../catalog/types.js";
 import {
   catalogFromJson,
+  flattenObjects,
   loadLpSolver,
   plan,
   planDocument,
@@ -16,7 +18,7 @@ import {
   SnapshotInputError,
   type Plan,
 } from "../planner/index.js";
-import { UsageError } from "./usage-error.js";
+import { UsageError } from "../usage-error.js";
 import { errorMessage } from "../domain/error-message.js";
 
 interface PlanFlags {
@@ -53,6 +55,32 @@ function readDocuments(path: string): unknown[] {
     out.push(doc.toJS());
   }
   return out;
+}
+
+type CrdKind = Parameters<typeof validateObject>[0];
+const crdKinds: ReadonlySet<string> = new Set<CrdKind>(["NodePool", "EC2NodeClass", "VirtualNode"]);
+const isCrdKind = (kind: string | undefined): kind is CrdKind => kind !== undefined && crdKinds.has(kind);
+
+/**
+ * rafter's own objects in `path` checked against their CRD's schema and CEL rules, the checks the
+ * API server makes: the planner then only sees objects the cluster could hold.
+ */
+function checkAgainstCrds(path: string, docs: readonly unknown[]): void {
+  let objects;
+  try {
+    objects = flattenObjects(docs);
+  } catch (error) {
+    if (error instanceof SnapshotInputError) throw new UsageError(`${path}: ${error.message}`);
+    throw error;
+  }
+  for (const object of objects) {
+    if (!isCrdKind(object.kind)) continue;
+    const problems = validateObject(object.kind, object);
+    if (problems.length > 0)
+      throw new UsageError(
+        `${path}: ${object.kind} ${object.metadata?.name ?? "(unnamed)"}: ${problems.join("; ")}`,
+      );
+  }
 }
 
 function loadCatalog(flags: PlanFlags): Catalog {
@@ -118,7 +146,11 @@ async function run(flags: PlanFlags): Promise<void> {
   if (!["table", "json", "yaml"].includes(flags.output))
     throw new UsageError(`-o must be table, json or yaml (got "${flags.output}")`);
   if (flags.file.length === 0) throw new UsageError("at least one -f <file|dir> is required");
-  const docs = flags.file.flatMap(inputFiles).flatMap(readDocuments);
+  const docs = flags.file.flatMap(inputFiles).flatMap((path) => {
+    const fileDocs = readDocuments(path);
+    checkAgainstCrds(path, fileDocs);
+    return fileDocs;
+  });
   const catalog = loadCatalog(flags);
   let snapshot;
   try {

@@ -1,7 +1,6 @@
 // `rafter status`: one look at the cluster from rafter's side — NodePools, in-flight and failed
 // capacity, spend per hour and how close that spend is to the planner's lower bound. Lists each kind
 // once (no watches), builds the report with status-report.ts and prints it with status-render.ts.
-import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import type { V1Node, V1Pod } from "@kubernetes/client-node";
 import { apiGroup } from "../api/common.js";
@@ -18,7 +17,7 @@ import {
   type LowerBoundResult,
   type StatusObjects,
 } from "./status-report.js";
-import { UsageError } from "./usage-error.js";
+import { UsageError } from "../usage-error.js";
 import { errorMessage } from "../domain/error-message.js";
 
 interface StatusFlags {
@@ -72,14 +71,7 @@ async function lowerBound(objects: StatusObjects): Promise<LowerBoundResult | un
 async function run(flags: StatusFlags): Promise<void> {
   if (flags.output !== "table" && flags.output !== "json")
     throw new UsageError(`-o must be table or json (got "${flags.output}")`);
-  const path = flags.kubeconfig ?? "";
-  if (path !== "" && !existsSync(path)) throw new UsageError(`--kubeconfig ${path}: no such file`);
-  let clients: KubeClients;
-  try {
-    clients = createKubeClients(loadKubeConfig(path));
-  } catch (error) {
-    throw new UsageError(`kubeconfig: ${errorMessage(error).split("\n")[0] ?? ""}`);
-  }
+  const clients = createKubeClients(loadKubeConfig(flags.kubeconfig ?? ""));
   let objects: StatusObjects;
   try {
     objects = await listStatusObjects(clients);

@@ -19,6 +19,7 @@ import { effectivePodRequests } from "../state/pod-requests.js";
 import type { ClusterReader } from "./cluster-reader.js";
 import type { Failpoint } from "../failpoint.js";
 import { needsVolumeBinding } from "./binding-policy.js";
+import { reportPodBound } from "./pod-bound.js";
 import { buildNodeObject } from "./node-object.js";
 import { setCondition, virtualNodeTarget } from "./virtual-node-status.js";
 import { millis } from "../domain/timestamps.js";
@@ -294,10 +295,13 @@ export class Launcher {
           namespace,
           name: podName,
         });
-        const created = millis(pod.metadata?.creationTimestamp);
-        if (created !== undefined)
-          this.deps.metrics.podPendingToBound.observe((this.deps.clock.now() - created) / 1000);
-        this.deps.events.record(podTarget(pod), "Normal", "Bound", `Bound to ${nodeName} ${origin}`);
+        reportPodBound(this.deps, {
+          pod: podTarget(pod),
+          nodeName,
+          origin,
+          boundAt: this.deps.clock.now(),
+          podCreatedAt: millis(pod.metadata?.creationTimestamp),
+        });
       } else {
         log.debug(
           { pod: `${namespace}/${podName}`, result: result.kind, message: result.message },

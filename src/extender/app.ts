@@ -1,5 +1,5 @@
 // The scheduler extender's HTTP surface: kube-scheduler's filter, prioritize, bind and preempt verbs,
-// plus health, readiness and metrics. Everything it depends on is passed in.
+// plus health, readiness and metrics (server/health.ts). Everything it depends on is passed in.
 //
 // createExtenderApp gives the express app (every route). createExtenderListener gives a node:http
 // request listener that answers the four POST verbs directly and hands everything else to that app;
@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Registry } from "prom-client";
 import type { Clock } from "../clock.js";
 import type { Logger } from "../logging.js";
+import { healthRoutes } from "../server/health.js";
 import { extenderMetrics, type ExtenderVerb } from "../metrics/extender.js";
 import type { ClusterState } from "../state/cluster-state.js";
 import type { ReservationLedger } from "../state/reservation-ledger.js";
@@ -40,7 +41,7 @@ export interface ExtenderDeps {
   readonly clock: Clock;
   /** Only the leader answers for the cluster; followers report not-ready. Default: always leader. */
   readonly isLeader?: () => boolean;
-  /** Called after each successful binding (the composition root records a Kubernetes event). */
+  /** Called after each successful binding (rafter reports it as controllers/pod-bound.ts says). */
   readonly onBound?: (event: BoundEvent) => void;
   /** Largest accepted request body; NodeLists of big clusters are large. Default 10 MiB. */
   readonly bodyLimitBytes?: number;
@@ -104,29 +105,14 @@ function buildExtender(deps: ExtenderDeps): Extender {
   app.set("x-powered-by", false);
   for (const [path, handler] of routes) app.post(path, handler);
 
-  app.get("/healthz", (_req, res) => {
-    res.type("text/plain").send("ok");
-  });
-
-  app.get("/readyz", (_req, res) => {
-    const problems: string[] = [];
-    if (!deps.state.isSynced()) problems.push("cluster state not synced");
-    if (!(deps.isLeader?.() ?? true)) problems.push("not the leader");
-    if (problems.length === 0) res.type("text/plain").send("ok");
-    else res.status(503).type("text/plain").send(problems.join("; "));
-  });
-
-  app.get("/metrics", (_req, res, next) => {
-    deps.registry.metrics().then(
-      (text) => {
-        res.setHeader("content-type", deps.registry.contentType);
-        res.send(text);
-      },
-      (error: unknown) => {
-        next(error);
-      },
-    );
-  });
+  // The same /healthz, /readyz and /metrics as the metrics port, so a probe of either port agrees.
+  app.use(
+    healthRoutes({
+      registry: deps.registry,
+      isSynced: () => deps.state.isSynced(),
+      isLeader: deps.isLeader ?? (() => true),
+    }),
+  );
 
   app.use((req, res) => {
     sendJson(res, 404, { Error: `no route for ${req.method} ${req.path}` });

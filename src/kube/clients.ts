@@ -10,6 +10,9 @@ import {
   PolicyV1Api,
   StorageV1Api,
 } from "@kubernetes/client-node";
+import { existsSync } from "node:fs";
+import { errorMessage } from "../domain/error-message.js";
+import { UsageError } from "../usage-error.js";
 import { KeepAliveKubeConfig } from "./keep-alive.js";
 
 export interface KubeClients {
@@ -23,11 +26,30 @@ export interface KubeClients {
   readonly custom: CustomObjectsApi;
 }
 
+/**
+ * The kubeconfig at `kubeconfigPath`, or the default one ($KUBECONFIG, ~/.kube/config, in-cluster)
+ * when it is empty. A missing or unreadable file is a UsageError with a one-line message.
+ */
 export function loadKubeConfig(kubeconfigPath: string): KubeConfig {
+  if (kubeconfigPath !== "" && !existsSync(kubeconfigPath))
+    throw new UsageError(`--kubeconfig ${kubeconfigPath}: no such file`);
   const kubeConfig = new KeepAliveKubeConfig();
-  if (kubeconfigPath !== "") kubeConfig.loadFromFile(kubeconfigPath);
-  else kubeConfig.loadFromDefault();
+  try {
+    if (kubeconfigPath !== "") kubeConfig.loadFromFile(kubeconfigPath);
+    else kubeConfig.loadFromDefault();
+  } catch (error) {
+    throw new UsageError(`kubeconfig: ${firstLine(error)}`);
+  }
+  // Checked here rather than by the first client call, which would only say "No active cluster!".
+  if (!kubeConfig.getCurrentCluster())
+    throw new UsageError(
+      `kubeconfig ${kubeconfigPath === "" ? "(default)" : kubeconfigPath}: no current context with a cluster`,
+    );
   return kubeConfig;
+}
+
+function firstLine(error: unknown): string {
+  return errorMessage(error).split("\n")[0] ?? "";
 }
 
 export function createKubeClients(kubeConfig: KubeConfig): KubeClients {

@@ -1,7 +1,8 @@
 // Leader election on a coordination.k8s.io Lease, as client-go does it: the holder renews the lease
 // every retry period; a candidate takes it over once it has not been renewed for the lease duration.
 // Optimistic concurrency (resourceVersion) makes takeover safe between replicas. Losing the lease
-// stops the process's leadership callbacks; the composition root exits so a fresh start rebuilds state.
+// stops the process's leadership callbacks; the composition root stops and the process exits (1) so a
+// fresh start rebuilds state.
 //
 // Failover time: a candidate counts the lease duration from the moment it *sees* the holder's last
 // renewal, so polling alone adds up to a retry period of observation lag plus up to a retry period of

@@ -6,16 +6,16 @@ import type { V1Node, V1PersistentVolumeClaim, V1Pod, V1StorageClass } from "@ku
 import { pino } from "pino";
 import type { EC2NodeClass } from "../../src/api/ec2nodeclass.js";
 import type { NodePool } from "../../src/api/nodepool.js";
+import { createProvisioning } from "../../src/app/provisioning.js";
 import { ManualClock } from "../../src/clock.js";
 import { SimulatedCloud } from "../../src/cloud/simulated/simulated-cloud.js";
 import { CatalogSource } from "../../src/controllers/catalog-source.js";
 import { staticReader } from "../../src/controllers/cluster-reader.js";
-import { Launcher } from "../../src/controllers/launcher.js";
-import { Provisioner } from "../../src/controllers/provisioner.js";
+import type { Launcher } from "../../src/controllers/launcher.js";
+import type { Provisioner } from "../../src/controllers/provisioner.js";
 import { MemoryEventRecorder } from "../../src/kube/events.js";
 import { provisioningMetrics } from "../../src/metrics/provisioning.js";
 import { createMetricsRegistry } from "../../src/metrics/registry.js";
-import { plan } from "../../src/planner/index.js";
 import { createSchedulingState } from "../../src/state/scheduling-state.js";
 import { until } from "../support/until.js";
 import { FakeBinder, FakeNodes, FakeVirtualNodes, pendingPod } from "../support/provisioning-fakes.js";
@@ -55,52 +55,31 @@ function setup(
   const events = new MemoryEventRecorder();
   const metrics = provisioningMetrics(createMetricsRegistry());
   const catalog = new CatalogSource(liveReader, cloud, "us-east-1", logger);
-  const released: { keys: string[]; urgency: string }[] = [];
-  const late: { provisioner?: Provisioner } = {};
-  const launcher = new Launcher({
+  const { provisioner, launcher } = createProvisioning({
     reader: liveReader,
+    ledger: scheduling.ledger,
     cloud,
+    catalog,
+    unavailableOfferings: cloud.unavailableOfferings,
     virtualNodes,
     nodes,
     binder,
-    ledger: scheduling.ledger,
     events,
     metrics,
     clock,
     timers: clock,
     logger,
     region: "us-east-1",
-    instanceType: (name) => catalog.instanceType(name),
-    onPodsReleased: (keys, urgency) => {
-      released.push({ keys, urgency });
-      late.provisioner?.podsReleased(keys, urgency);
-    },
-  });
-  const provisioner = new Provisioner({
-    reader: liveReader,
-    ledger: scheduling.ledger,
-    catalog: () => catalog.current(),
-    unavailableOfferings: () => cloud.unavailableOfferings.keys(),
-    plan,
-    virtualNodes,
-    launch: (vn) => {
-      launcher.launch(vn);
-    },
-    join: (vn, joined) => {
-      launcher.join(vn, joined);
-    },
-    bindToNode: (nodeName, placed) => {
-      launcher.bindToNode(nodeName, placed);
-    },
-    events,
-    metrics,
-    clock,
-    timers: clock,
-    logger,
     batchIdleMs: 1000,
     batchMaxMs: 10_000,
   });
-  late.provisioner = provisioner;
+  // Pods the launcher hands back, seen on their way to the provisioner.
+  const released: { keys: string[]; urgency: string }[] = [];
+  const podsReleased = provisioner.podsReleased.bind(provisioner);
+  provisioner.podsReleased = (keys, urgency) => {
+    released.push({ keys, urgency });
+    podsReleased(keys, urgency);
+  };
   return {
     clock,
     cloud,

@@ -1,5 +1,5 @@
-// The ports the lifecycle controller needs, in one place: the composition root (src/main.ts) builds
-// one LifecycleDeps and calls startLifecycle with it.
+// The ports the lifecycle controller needs, in one place: the composition root (src/app/lifecycle.ts)
+// builds one LifecycleDeps and calls startLifecycle with it.
 import type { Registry } from "prom-client";
 import type { Clock, Timers } from "../../clock.js";
 import type { Catalog } from "../../catalog/types.js";
