@@ -1,6 +1,6 @@
 // Records a planned new node as a VirtualNode object (before any cloud call, so that no launch goes
 // unrecorded): the planner's requirements and instance-type options, its pods, the planned price and
-// the NodePool template hash that drift detection compares against. Used for capacity the provisioner
+// the NodePool template and EC2NodeClass hashes that drift detection compares against. Used for capacity the provisioner
 // plans and for replacements the lifecycle controller asks for.
 import { randomBytes } from "node:crypto";
 import type { V1Pod } from "@kubernetes/client-node";
@@ -11,7 +11,7 @@ import type { VirtualNodeClient, WriteResult } from "../kube/virtual-nodes.js";
 import { labelKeys } from "../api/labels.js";
 import type { NewNode } from "../planner/types.js";
 import type { ClusterReader } from "./cluster-reader.js";
-import { templateHash, templateHashAnnotation } from "./lifecycle/drift.js";
+import { driftStamps } from "./lifecycle/drift.js";
 import { virtualNodeTarget } from "./virtual-node-status.js";
 
 export const plannedPriceAnnotation = "rafter.dev/planned-price";
@@ -29,6 +29,8 @@ export async function recordVirtualNode(
   why: string,
 ): Promise<WriteResult<VirtualNode>> {
   const pool = deps.reader.nodePools().find((candidate) => candidate.metadata.name === node.nodePool);
+  const nodeClassName = pool?.spec.template.spec.nodeClassRef.name;
+  const nodeClass = deps.reader.nodeClasses().find((candidate) => candidate.metadata.name === nodeClassName);
   const name = `${node.nodePool}-${randomBytes(3).toString("hex")}`;
   const created = await deps.virtualNodes.create(
     name,
@@ -47,7 +49,7 @@ export async function recordVirtualNode(
     { [labelKeys.nodePool]: node.nodePool },
     {
       [plannedPriceAnnotation]: node.hourlyPrice.toFixed(4),
-      ...(pool ? { [templateHashAnnotation]: templateHash(pool) } : {}),
+      ...driftStamps(pool, nodeClass),
     },
   );
   if (created.kind === "ok")

@@ -4,6 +4,7 @@
 // and a ManualClock. The reader serves the live lists, as informers would (without their lag).
 import type { V1Node, V1Pod, V1Taint } from "@kubernetes/client-node";
 import { pino } from "pino";
+import type { EC2NodeClass } from "../../src/api/ec2nodeclass.js";
 import type { NodePool } from "../../src/api/nodepool.js";
 import type { VirtualNode, VirtualNodeStatus } from "../../src/api/virtualnode.js";
 import { loadEmbeddedCatalog } from "../../src/catalog/embedded.js";
@@ -37,6 +38,7 @@ export class FakeApi {
   readonly virtualNodes: VirtualNode[] = [];
   readonly pods: V1Pod[] = [];
   readonly nodePools: NodePool[] = [];
+  readonly nodeClasses: EC2NodeClass[] = [];
   /** Pod names ("ns/name") whose eviction a PDB refuses (429). */
   readonly blocked = new Set<string>();
   readonly evictions: string[] = [];
@@ -67,6 +69,7 @@ export class FakeApi {
       virtualNodes: () => this.virtualNodes,
       pods: () => this.pods,
       nodePools: () => this.nodePools,
+      nodeClasses: () => this.nodeClasses,
     };
   }
 

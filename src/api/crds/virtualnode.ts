@@ -76,5 +76,11 @@ export const virtualNodeCrd = customResourceDefinition({
     { name: "Instance", type: "string", jsonPath: ".status.instanceID", priority: 1 },
     { name: "Options", type: "integer", jsonPath: ".status.optionCount", priority: 1 },
     { name: "Reason", type: "string", jsonPath: ".status.lastFailure", priority: 1 },
+    {
+      name: "Drifted",
+      type: "string",
+      jsonPath: '.status.conditions[?(@.type=="Drifted")].reason',
+      priority: 1,
+    },
   ],
 });

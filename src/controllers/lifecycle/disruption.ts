@@ -7,6 +7,7 @@
 // Commands that launch replacements run in the background, one at a time; while one runs, drift and
 // consolidation wait (their simulations would otherwise count the same capacity twice).
 import type { V1Pod } from "@kubernetes/client-node";
+import type { EC2NodeClass } from "../../api/ec2nodeclass.js";
 import type { DisruptionReason, NodePool } from "../../api/nodepool.js";
 import { nodePoolDefaults } from "../../api/nodepool.js";
 import type { Catalog } from "../../catalog/types.js";
@@ -23,7 +24,8 @@ import {
   type ConsolidationOptions,
 } from "./consolidation.js";
 import type { LifecycleDeps } from "./deps.js";
-import { templateDrift } from "./drift.js";
+import { driftMessage, nodeClassDrift, templateDrift } from "./drift.js";
+import { setCondition } from "../virtual-node-status.js";
 import { allManaged, isDeleting, type ManagedNode } from "./managed-nodes.js";
 import type { LifecycleMetrics } from "./metrics.js";
 import { podsByNode } from "./pods.js";
@@ -139,11 +141,16 @@ export class Disruption {
     candidates: readonly Candidate[],
     allowed: Map<string, Record<DisruptionReason, number>>,
   ): Promise<boolean> {
+    const drifted: { candidate: Candidate; reason: string }[] = [];
     for (const candidate of candidates) {
       const reason =
         templateDrift(candidate.nodePool, candidate.virtualNode, candidate.node) ??
+        nodeClassDrift(this.nodeClassOf(candidate), candidate.virtualNode) ??
         (await this.cloudDrifted(candidate));
-      if (!reason) continue;
+      await this.recordDrift(candidate, reason);
+      if (reason) drifted.push({ candidate, reason });
+    }
+    for (const { candidate, reason } of drifted) {
       if (candidate.blocker) {
         this.report(
           candidate,
@@ -282,12 +289,34 @@ export class Disruption {
     return simulateRemoval({ snapshot, plan: this.deps.plan }, candidates.map(toConsolidation), options);
   }
 
+  private nodeClassOf(candidate: Candidate): EC2NodeClass | undefined {
+    const name = candidate.nodePool.spec.template.spec.nodeClassRef.name;
+    return this.deps.reader.nodeClasses().find((nc) => nc.metadata.name === name);
+  }
+
+  /** The VirtualNode's Drifted condition says whether and why, as `kubectl get vn -o wide` shows. */
+  private async recordDrift(candidate: Candidate, reason: string | undefined): Promise<void> {
+    const status = candidate.virtualNode.status ?? {};
+    const current = status.conditions?.find((c) => c.type === "Drifted");
+    if (reason === undefined && current?.status !== "True") return;
+    if (reason !== undefined && current?.status === "True" && current.reason === reason) return;
+    const next = setCondition(
+      status,
+      reason === undefined
+        ? { type: "Drifted", status: "False", reason: "NotDrifted" }
+        : { type: "Drifted", status: "True", reason, message: driftMessage(reason) },
+      this.deps.clock.now(),
+    );
+    const result = await this.deps.virtualNodes.patchStatus(candidate.key, next);
+    if (result.kind !== "ok" && result.kind !== "not-found")
+      this.deps.logger.warn({ key: candidate.key, error: result.message }, "could not record drift");
+  }
+
   private async cloudDrifted(candidate: Candidate): Promise<string | undefined> {
     const now = this.deps.clock.now();
     const cached = this.cloudDrift.get(candidate.key);
     if (cached && now - cached.checkedAt < cloudDriftCheckMs) return cached.reason;
-    const nodeClassName = candidate.nodePool.spec.template.spec.nodeClassRef.name;
-    const nodeClass = this.deps.reader.nodeClasses().find((nc) => nc.metadata.name === nodeClassName);
+    const nodeClass = this.nodeClassOf(candidate);
     if (!nodeClass) return undefined;
     const result = await this.deps.cloud.isDrifted(candidate.virtualNode, nodeClass);
     const reason = result.ok ? result.value : undefined;

@@ -1,6 +1,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import type { EC2NodeClass } from "../../../src/api/ec2nodeclass.js";
 import type { NodePool } from "../../../src/api/nodepool.js";
+import type { VirtualNode } from "../../../src/api/virtualnode.js";
+import { driftStamps } from "../../../src/controllers/lifecycle/drift.js";
 import { advance, lifecycleWorld, runningPod, testPool } from "../../support/lifecycle-fakes.js";
 
 function world(pool: NodePool, terminationLatencyMs = 0) {
@@ -205,4 +208,70 @@ describe("disruption", () => {
     assert.equal(w.api.virtualNode("a"), undefined);
     lifecycle.stop();
   });
+
+  it("does not drift a node when a requirement is widened, only when it excludes the node", async () => {
+    const p = pool({ consolidateAfter: "Never", budgets: [{ nodes: "1" }] });
+    p.spec.template.spec.requirements = [
+      { key: "rafter.dev/instance-family", operator: "In", values: ["m5"] },
+    ];
+    const w = world(p);
+    const pair = await w.launch("a", { instanceType: "m5.large" });
+    Object.assign(pair.virtualNode.metadata, { annotations: driftStamps(p, undefined) });
+    w.api.pods.push(runningPod("web", pair.node.metadata?.name ?? "", { cpu: "500m" }));
+    const lifecycle = w.start();
+    await advance(w.clock, 15_000, 5_000);
+    p.spec.template.spec.requirements = [
+      { key: "rafter.dev/instance-family", operator: "In", values: ["m5", "c5"] },
+    ];
+    await advance(w.clock, 30_000, 5_000);
+    assert.equal(w.api.provisioned.length, 0, "widening drifts nothing");
+    assert.equal(drifted(w.api.virtualNode("a")), undefined);
+    p.spec.template.spec.requirements = [
+      { key: "rafter.dev/instance-family", operator: "In", values: ["c5"] },
+    ];
+    await advance(w.clock, 15_000, 5_000);
+    assert.equal(drifted(w.api.virtualNode("a")), "RequirementsDrifted");
+    assert.equal(w.api.provisioned[0]?.reason, "Drifted");
+    lifecycle.stop();
+  });
+
+  it("drifts the nodes of an EC2NodeClass whose user data changed, and says so on the VirtualNode", async () => {
+    const p = pool({ consolidateAfter: "Never", budgets: [{ nodes: "1" }] });
+    const w = world(p);
+    const nodeClass = testNodeClass();
+    w.api.nodeClasses.push(nodeClass);
+    const pair = await w.launch("a", { instanceType: "m5.large" });
+    Object.assign(pair.virtualNode.metadata, { annotations: driftStamps(p, nodeClass) });
+    w.api.pods.push(runningPod("web", pair.node.metadata?.name ?? "", { cpu: "500m" }));
+    const lifecycle = w.start();
+    await advance(w.clock, 15_000, 5_000);
+    nodeClass.spec.tags = { team: "a" }; // tags are static fields too, but set before: compare afresh
+    Object.assign(pair.virtualNode.metadata, { annotations: driftStamps(p, nodeClass) });
+    await advance(w.clock, 15_000, 5_000);
+    assert.equal(w.api.provisioned.length, 0);
+    nodeClass.spec.userData = "#!/bin/bash\necho hello";
+    await advance(w.clock, 15_000, 5_000);
+    assert.equal(drifted(w.api.virtualNode("a")), "NodeClassDrifted");
+    assert.equal(w.api.provisioned[0]?.reason, "Drifted");
+    lifecycle.stop();
+  });
 });
+
+function drifted(virtualNode: VirtualNode | undefined): string | undefined {
+  const condition = virtualNode?.status?.conditions?.find((c) => c.type === "Drifted");
+  return condition?.status === "True" ? condition.reason : undefined;
+}
+
+function testNodeClass(): EC2NodeClass {
+  return {
+    apiVersion: "rafter.dev/v1",
+    kind: "EC2NodeClass",
+    metadata: { name: "default" },
+    spec: {
+      role: "nodes",
+      subnetSelectorTerms: [{ tags: { a: "b" } }],
+      securityGroupSelectorTerms: [{ tags: { a: "b" } }],
+      amiSelectorTerms: [{ alias: "al2023@latest" }],
+    },
+  };
+}
