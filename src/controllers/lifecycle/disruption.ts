@@ -7,7 +7,6 @@
 // Commands that launch replacements run in the background, one at a time; while one runs, drift and
 // consolidation wait (their simulations would otherwise count the same capacity twice).
 import type { V1Pod } from "@kubernetes/client-node";
-import type { EC2NodeClass } from "../../api/ec2nodeclass.js";
 import type { DisruptionReason, NodePool } from "../../api/nodepool.js";
 import { nodePoolDefaults } from "../../api/nodepool.js";
 import type { Catalog } from "../../catalog/types.js";
@@ -24,28 +23,27 @@ import {
   type ConsolidationOptions,
 } from "./consolidation.js";
 import type { LifecycleDeps } from "./deps.js";
-import { driftMessage, nodeClassDrift, templateDrift } from "./drift.js";
-import { setCondition } from "../virtual-node-status.js";
+import { DriftDetector } from "./drift-detector.js";
 import { allManaged, isDeleting, type ManagedNode } from "./managed-nodes.js";
 import type { LifecycleMetrics } from "./metrics.js";
 import { podsByNode } from "./pods.js";
+import { indexPdbs } from "./pdb-blockers.js";
 import { hasDisruptedTaint } from "./taint.js";
 import { nodeTarget } from "./targets.js";
-
-const cloudDriftCheckMs = 5 * 60_000;
 
 export class Disruption {
   private readonly executor: CommandExecutor;
   private running: Promise<unknown> | undefined;
   private readonly podSignatures = new Map<string, { signature: string; since: number }>();
   private readonly reported = new Map<string, string>();
-  private readonly cloudDrift = new Map<string, { checkedAt: number; reason?: string }>();
+  private readonly driftDetector: DriftDetector;
 
   constructor(
     private readonly deps: LifecycleDeps,
     private readonly metrics: LifecycleMetrics,
   ) {
     this.executor = new CommandExecutor(deps, metrics);
+    this.driftDetector = new DriftDetector(deps);
   }
 
   /** True while a replacement command runs in the background. */
@@ -60,8 +58,13 @@ export class Disruption {
     const units = allManaged(this.deps.reader);
     const byNode = podsByNode(this.deps.reader.pods());
     const catalog = await this.deps.catalog().catch(() => undefined);
-    const candidates = buildCandidates(units, byNode, catalog, (key, pods) =>
-      this.podsChangedAt(key, pods, now),
+    const pdbs = indexPdbs(this.deps.reader.podDisruptionBudgets());
+    const candidates = buildCandidates(
+      units,
+      byNode,
+      catalog,
+      (key, pods) => this.podsChangedAt(key, pods, now),
+      pdbs,
     );
     const allowed = this.budgets(units, now);
 
@@ -143,21 +146,13 @@ export class Disruption {
   ): Promise<boolean> {
     const drifted: { candidate: Candidate; reason: string }[] = [];
     for (const candidate of candidates) {
-      const reason =
-        templateDrift(candidate.nodePool, candidate.virtualNode, candidate.node) ??
-        nodeClassDrift(this.nodeClassOf(candidate), candidate.virtualNode) ??
-        (await this.cloudDrifted(candidate));
-      await this.recordDrift(candidate, reason);
+      const reason = await this.driftDetector.reasonFor(candidate);
       if (reason) drifted.push({ candidate, reason });
     }
     for (const { candidate, reason } of drifted) {
-      if (candidate.blocker) {
-        this.report(
-          candidate,
-          "Warning",
-          "DisruptionBlocked",
-          `drifted (${reason}), but ${candidate.blocker}`,
-        );
+      const blocker = candidate.blocker ?? candidate.pdbBlocker;
+      if (blocker) {
+        this.report(candidate, "Warning", "DisruptionBlocked", `drifted (${reason}), but ${blocker}`);
         continue;
       }
       const budget = allowed.get(candidate.nodePool.metadata.name ?? "");
@@ -205,6 +200,10 @@ export class Disruption {
       if (candidate.podsChangedAt + consolidateAfter(candidate.nodePool) > now) continue;
       if (candidate.blocker) {
         this.report(candidate, "Normal", "Unconsolidatable", candidate.blocker);
+        continue;
+      }
+      if (candidate.pdbBlocker) {
+        this.report(candidate, "Normal", "DisruptionBlocked", candidate.pdbBlocker);
         continue;
       }
       eligible.push(toConsolidation(candidate));
@@ -265,8 +264,9 @@ export class Disruption {
   private refresh(candidate: Candidate): Candidate | undefined {
     const units = allManaged(this.deps.reader).filter((u) => u.key === candidate.key);
     const byNode = podsByNode(this.deps.reader.pods());
-    const [current] = buildCandidates(units, byNode, undefined, () => 0);
-    if (!current || current.blocker) return undefined;
+    const pdbs = indexPdbs(this.deps.reader.podDisruptionBudgets());
+    const [current] = buildCandidates(units, byNode, undefined, () => 0, pdbs);
+    if (!current || current.blocker || current.pdbBlocker) return undefined;
     const before = candidate.pods
       .map((p) => p.metadata?.uid)
       .sort()
@@ -287,41 +287,6 @@ export class Disruption {
       unavailableOfferings: this.deps.unavailableOfferings.keys(),
     });
     return simulateRemoval({ snapshot, plan: this.deps.plan }, candidates.map(toConsolidation), options);
-  }
-
-  private nodeClassOf(candidate: Candidate): EC2NodeClass | undefined {
-    const name = candidate.nodePool.spec.template.spec.nodeClassRef.name;
-    return this.deps.reader.nodeClasses().find((nc) => nc.metadata.name === name);
-  }
-
-  /** The VirtualNode's Drifted condition says whether and why, as `kubectl get vn -o wide` shows. */
-  private async recordDrift(candidate: Candidate, reason: string | undefined): Promise<void> {
-    const status = candidate.virtualNode.status ?? {};
-    const current = status.conditions?.find((c) => c.type === "Drifted");
-    if (reason === undefined && current?.status !== "True") return;
-    if (reason !== undefined && current?.status === "True" && current.reason === reason) return;
-    const next = setCondition(
-      status,
-      reason === undefined
-        ? { type: "Drifted", status: "False", reason: "NotDrifted" }
-        : { type: "Drifted", status: "True", reason, message: driftMessage(reason) },
-      this.deps.clock.now(),
-    );
-    const result = await this.deps.virtualNodes.patchStatus(candidate.key, next);
-    if (result.kind !== "ok" && result.kind !== "not-found")
-      this.deps.logger.warn({ key: candidate.key, error: result.message }, "could not record drift");
-  }
-
-  private async cloudDrifted(candidate: Candidate): Promise<string | undefined> {
-    const now = this.deps.clock.now();
-    const cached = this.cloudDrift.get(candidate.key);
-    if (cached && now - cached.checkedAt < cloudDriftCheckMs) return cached.reason;
-    const nodeClass = this.nodeClassOf(candidate);
-    if (!nodeClass) return undefined;
-    const result = await this.deps.cloud.isDrifted(candidate.virtualNode, nodeClass);
-    const reason = result.ok ? result.value : undefined;
-    this.cloudDrift.set(candidate.key, { checkedAt: now, ...(reason ? { reason } : {}) });
-    return reason;
   }
 
   private async deleteNow(candidate: Candidate, reason: string, message: string): Promise<void> {

@@ -209,6 +209,36 @@ describe("disruption", () => {
     lifecycle.stop();
   });
 
+  it("skips a candidate whose pod's PDB allows no disruption: no taint, no launch, an event naming the PDB", async () => {
+    const p = pool({ consolidateAfter: "0s", budgets: [{ nodes: "100%" }] });
+    p.spec.template.metadata = { labels: { team: "a" } };
+    const w = world(p);
+    const big = await w.launch("big", { instanceType: "m5.4xlarge" });
+    w.api.pods.push(runningPod("web", big.node.metadata?.name ?? "", { cpu: "500m" }));
+    w.api.podDisruptionBudgets.push({
+      metadata: { name: "web-pdb", namespace: "default" },
+      spec: { maxUnavailable: 0, selector: { matchLabels: { app: "web" } } },
+      status: { disruptionsAllowed: 0, currentHealthy: 1, desiredHealthy: 1, expectedPods: 1 },
+    });
+    const lifecycle = w.start();
+    await advance(w.clock, 40_000, 5_000);
+    p.spec.template.metadata = { labels: { team: "b" } }; // drifted as well as underutilized
+    await advance(w.clock, 40_000, 5_000);
+    assert.equal(w.api.provisioned.length, 0, "no replacement launched");
+    assert.ok(!big.node.spec?.taints?.some((t) => t.key === "rafter.dev/disrupted"), "never tainted");
+    assert.deepEqual(w.api.evictions, []);
+    const blocked = w.events.events.filter((e) => e.reason === "DisruptionBlocked");
+    assert.ok(
+      blocked.some((e) => e.message.includes("PodDisruptionBudget default/web-pdb")),
+      JSON.stringify(w.events.events),
+    );
+    // Once the PDB allows a disruption, the node is replaced.
+    w.api.podDisruptionBudgets[0]!.status!.disruptionsAllowed = 1;
+    await advance(w.clock, 40_000, 5_000);
+    assert.equal(w.api.provisioned.length, 1);
+    lifecycle.stop();
+  });
+
   it("does not drift a node when a requirement is widened, only when it excludes the node", async () => {
     const p = pool({ consolidateAfter: "Never", budgets: [{ nodes: "1" }] });
     p.spec.template.spec.requirements = [
