@@ -23,6 +23,7 @@ import {
   type ConsolidationOptions,
 } from "./consolidation.js";
 import type { LifecycleDeps } from "./deps.js";
+import { ConsolidationMarks } from "./consolidation-marks.js";
 import { DriftDetector } from "./drift-detector.js";
 import { allManaged, isDeleting, type ManagedNode } from "./managed-nodes.js";
 import type { LifecycleMetrics } from "./metrics.js";
@@ -37,6 +38,8 @@ export class Disruption {
   private readonly podSignatures = new Map<string, { signature: string; since: number }>();
   private readonly reported = new Map<string, string>();
   private readonly driftDetector: DriftDetector;
+  private readonly marks: ConsolidationMarks;
+  private runningKeys: ReadonlySet<string> = new Set();
 
   constructor(
     private readonly deps: LifecycleDeps,
@@ -44,6 +47,7 @@ export class Disruption {
   ) {
     this.executor = new CommandExecutor(deps, metrics);
     this.driftDetector = new DriftDetector(deps);
+    this.marks = new ConsolidationMarks(deps);
   }
 
   /** True while a replacement command runs in the background. */
@@ -68,6 +72,7 @@ export class Disruption {
     );
     const allowed = this.budgets(units, now);
 
+    await this.marks.clearExcept(this.runningKeys);
     await this.expire(candidates, now);
     await this.emptiness(candidates, allowed, now);
     if (this.running) return interval;
@@ -300,7 +305,9 @@ export class Disruption {
 
   /** Runs a command in the background; `validate` (if any) may cancel it first with a reason. */
   private start(command: DisruptionCommand, validate?: () => Promise<string | undefined>): void {
+    this.runningKeys = new Set(command.keys);
     const run = async () => {
+      await this.marks.mark(command.keys, command.message);
       const invalid = validate ? await validate() : undefined;
       if (invalid !== undefined) {
         this.deps.logger.info({ nodes: command.keys, reason: invalid }, "disruption cancelled at validation");
@@ -318,6 +325,7 @@ export class Disruption {
       })
       .finally(() => {
         this.running = undefined;
+        this.runningKeys = new Set();
       });
   }
 

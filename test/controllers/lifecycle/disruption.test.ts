@@ -239,6 +239,30 @@ describe("disruption", () => {
     lifecycle.stop();
   });
 
+  it("marks the nodes a consolidation chose Consolidatable until it runs or is dropped", async () => {
+    const w = world(pool({ consolidateAfter: "0s", budgets: [{ nodes: "100%" }] }));
+    const big = await w.launch("big", { instanceType: "m5.4xlarge" });
+    w.api.pods.push(runningPod("web", big.node.metadata?.name ?? "", { cpu: "500m" }));
+    const lifecycle = w.start();
+    await advance(w.clock, 10_000, 5_000);
+    // Decided, not yet validated: new pods should go elsewhere.
+    assert.equal(consolidatable(w.api.virtualNode("big")), true);
+    assert.equal(w.api.provisioned.length, 0);
+    // A pod that must not be disrupted arrives during validation: the move is dropped, the mark cleared.
+    w.api.pods.push(
+      runningPod("late", big.node.metadata?.name ?? "", {
+        cpu: "500m",
+        annotations: { "rafter.dev/do-not-disrupt": "true" },
+      }),
+    );
+    await advance(w.clock, 30_000, 5_000);
+    assert.equal(w.api.provisioned.length, 0, "cancelled at validation");
+    await advance(w.clock, 10_000, 5_000);
+    const mark = w.api.virtualNode("big")?.status?.conditions?.find((c) => c.type === "Consolidatable");
+    assert.equal(mark?.status, "False");
+    lifecycle.stop();
+  });
+
   it("does not drift a node when a requirement is widened, only when it excludes the node", async () => {
     const p = pool({ consolidateAfter: "Never", budgets: [{ nodes: "1" }] });
     p.spec.template.spec.requirements = [
@@ -286,6 +310,12 @@ describe("disruption", () => {
     lifecycle.stop();
   });
 });
+
+function consolidatable(virtualNode: VirtualNode | undefined): boolean {
+  return (
+    virtualNode?.status?.conditions?.some((c) => c.type === "Consolidatable" && c.status === "True") ?? false
+  );
+}
 
 function drifted(virtualNode: VirtualNode | undefined): string | undefined {
   const condition = virtualNode?.status?.conditions?.find((c) => c.type === "Drifted");
