@@ -44,6 +44,8 @@ export class FakeApi {
   readonly blocked = new Set<string>();
   readonly evictions: string[] = [];
   readonly forcedDeletions: string[] = [];
+  /** Every direct deletion: when, and with which grace period (undefined: the pod's own). */
+  readonly deletions: { pod: string; at: number; gracePeriodSeconds: number | undefined }[] = [];
   readonly provisioned: { node: NewNode; reason: string; name: string }[] = [];
   private sequence = 0;
   private watcher: Watcher | undefined;
@@ -160,10 +162,11 @@ export class FakeApi {
       this.removePod(pod);
       return Promise.resolve({ kind: "evicted" });
     },
-    delete: (pod: V1Pod): Promise<EvictionResult> => {
+    delete: (pod: V1Pod, gracePeriodSeconds?: number): Promise<EvictionResult> => {
       const key = `${pod.metadata?.namespace ?? ""}/${pod.metadata?.name ?? ""}`;
       if (!this.pods.includes(pod)) return Promise.resolve({ kind: "gone" });
       this.forcedDeletions.push(key);
+      this.deletions.push({ pod: key, at: this.clock.now(), gracePeriodSeconds });
       this.removePod(pod);
       return Promise.resolve({ kind: "evicted" });
     },

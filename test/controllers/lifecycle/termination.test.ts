@@ -98,6 +98,36 @@ describe("termination", () => {
     lifecycle.stop();
   });
 
+  it("deletes a pod whose own grace period no longer fits early enough that it ends by the node's deadline", async () => {
+    const pool = testPool();
+    pool.spec.template.spec.terminationGracePeriod = "10m";
+    const w = await world(pool);
+    const nodeName = w.pair.node.metadata?.name ?? "";
+    const slow = runningPod("slow", nodeName);
+    slow.spec = { ...slow.spec, containers: slow.spec?.containers ?? [], terminationGracePeriodSeconds: 300 };
+    w.api.pods.push(slow);
+    w.api.blocked.add("default/slow"); // its PDB never allows the eviction
+    const lifecycle = w.start();
+    const started = w.clock.now();
+    await w.api.virtualNodeClient.delete("vn-a");
+    lifecycle.onVirtualNode(w.api.virtualNode("vn-a")!);
+    await advance(w.clock, 4 * 60_000, 5_000);
+    assert.deepEqual(w.api.deletions, [], "its 300 s still fit in the 6 minutes left");
+    await advance(w.clock, 2 * 60_000, 5_000);
+    const [deletion] = w.api.deletions;
+    assert.equal(deletion?.pod, "default/slow");
+    const deadline = started + 10 * 60_000;
+    assert.ok(
+      deletion.at >= deadline - 300_000 && deletion.at <= deadline - 300_000 + 5_000,
+      `at ${deletion.at - started} ms`,
+    );
+    assert.ok(
+      deletion.at + (deletion.gracePeriodSeconds ?? Infinity) * 1000 <= deadline,
+      "its shutdown ends by the deadline",
+    );
+    lifecycle.stop();
+  });
+
   it("resumes an interrupted drain after a restart", async () => {
     const w = await world();
     const nodeName = w.pair.node.metadata?.name ?? "";
