@@ -114,8 +114,8 @@ describe("termination", () => {
     await advance(w.clock, 4 * 60_000, 5_000);
     assert.deepEqual(w.api.deletions, [], "its 300 s still fit in the 6 minutes left");
     await advance(w.clock, 2 * 60_000, 5_000);
-    const [deletion] = w.api.deletions;
-    assert.equal(deletion?.pod, "default/slow");
+    const deletion = w.api.deletions[0]!;
+    assert.equal(deletion.pod, "default/slow");
     const deadline = started + 10 * 60_000;
     assert.ok(
       deletion.at >= deadline - 300_000 && deletion.at <= deadline - 300_000 + 5_000,
