@@ -2,7 +2,13 @@
 // Kubernetes' deletion semantics (an object with finalizers gets a deletionTimestamp and goes when the
 // last finalizer is removed), an evictor with PodDisruptionBudget-style blocking, the simulated cloud
 // and a ManualClock. The reader serves the live lists, as informers would (without their lag).
-import type { V1Node, V1Pod, V1PodDisruptionBudget, V1Taint } from "@kubernetes/client-node";
+import type {
+  V1Node,
+  V1Pod,
+  V1PodDisruptionBudget,
+  V1Taint,
+  V1VolumeAttachment,
+} from "@kubernetes/client-node";
 import { pino } from "pino";
 import type { EC2NodeClass } from "../../src/api/ec2nodeclass.js";
 import type { NodePool } from "../../src/api/nodepool.js";
@@ -40,6 +46,7 @@ export class FakeApi {
   readonly nodePools: NodePool[] = [];
   readonly nodeClasses: EC2NodeClass[] = [];
   readonly podDisruptionBudgets: V1PodDisruptionBudget[] = [];
+  readonly volumeAttachments: V1VolumeAttachment[] = [];
   /** Pod names ("ns/name") whose eviction a PDB refuses (429). */
   readonly blocked = new Set<string>();
   readonly evictions: string[] = [];
@@ -74,6 +81,7 @@ export class FakeApi {
       nodePools: () => this.nodePools,
       nodeClasses: () => this.nodeClasses,
       podDisruptionBudgets: () => this.podDisruptionBudgets,
+      volumeAttachments: () => this.volumeAttachments,
     };
   }
 

@@ -128,6 +128,32 @@ describe("termination", () => {
     lifecycle.stop();
   });
 
+  it("waits for the node's volumes to detach before terminating the instance, within the grace period", async () => {
+    const pool = testPool();
+    pool.spec.template.spec.terminationGracePeriod = "5m";
+    const w = await world(pool);
+    const nodeName = w.pair.node.metadata?.name ?? "";
+    w.api.pods.push(runningPod("db-0", nodeName));
+    const attachment = (name: string) => ({
+      metadata: { name },
+      spec: { attacher: "ebs.csi.aws.com", nodeName, source: { persistentVolumeName: `pv-${name}` } },
+    });
+    w.api.volumeAttachments.push(attachment("a"), attachment("b"));
+    const lifecycle = w.start();
+    await w.api.virtualNodeClient.delete("vn-a");
+    lifecycle.onVirtualNode(w.api.virtualNode("vn-a")!);
+    await advance(w.clock, 30_000, 2_000);
+    assert.deepEqual(w.api.evictions, ["default/db-0"]);
+    assert.ok(w.api.node(nodeName), "the instance waits for its volumes");
+    assert.ok(w.events.events.some((e) => e.reason === "AwaitingVolumeDetachment"));
+    w.api.volumeAttachments.splice(0, 1); // one detaches; the other never does
+    await advance(w.clock, 30_000, 2_000);
+    assert.ok(w.api.node(nodeName), "still one attached");
+    await advance(w.clock, 5 * 60_000, 5_000);
+    assert.equal(w.api.node(nodeName), undefined, "the grace period bounds the wait");
+    lifecycle.stop();
+  });
+
   it("resumes an interrupted drain after a restart", async () => {
     const w = await world();
     const nodeName = w.pair.node.metadata?.name ?? "";
