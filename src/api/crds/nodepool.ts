@@ -110,6 +110,10 @@ const spec = object(
           pattern: durationOrNever,
           default: "0s",
         }),
+        replacementSavings: string(
+          "How much cheaper (percent of the price of the nodes replaced) a consolidation replacement must be; deleting a node always qualifies. Default 10%",
+          { pattern: "^(100|[0-9]{1,2})%$" },
+        ),
         budgets: array("Disruption budgets; the most restrictive active budget wins", budget, {
           maxItems: 50,
           default: [{ nodes: "10%" }],

@@ -49,6 +49,7 @@ const status = object("Progress of the launch and the node", {
   providerID: string("Node providerID"),
   nodeName: string("Name of the Node object"),
   launchedAt: string("When the instance was launched", { format: "date-time" }),
+  lastPodEventTime: string("When the node's set of workload pods last changed", { format: "date-time" }),
   privateIP: string("Private IP address of the instance"),
   lastFailure: string("Why the last attempt failed"),
   optionCount: integer("Number of instance-type options", { minimum: 0 }),

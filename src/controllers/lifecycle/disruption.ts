@@ -6,7 +6,6 @@
 //    budgets, re-validated after a short delay before it is executed.
 // Commands that launch replacements run in the background, one at a time; while one runs, drift and
 // consolidation wait (their simulations would otherwise count the same capacity twice).
-import type { V1Pod } from "@kubernetes/client-node";
 import type { DisruptionReason, NodePool } from "../../api/nodepool.js";
 import { nodePoolDefaults } from "../../api/nodepool.js";
 import type { Catalog } from "../../catalog/types.js";
@@ -18,6 +17,7 @@ import { buildCandidates, type Candidate } from "./candidates.js";
 import { CommandExecutor, sleep, type DisruptionCommand } from "./command.js";
 import {
   decideConsolidation,
+  replacementSavingsFraction,
   simulateRemoval,
   type ConsolidationCandidate,
   type ConsolidationOptions,
@@ -25,6 +25,7 @@ import {
 import type { LifecycleDeps } from "./deps.js";
 import { ConsolidationMarks } from "./consolidation-marks.js";
 import { DriftDetector } from "./drift-detector.js";
+import { PodEventClock } from "./pod-event-clock.js";
 import { allManaged, isDeleting, type ManagedNode } from "./managed-nodes.js";
 import type { LifecycleMetrics } from "./metrics.js";
 import { podsByNode } from "./pods.js";
@@ -35,7 +36,7 @@ import { nodeTarget } from "./targets.js";
 export class Disruption {
   private readonly executor: CommandExecutor;
   private running: Promise<unknown> | undefined;
-  private readonly podSignatures = new Map<string, { signature: string; since: number }>();
+  private readonly podEvents: PodEventClock;
   private readonly reported = new Map<string, string>();
   private readonly driftDetector: DriftDetector;
   private readonly marks: ConsolidationMarks;
@@ -48,6 +49,7 @@ export class Disruption {
     this.executor = new CommandExecutor(deps, metrics);
     this.driftDetector = new DriftDetector(deps);
     this.marks = new ConsolidationMarks(deps);
+    this.podEvents = new PodEventClock(deps);
   }
 
   /** True while a replacement command runs in the background. */
@@ -67,9 +69,11 @@ export class Disruption {
       units,
       byNode,
       catalog,
-      (key, pods) => this.podsChangedAt(key, pods, now),
+      (key, pods) => this.podEvents.changedAt(key, pods, now),
       pdbs,
     );
+    this.podEvents.retain(new Set(units.map((u) => u.key)));
+    await this.podEvents.save();
     const allowed = this.budgets(units, now);
 
     await this.marks.clearExcept(this.runningKeys);
@@ -123,7 +127,7 @@ export class Disruption {
     for (const candidate of candidates) {
       if (candidate.pods.length > 0) continue;
       const after = consolidateAfter(candidate.nodePool);
-      if (candidate.podsChangedAt + after > now) continue;
+      if (settledAt(candidate) + after > now) continue;
       if (candidate.blocker) {
         this.report(candidate, "Warning", "DisruptionBlocked", candidate.blocker);
         continue;
@@ -202,7 +206,7 @@ export class Disruption {
       const policy =
         candidate.nodePool.spec.disruption?.consolidationPolicy ?? nodePoolDefaults.consolidationPolicy;
       if (policy !== "WhenEmptyOrUnderutilized" || candidate.pods.length === 0) continue;
-      if (candidate.podsChangedAt + consolidateAfter(candidate.nodePool) > now) continue;
+      if (settledAt(candidate) + consolidateAfter(candidate.nodePool) > now) continue;
       if (candidate.blocker) {
         this.report(candidate, "Normal", "Unconsolidatable", candidate.blocker);
         continue;
@@ -329,18 +333,6 @@ export class Disruption {
       });
   }
 
-  /** When the node's set of workload pods last changed, as observed by these rounds. */
-  private podsChangedAt(key: string, pods: readonly V1Pod[], now: number): number {
-    const signature = pods
-      .map((p) => p.metadata?.uid ?? "")
-      .sort()
-      .join(",");
-    const known = this.podSignatures.get(key);
-    if (known?.signature === signature) return known.since;
-    this.podSignatures.set(key, { signature, since: now });
-    return now;
-  }
-
   /** Events explaining why a node is not disrupted, only when the explanation changes. */
   private report(candidate: Candidate, type: EventType, reason: string, message: string): void {
     if (this.reported.get(candidate.key) === message) return;
@@ -354,6 +346,14 @@ export class Disruption {
   }
 }
 
+/**
+ * consolidateAfter counts from the later of the last pod change and the node's launch: a node just
+ * launched (a replacement among them) is not a candidate again until it has had that long.
+ */
+function settledAt(candidate: Candidate): number {
+  return Math.max(candidate.podsChangedAt, candidate.launchedAt);
+}
+
 function consolidateAfter(pool: NodePool): number {
   return parseDurationOrNever(pool.spec.disruption?.consolidateAfter, nodePoolDefaults.consolidateAfter);
 }
@@ -365,5 +365,6 @@ function toConsolidation(candidate: Candidate): ConsolidationCandidate {
     price: candidate.price,
     capacityType: candidate.capacityType,
     pods: candidate.pods,
+    minSavings: replacementSavingsFraction(candidate.nodePool),
   };
 }

@@ -150,6 +150,44 @@ describe("disruption", () => {
     lifecycle.stop();
   });
 
+  it("takes a replacement only when it saves the NodePool's replacementSavings share", async () => {
+    const w = world(
+      pool({ consolidateAfter: "0s", budgets: [{ nodes: "100%" }], replacementSavings: "99%" }),
+    );
+    const big = await w.launch("big", { instanceType: "m5.4xlarge" });
+    w.api.pods.push(runningPod("web", big.node.metadata?.name ?? "", { cpu: "500m", memory: "512Mi" }));
+    const lifecycle = w.start();
+    await advance(w.clock, 40_000, 5_000);
+    // No type that fits costs under 1% of an m5.4xlarge.
+    assert.equal(w.api.provisioned.length, 0);
+    assert.ok(
+      w.events.events.some(
+        (e) => e.reason === "Unconsolidatable" && e.message.includes("at least 99% cheaper"),
+      ),
+      JSON.stringify(w.events.events.map((e) => e.message)),
+    );
+    w.api.nodePools[0]!.spec.disruption!.replacementSavings = "50%";
+    await advance(w.clock, 40_000, 5_000);
+    assert.equal(w.api.provisioned.length, 1, "a half-price replacement qualifies");
+    lifecycle.stop();
+  });
+
+  it("keeps consolidateAfter's clock across a restart (persisted as lastPodEventTime)", async () => {
+    const w = world(pool({ consolidateAfter: "5m", budgets: [{ nodes: "100%" }] }));
+    const big = await w.launch("big", { instanceType: "m5.4xlarge" });
+    await advance(w.clock, 60_000, 10_000);
+    const first = w.start();
+    w.api.pods.push(runningPod("web", big.node.metadata?.name ?? "", { cpu: "500m", memory: "512Mi" }));
+    await advance(w.clock, 4 * 60_000, 10_000);
+    assert.equal(w.api.provisioned.length, 0, "consolidateAfter not reached");
+    assert.ok(w.api.virtualNode("big")?.status?.lastPodEventTime, "the clock is persisted");
+    first.stop();
+    const second = w.start(); // a restart: in-memory state is gone
+    await advance(w.clock, 90_000, 10_000);
+    assert.equal(w.api.provisioned.length, 1, "5 minutes after the pod arrived, not 5 after the restart");
+    second.stop();
+  });
+
   it("aborts a replacement that fails and untaints the node", async () => {
     const w = world(
       pool({
