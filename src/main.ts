@@ -256,6 +256,7 @@ export async function runRafter(config: Config): Promise<void> {
       config: {
         launchTimeoutMs: config.launchTimeout,
         registrationTimeoutMs: config.registrationTimeout,
+        nodeRepairAfterMs: config.nodeRepairAfter,
         gcGracePeriodMs: config.gcGracePeriod,
         failedRetentionMs: config.failedRetention,
       },

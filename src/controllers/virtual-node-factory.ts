@@ -3,7 +3,9 @@
 // the NodePool template and EC2NodeClass hashes that drift detection compares against. Used for capacity the provisioner
 // plans and for replacements the lifecycle controller asks for.
 import { randomBytes } from "node:crypto";
-import type { V1Pod } from "@kubernetes/client-node";
+import type { V1OwnerReference, V1Pod } from "@kubernetes/client-node";
+import { apiVersion } from "../api/common.js";
+import type { NodePool } from "../api/nodepool.js";
 import type { VirtualNode } from "../api/virtualnode.js";
 import { formatResourceList } from "../domain/resources.js";
 import type { EventRecorder } from "../kube/events.js";
@@ -15,6 +17,17 @@ import { driftStamps } from "./lifecycle/drift.js";
 import { virtualNodeTarget } from "./virtual-node-status.js";
 
 export const plannedPriceAnnotation = "rafter.dev/planned-price";
+
+/**
+ * A VirtualNode belongs to its NodePool: when the NodePool is deleted, kube-controller-manager's
+ * garbage collector deletes its VirtualNodes, and their termination finalizer drains each node
+ * (PodDisruptionBudgets respected) before its instance goes — also while rafter is down.
+ */
+export function nodePoolOwner(pool: NodePool): V1OwnerReference[] {
+  const uid = pool.metadata.uid;
+  if (!uid) return [];
+  return [{ apiVersion, kind: "NodePool", name: pool.metadata.name ?? "", uid }];
+}
 
 export interface VirtualNodeFactoryDeps {
   readonly reader: ClusterReader;
@@ -51,6 +64,7 @@ export async function recordVirtualNode(
       [plannedPriceAnnotation]: node.hourlyPrice.toFixed(4),
       ...driftStamps(pool, nodeClass),
     },
+    pool ? nodePoolOwner(pool) : [],
   );
   if (created.kind === "ok")
     deps.events.record(

@@ -26,6 +26,7 @@ import type { LifecycleDeps } from "./deps.js";
 import { ConsolidationMarks } from "./consolidation-marks.js";
 import { DriftDetector } from "./drift-detector.js";
 import { PodEventClock } from "./pod-event-clock.js";
+import { decideRepairs, defaultRepairAfterMs, poolSizes, takeBudget } from "./repair.js";
 import { allManaged, isDeleting, type ManagedNode } from "./managed-nodes.js";
 import type { LifecycleMetrics } from "./metrics.js";
 import { podsByNode } from "./pods.js";
@@ -78,6 +79,7 @@ export class Disruption {
 
     await this.marks.clearExcept(this.runningKeys);
     await this.expire(candidates, now);
+    await this.repair(candidates, units, allowed, now);
     await this.emptiness(candidates, allowed, now);
     if (this.running) return interval;
     if (await this.drift(candidates, allowed)) return interval;
@@ -116,6 +118,26 @@ export class Disruption {
         "Expired",
         `Expired: older than expireAfter ${candidate.nodePool.spec.template.spec.expireAfter ?? nodePoolDefaults.expireAfter}`,
       );
+    }
+  }
+
+  private async repair(
+    candidates: readonly Candidate[],
+    units: readonly ManagedNode[],
+    allowed: Map<string, Record<DisruptionReason, number>>,
+    now: number,
+  ): Promise<void> {
+    const repairAfter = this.deps.config.nodeRepairAfterMs ?? defaultRepairAfterMs;
+    const due = decideRepairs(candidates, poolSizes(units), now, repairAfter);
+    for (const [pool, { unhealthy, total }] of due.held)
+      this.deps.logger.warn({ nodepool: pool, unhealthy, total }, "too many unhealthy nodes to repair");
+    for (const candidate of due.repair) {
+      if (!takeBudget(allowed, candidate)) {
+        this.report(candidate, "Warning", "RepairBlocked", "unhealthy, waiting for the disruption budget");
+        continue;
+      }
+      const minutes = Math.round(repairAfter / 60_000);
+      await this.deleteNow(candidate, "Unhealthy", `Unhealthy: Ready has not been True for ${minutes}m`);
     }
   }
 

@@ -12,6 +12,7 @@ import { labelKeys } from "../../api/labels.js";
 import { setCondition, virtualNodeTarget } from "../virtual-node-status.js";
 import type { LifecycleDeps } from "./deps.js";
 import { driftStamps } from "./drift.js";
+import { nodePoolOwner } from "../virtual-node-factory.js";
 import { lookup } from "./managed-nodes.js";
 import type { LifecycleMetrics } from "./metrics.js";
 import { millis } from "../../domain/timestamps.js";
@@ -115,8 +116,14 @@ export class Registration {
     const missing = Object.entries(driftStamps(nodePool, nodeClass)).filter(
       ([k]) => annotations[k] === undefined,
     );
-    if (missing.length > 0)
-      await this.deps.virtualNodes.patchMetadata(key, { annotations: Object.fromEntries(missing) });
+    // VirtualNodes recorded before they had an owner get their NodePool as owner too.
+    const owner =
+      nodePool && (virtualNode.metadata.ownerReferences ?? []).length === 0 ? nodePoolOwner(nodePool) : [];
+    if (missing.length > 0 || owner.length > 0)
+      await this.deps.virtualNodes.patchMetadata(key, {
+        ...(missing.length > 0 ? { annotations: Object.fromEntries(missing) } : {}),
+        ...(owner.length > 0 ? { ownerReferences: owner } : {}),
+      });
     return undefined;
   }
 

@@ -4,6 +4,7 @@ import type { EC2NodeClass } from "../../../src/api/ec2nodeclass.js";
 import type { NodePool } from "../../../src/api/nodepool.js";
 import type { VirtualNode } from "../../../src/api/virtualnode.js";
 import { driftStamps } from "../../../src/controllers/lifecycle/drift.js";
+import type { V1Node } from "@kubernetes/client-node";
 import { advance, lifecycleWorld, runningPod, testPool } from "../../support/lifecycle-fakes.js";
 
 function world(pool: NodePool, terminationLatencyMs = 0) {
@@ -298,6 +299,39 @@ describe("disruption", () => {
     await advance(w.clock, 10_000, 5_000);
     const mark = w.api.virtualNode("big")?.status?.conditions?.find((c) => c.type === "Consolidatable");
     assert.equal(mark?.status, "False");
+    lifecycle.stop();
+  });
+
+  it("repairs a node whose Ready has not been True for the repair window, unless too many of its pool are sick", async () => {
+    const w = lifecycleWorld({
+      disruptionIntervalMs: 10_000,
+      gcIntervalMs: 3_600_000,
+      nodeRepairAfterMs: 5 * 60_000,
+    });
+    w.api.nodePools.push(pool({ consolidateAfter: "Never", budgets: [{ nodes: "100%" }] }));
+    const pairs = await Promise.all(["a", "b", "c", "d", "e", "f"].map((n) => w.launch(n)));
+    const sicken = (node: V1Node, status: string) => {
+      node.status = {
+        ...node.status,
+        conditions: [
+          {
+            type: "Ready",
+            status,
+            lastTransitionTime: new Date(w.clock.now()).toISOString() as unknown as Date,
+          },
+        ],
+      };
+    };
+    sicken(pairs[0]!.node, "Unknown");
+    const lifecycle = w.start();
+    await advance(w.clock, 4 * 60_000, 10_000);
+    assert.ok(!w.api.virtualNode("a")?.metadata.deletionTimestamp, "not within the window yet");
+    await advance(w.clock, 2 * 60_000, 10_000);
+    assert.equal(w.api.virtualNode("a"), undefined, "replaced after 5 minutes");
+    // Three of the five left go NotReady at once: more than a fifth of the pool, so none is touched.
+    for (const pair of pairs.slice(1, 4)) sicken(pair.node, "False");
+    await advance(w.clock, 10 * 60_000, 10_000);
+    for (const name of ["b", "c", "d"]) assert.ok(w.api.virtualNode(name), `${name} kept`);
     lifecycle.stop();
   });
 
