@@ -93,6 +93,24 @@ export default tseslint.config(
   },
   ...architecture,
   {
+    // Time and chance are dependencies (src/clock.ts: Clock, Timers, Random), so tests drive them.
+    files: ["src/**/*.ts"],
+    ignores: ["src/clock.ts"],
+    rules: {
+      "no-restricted-globals": [
+        "error",
+        ...["setTimeout", "clearTimeout", "setInterval", "clearInterval", "setImmediate"].map((name) => ({
+          name,
+          message: "Use the injected Timers (src/clock.ts).",
+        })),
+      ],
+      "no-restricted-properties": [
+        "error",
+        { object: "Math", property: "random", message: "Use the injected Random (src/clock.ts)." },
+      ],
+    },
+  },
+  {
     files: ["test/**/*.ts", "e2e/**/*.ts", "bench/**/*.ts"],
     rules: {
       "@typescript-eslint/no-non-null-assertion": "off",

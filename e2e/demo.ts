@@ -1,8 +1,10 @@
-// `npm run demo [-- --keep] [-- --timeout 300]`: the README's first command. Brings the local cluster up,
-// starts rafter against moto, applies the example EC2NodeClass and NodePools and 40 pods with mixed
-// requests and constraints, follows them from pending to running through rafter's virtual nodes, prints
-// `kubectl get virtualnodes,nodes` and the hourly cost, then tears everything down. With --keep the
-// cluster stays up and the kubeconfig and kubectl command are printed.
+// `npm run demo [-- --keep] [-- --timeout 300] [-- --real-nodes]`: the README's first command. Brings
+// the local cluster up, starts rafter against moto, applies the example EC2NodeClass and NodePools and
+// 40 pods with mixed requests and constraints, follows them from pending to running through rafter's
+// virtual nodes, prints `kubectl get virtualnodes,nodes` and the hourly cost, then tears everything
+// down. With --keep the cluster stays up and the kubeconfig and kubectl command are printed.
+// --real-nodes runs the same flow with real kubelets and containerd (e2e/node) and a workload sized
+// for them.
 import { readdirSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { startCluster, type Cluster } from "./cluster/cluster.js";
@@ -10,12 +12,17 @@ import { metricValue } from "./harness/metrics.js";
 import { ensureToolchain } from "./cluster/toolchain.js";
 import { rafterComplaints } from "./demo/complaints.js";
 import { follow } from "./demo/progress.js";
+import { realNodeDemo } from "./demo/real-nodes.js";
 import { demoWorkload } from "./demo/workload.js";
 import { kwokManaged, loadExample } from "./harness/examples.js";
 import { newRunDir, repoRoot } from "./paths.js";
 
 const { values } = parseArgs({
-  options: { keep: { type: "boolean", default: false }, timeout: { type: "string", default: "300" } },
+  options: {
+    keep: { type: "boolean", default: false },
+    timeout: { type: "string", default: "300" },
+    "real-nodes": { type: "boolean", default: false },
+  },
 });
 const timeoutMs = Number(values.timeout) * 1000;
 const out = (line = ""): void => {
@@ -33,19 +40,28 @@ async function demo(cluster: Cluster): Promise<boolean> {
   }
   out(`  rafter ready: extender ${cluster.rafter.extenderUrl}, metrics ${cluster.rafter.metricsUrl}/metrics`);
 
-  const examples = readdirSync(`${repoRoot}/manifests/examples`)
-    .filter((f) => f.endsWith(".yaml"))
-    .sort()
-    .flatMap((f) => loadExample(repoRoot, f).map(kwokManaged));
+  const real = values["real-nodes"] ? realNodeDemo(repoRoot, NAMESPACE) : undefined;
+  const examples =
+    real?.pools ??
+    readdirSync(`${repoRoot}/manifests/examples`)
+      .filter((f) => f.endsWith(".yaml"))
+      .sort()
+      .flatMap((f) => loadExample(repoRoot, f).map(kwokManaged));
   out(
-    `▶ applying manifests/examples (${examples.map((o) => `${o.kind ?? "?"}/${o.metadata.name}`).join(", ")})`,
+    `▶ applying ${real ? "a real-node EC2NodeClass and NodePool" : "manifests/examples"} (${examples.map((o) => `${o.kind ?? "?"}/${o.metadata.name}`).join(", ")})`,
   );
   out((await cluster.kubectl.apply(examples)).trimEnd().replace(/^/gm, "  "));
+  if (real) {
+    out("▶ instances of that NodePool boot real nodes (containerd + kubelet from rafter's user data)");
+    cluster.realNodes.watch({ maxNodes: 3 });
+  }
 
-  const workload = demoWorkload(NAMESPACE);
+  const workload = real?.workload ?? demoWorkload(NAMESPACE);
   const expected = workload.reduce((sum, d) => sum + (d.spec as { replicas: number }).replicas, 0);
   await cluster.kubectl.run(["create", "namespace", NAMESPACE]);
-  out(`▶ applying ${workload.length} Deployments, ${expected} pods (web, api, batch → spot, cache)`);
+  out(
+    `▶ applying ${workload.length} Deployments, ${expected} pods (${real ? "hello, api → real nodes" : "web, api, batch → spot, cache"})`,
+  );
   await cluster.kubectl.apply(workload);
 
   const result = await follow(cluster.kubectl, NAMESPACE, expected, timeoutMs, out);
@@ -57,6 +73,13 @@ async function demo(cluster: Cluster): Promise<boolean> {
   const lastPlan = metricValue(metrics, "rafter_plan_hourly_cost_dollars");
   const cost = result.last?.hourlyCost ?? 0;
   out(`hourly cost of the launched capacity: $${cost.toFixed(4)}/h (last plan: $${lastPlan.toFixed(4)}/h)`);
+  if (real) {
+    out(`$ kubectl logs -n ${NAMESPACE} deployment/hello`);
+    const logs = await cluster.kubectl.run(["logs", "-n", NAMESPACE, "deployment/hello"], {
+      allowFailure: true,
+    });
+    out(`  ${(logs.stdout || logs.stderr).trim()}`);
+  }
   if (result.done) {
     out(`✔ all ${expected} pods running ${result.seconds.toFixed(1)}s after they were created`);
     return true;

@@ -1,5 +1,6 @@
 // Time as a dependency: production code reads the clock and sets timers through these ports so that
 // tests drive time by hand and never sleep.
+import type { Random } from "./domain/backoff.js";
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
@@ -14,21 +15,37 @@ export interface Timers {
   clearTimeout(handle: TimerHandle | undefined): void;
 }
 
+/** Uniform in [0, 1). Passed in wherever chance decides (jitter), so that tests pin it. */
+export type { Random };
+
 export const systemClock: Clock = { now: () => Date.now() };
 
-export function systemTimers(): Timers {
+export const systemRandom: Random = () => Math.random();
+
+/** A promise that resolves after `ms` on the given timers. */
+export function sleepOn(timers: Timers): (ms: number) => Promise<void> {
+  return (ms) =>
+    new Promise((resolve) => {
+      timers.setTimeout(resolve, ms);
+    });
+}
+
+/**
+ * Node's timers behind the port. `unref`: pending timers do not keep the process alive (for work
+ * that only matters while something else runs, e.g. a batching window).
+ */
+export function systemTimers(options: { readonly unref?: boolean } = {}): Timers {
   const handles = new Map<number, NodeJS.Timeout>();
   let next = 0;
   return {
     setTimeout(callback, delayMs) {
       const id = next++;
-      handles.set(
-        id,
-        setTimeout(() => {
-          handles.delete(id);
-          callback();
-        }, delayMs),
-      );
+      const timer = setTimeout(() => {
+        handles.delete(id);
+        callback();
+      }, delayMs);
+      if (options.unref === true) timer.unref();
+      handles.set(id, timer);
       return { id };
     },
     clearTimeout(handle) {

@@ -36,6 +36,7 @@ import { createHealthApp } from "./server/health.js";
 import { listen, type RunningServer } from "./server/listen.js";
 import { createSchedulingState, isBoundTo } from "./state/scheduling-state.js";
 import { createCloudProvider, createInterruptionSource } from "./cloud/factory.js";
+import { fail, ok } from "./domain/result.js";
 
 export async function runRafter(config: Config): Promise<void> {
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
@@ -242,9 +243,9 @@ export async function runRafter(config: Config): Promise<void> {
           [],
           `Replacement (${reason})`,
         );
-        if (created.kind !== "ok") return { kind: "error", message: created.message };
+        if (created.kind !== "ok") return fail(created.message);
         startedLauncher.launch(created.value);
-        return { kind: "ok", virtualNode: created.value.metadata.name ?? "" };
+        return ok(created.value.metadata.name ?? "");
       },
       releasePods: (keys) => provisioner?.podsReleased(keys, "now"),
       registrationOutcomes: registrationHealth,

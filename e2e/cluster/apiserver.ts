@@ -1,6 +1,7 @@
 // kube-apiserver on 127.0.0.1: TLS from the throw-away CA, static bearer tokens, Node+RBAC
-// authorization, service-account keys. Ready when /readyz answers 200. It can be stopped and started
-// again (same port, flags, certificates and etcd data) to test that every client recovers.
+// authorization with NodeRestriction, service-account keys, a client certificate for kubelets. Ready
+// when /readyz answers 200. It can be stopped and started again (same port, flags, certificates and
+// etcd data) to test that every client recovers.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tokenAuthFile, type Identities } from "./kubeconfig.js";
@@ -37,6 +38,11 @@ export async function startApiServer(
     "DNS:kubernetes.default.svc",
     "DNS:kubernetes.default.svc.cluster.local",
   ]);
+  // kube-apiserver's identity towards kubelets (logs, exec, proxy): a system:masters client certificate,
+  // which the kubelets' webhook authorizer allows.
+  const kubeletClient = await pki.client("kube-apiserver-kubelet-client", "kube-apiserver-kubelet-client", [
+    "system:masters",
+  ]);
   const tokens = join(layout.config, "tokens.csv");
   writeFileSync(tokens, tokenAuthFile(identities), { mode: 0o600 });
   const url = `https://127.0.0.1:${port}`;
@@ -53,6 +59,12 @@ export async function startApiServer(
       `--client-ca-file=${pki.ca.cert}`,
       `--token-auth-file=${tokens}`,
       "--authorization-mode=Node,RBAC",
+      // kubelets act as system:node:<name>: NodeRestriction keeps each to its own Node and pods
+      "--enable-admission-plugins=NodeRestriction",
+      `--kubelet-client-certificate=${kubeletClient.cert}`,
+      `--kubelet-client-key=${kubeletClient.key}`,
+      // the kubelet also reports a Hostname address (the EC2 DNS name), which does not resolve here
+      "--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname",
       "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
       `--service-account-key-file=${pki.serviceAccount.publicKey}`,
       `--service-account-signing-key-file=${pki.serviceAccount.privateKey}`,

@@ -2,7 +2,7 @@
 // kube-scheduler (rafter as extender), kwok, moto → rafter. `startCluster` waits on each component's
 // readiness and tears everything down again if any step fails; `Cluster.stop` stops every process
 // group (SIGTERM, then SIGKILL) and checks that no port is left bound.
-import { readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startApiServer } from "./apiserver.js";
 import { startControllerManager } from "./controller-manager.js";
@@ -20,6 +20,8 @@ import { Rafter } from "./rafter.js";
 import { onShutdown, startReaper } from "./reaper.js";
 import { startScheduler } from "./scheduler.js";
 import type { Toolchain } from "./toolchain.js";
+import { IMAGES, ociArchive } from "../node/oci-image.js";
+import { RealNodes } from "../node/real-nodes.js";
 
 /** When a kube-apiserver restart happened (epoch ms). */
 export interface ApiServerRestart {
@@ -67,6 +69,11 @@ export interface Cluster {
   readonly rafterKubectl: Kubectl;
   readonly moto: Moto;
   readonly rafter: Rafter;
+  /**
+   * Real kubelets for the instances a test chose (EC2NodeClass tag e2e.rafter.test/boot=real-node);
+   * idle until `realNodes.watch()`, stopped with the cluster.
+   */
+  readonly realNodes: RealNodes;
   readonly clusterName: string;
   readonly region: string;
   /** Seconds each start-up phase took. */
@@ -112,6 +119,14 @@ async function applyFolder(kubectl: Kubectl, dir: string, tolerant = false): Pro
   return failures;
 }
 
+/** K8S_VERSION from e2e/k8s/versions.env: the version every binary, the kubelet included, is built at. */
+function pinnedKubernetesVersion(repoRoot: string): string {
+  const env = readFileSync(join(repoRoot, "e2e", "k8s", "versions.env"), "utf8");
+  const version = /^K8S_VERSION=(\S+)$/m.exec(env)?.[1];
+  if (version === undefined) throw new Error("e2e/k8s/versions.env has no K8S_VERSION");
+  return version;
+}
+
 export async function startCluster(options: StartOptions): Promise<Cluster> {
   const log = options.log ?? (() => undefined);
   const layout = createLayout(options.dir);
@@ -124,6 +139,7 @@ export async function startCluster(options: StartOptions): Promise<Cluster> {
   });
   const ports: number[] = [];
   let rafter: Rafter | undefined;
+  let realNodes: RealNodes | undefined;
   let stopped = false;
   let removeHandlers = (): void => undefined;
 
@@ -131,6 +147,9 @@ export async function startCluster(options: StartOptions): Promise<Cluster> {
     if (stopped) return;
     stopped = true;
     await rafter?.stop();
+    await realNodes?.stopAll().catch((error: unknown) => {
+      log(`warning: ${error instanceof Error ? error.message : String(error)}`);
+    });
     await supervisor.stopAll();
     reaper.disarm();
     removeHandlers();
@@ -242,6 +261,29 @@ export async function startCluster(options: StartOptions): Promise<Cluster> {
       caFile: pki.ca.cert,
     });
     const rafterHandle = rafter;
+    const imagesDir = join(layout.data, "images");
+    mkdirSync(imagesDir, { recursive: true });
+    const images = Object.entries(IMAGES).map(([name, image]) => {
+      const path = join(imagesDir, `${name}.tar`);
+      const busybox = "missing" in tools.nodeRuntime ? Buffer.alloc(0) : readFileSync("/bin/busybox");
+      writeFileSync(path, ociArchive({ ...image, busybox }));
+      return path;
+    });
+    realNodes = new RealNodes({
+      supervisor,
+      pki,
+      kubectl,
+      apiServerUrl: apiServer.url,
+      ec2Endpoint: moto.endpoint,
+      region,
+      clusterName,
+      tools: { kubelet: tools.kubelet, criReset: tools.criReset, devicePlugin: tools.testDevicePlugin },
+      runtime: tools.nodeRuntime,
+      images,
+      kubeletVersion: pinnedKubernetesVersion(options.repoRoot),
+      logFile: (component) => layout.log(component),
+      log,
+    });
     if (options.startRafter === true) await phase("rafter", () => rafterHandle.start());
     timings.total = (Date.now() - total) / 1000;
 
@@ -256,6 +298,7 @@ export async function startCluster(options: StartOptions): Promise<Cluster> {
       rafterKubectl: new Kubectl(tools.kubectl, kubeconfigs.rafter),
       moto,
       rafter: rafterHandle,
+      realNodes,
       clusterName,
       region,
       timings,

@@ -21,6 +21,11 @@ export interface Pki {
   readonly serviceAccount: { readonly privateKey: string; readonly publicKey: string };
   /** Issues a serving certificate for 127.0.0.1/localhost plus the extra SANs. */
   serving(name: string, sans?: readonly string[]): Promise<CertPair>;
+  /**
+   * Issues a client certificate: the API server reads CN as the user and each O as a group (a node
+   * is CN=system:node:<name>, O=system:nodes).
+   */
+  client(name: string, commonName: string, organizations?: readonly string[]): Promise<CertPair>;
 }
 
 async function openssl(dir: string, ...args: string[]): Promise<void> {
@@ -59,23 +64,13 @@ export async function createPki(dir: string): Promise<Pki> {
   await openssl(dir, "genrsa", "-out", serviceAccount.privateKey, "2048");
   await openssl(dir, "rsa", "-in", serviceAccount.privateKey, "-pubout", "-out", serviceAccount.publicKey);
 
-  const serving = async (name: string, sans: readonly string[] = []): Promise<CertPair> => {
+  const issue = async (name: string, subject: string, extensions: readonly string[]): Promise<CertPair> => {
     const pair: CertPair = { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`) };
     const csr = join(dir, `${name}.csr`);
     const ext = join(dir, `${name}.ext`);
-    const allSans = ["IP:127.0.0.1", "DNS:localhost", ...sans];
-    writeFileSync(
-      ext,
-      [
-        "basicConstraints=CA:FALSE",
-        "keyUsage=critical,digitalSignature,keyEncipherment",
-        "extendedKeyUsage=serverAuth",
-        `subjectAltName=${allSans.join(",")}`,
-        "",
-      ].join("\n"),
-    );
+    writeFileSync(ext, [...extensions, ""].join("\n"));
     await openssl(dir, "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", pair.key);
-    await openssl(dir, "req", "-new", "-key", pair.key, "-subj", `/CN=${name}`, "-out", csr);
+    await openssl(dir, "req", "-new", "-key", pair.key, "-subj", subject, "-out", csr);
     await openssl(
       dir,
       "x509",
@@ -98,6 +93,23 @@ export async function createPki(dir: string): Promise<Pki> {
     );
     return pair;
   };
+  const serving = (name: string, sans: readonly string[] = []): Promise<CertPair> =>
+    issue(name, `/CN=${name}`, [
+      "basicConstraints=CA:FALSE",
+      "keyUsage=critical,digitalSignature,keyEncipherment",
+      "extendedKeyUsage=serverAuth",
+      `subjectAltName=${["IP:127.0.0.1", "DNS:localhost", ...sans].join(",")}`,
+    ]);
+  const client = (
+    name: string,
+    commonName: string,
+    organizations: readonly string[] = [],
+  ): Promise<CertPair> =>
+    issue(name, [...organizations.map((o) => `/O=${o}`), `/CN=${commonName}`].join(""), [
+      "basicConstraints=CA:FALSE",
+      "keyUsage=critical,digitalSignature,keyEncipherment",
+      "extendedKeyUsage=clientAuth",
+    ]);
 
-  return { dir, ca, serviceAccount, serving };
+  return { dir, ca, serviceAccount, serving, client };
 }

@@ -13,6 +13,12 @@ export interface Toolchain {
   readonly kubectl: string;
   readonly kwok: string;
   readonly motoServer: string;
+  /** The real-node tier: the kubelet, the CRI reset tool and the test device plugin (e2e/k8s/cmd). */
+  readonly kubelet: string;
+  readonly criReset: string;
+  readonly testDevicePlugin: string;
+  /** containerd, runc and the CNI plugins (scripts/install-node-runtime.sh), or why they are missing. */
+  readonly nodeRuntime: { readonly cniBinDir: string } | { readonly missing: string };
 }
 
 /** Runs a script, streaming its stderr to ours, and returns the last line of its stdout. */
@@ -32,9 +38,13 @@ async function lastLineOf(script: string, cwd: string): Promise<string> {
   });
 }
 
-export function toolchainFrom(root: string, motoBin: string): Toolchain {
+export function toolchainFrom(
+  root: string,
+  motoBin: string,
+  nodeRuntime: Toolchain["nodeRuntime"] = { missing: "scripts/install-node-runtime.sh was not run" },
+): Toolchain {
   const bin = join(root, "bin");
-  const tools: Toolchain = {
+  const tools: Omit<Toolchain, "nodeRuntime"> = {
     etcd: join(bin, "etcd"),
     kubeApiserver: join(bin, "kube-apiserver"),
     kubeControllerManager: join(bin, "kube-controller-manager"),
@@ -42,16 +52,24 @@ export function toolchainFrom(root: string, motoBin: string): Toolchain {
     kubectl: join(bin, "kubectl"),
     kwok: join(bin, "kwok"),
     motoServer: join(motoBin, "moto_server"),
+    kubelet: join(bin, "kubelet"),
+    criReset: join(bin, "cri-reset"),
+    testDevicePlugin: join(bin, "test-device-plugin"),
   };
-  for (const [name, path] of Object.entries(tools) as [string, string][]) {
+  for (const [name, path] of Object.entries<string>(tools)) {
     if (!existsSync(path)) throw new Error(`e2e toolchain: ${name} missing at ${path}`);
   }
-  return tools;
+  return { ...tools, nodeRuntime };
 }
 
 /** Ensures the toolchain exists (building it on a cold cache) and returns its binaries. */
 export async function ensureToolchain(repoRoot: string): Promise<Toolchain> {
   const root = await lastLineOf(join(repoRoot, "e2e", "toolchain.sh"), repoRoot);
   const motoBin = await lastLineOf(join(repoRoot, "scripts", "install-moto.sh"), repoRoot);
-  return toolchainFrom(root, motoBin);
+  // the real-node tier's runtime needs root to install; without it only the real-node scenarios fail
+  const nodeRuntime = await lastLineOf(join(repoRoot, "scripts", "install-node-runtime.sh"), repoRoot).then(
+    (cniBinDir) => ({ cniBinDir }),
+    (error: unknown) => ({ missing: error instanceof Error ? error.message : String(error) }),
+  );
+  return toolchainFrom(root, motoBin, nodeRuntime);
 }

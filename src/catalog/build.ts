@@ -42,7 +42,7 @@ export interface PriceSources {
 }
 
 /** Offerings of a type in the zones where EC2 offers it, cheapest first. */
-export function buildOfferings(
+function buildOfferings(
   info: Ec2InstanceTypeInfo,
   zones: readonly string[],
   prices: PriceSources,

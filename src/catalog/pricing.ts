@@ -3,8 +3,6 @@
 // regenerated with scripts/refresh-prices.ts. Spot prices come from DescribeSpotPriceHistory when
 // talking to EC2; the embedded catalogue has no live market, so it carries an ESTIMATE (below).
 
-export type PriceTable = ReadonlyMap<string, number>;
-
 /** Parses "region,instance_type,on_demand_usd_per_hour" rows; rows of other regions are skipped. */
 export function parsePriceCsv(text: string, region: string): Map<string, number> {
   const prices = new Map<string, number>();
@@ -49,6 +47,6 @@ export function estimateSpotPrice(instanceType: string, zone: string, onDemand: 
 }
 
 /** Prices keep six decimals, like AWS's price lists (the cheapest types cost fractions of a cent). */
-export function roundPrice(price: number): number {
+function roundPrice(price: number): number {
   return Math.round(price * 1e6) / 1e6;
 }

@@ -28,7 +28,7 @@ export interface CatalogSnapshot {
   types: SnapshotEntry[];
 }
 
-export function snapshotOfferings(snapshot: CatalogSnapshot, entry: SnapshotEntry): Offering[] {
+function snapshotOfferings(snapshot: CatalogSnapshot, entry: SnapshotEntry): Offering[] {
   const offerings: Offering[] = [];
   entry.zones.forEach((zoneIndex, i) => {
     const zone = snapshot.zones[zoneIndex];

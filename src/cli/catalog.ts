@@ -53,7 +53,7 @@ function globMatcher(patterns: string[]): (name: string) => boolean {
   return (name) => regexes.some((r) => r.test(name));
 }
 
-export function selectTypes(catalog: Catalog, flags: CatalogFlags): InstanceType[] {
+function selectTypes(catalog: Catalog, flags: CatalogFlags): InstanceType[] {
   const minCpu = number(flags.minCpu, "min-cpu");
   const minMemory = number(flags.minMemory, "min-memory");
   const limit = number(flags.limit, "limit");
@@ -95,7 +95,7 @@ function accelerators(type: InstanceType): string {
   return count === undefined ? "-" : `${count}x${name ?? "?"}`;
 }
 
-export function renderTable(types: readonly InstanceType[]): string {
+function renderTable(types: readonly InstanceType[]): string {
   const header = [
     "TYPE",
     "ARCH",

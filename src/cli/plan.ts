@@ -17,6 +17,7 @@ import {
   type Plan,
 } from "../planner/index.js";
 import { UsageError } from "./usage-error.js";
+import { errorMessage } from "../domain/error-message.js";
 
 interface PlanFlags {
   file: string[];
@@ -60,9 +61,7 @@ function loadCatalog(flags: PlanFlags): Catalog {
     try {
       json = JSON.parse(readFileSync(flags.catalog, "utf8"));
     } catch (error) {
-      throw new UsageError(
-        `--catalog ${flags.catalog}: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      throw new UsageError(`--catalog ${flags.catalog}: ${errorMessage(error)}`);
     }
     return catalogFromJson(json, flags.region);
   }
@@ -78,7 +77,7 @@ function money(v: number): string {
   return `$${v.toFixed(4)}`;
 }
 
-export function formatTable(p: Plan): string {
+function formatTable(p: Plan): string {
   const rows: string[][] = [["NODE", "POOL", "TYPE", "OPTIONS", "ZONE", "CAPACITY", "PODS", "$/H"]];
   for (const n of p.newNodes)
     rows.push([

@@ -14,7 +14,7 @@ export function formatAge(seconds: number | undefined): string {
   return `${Math.floor(seconds / 86400)}d`;
 }
 
-export function money(value: number): string {
+function money(value: number): string {
   return `$${value.toFixed(4)}`;
 }
 

@@ -13,6 +13,7 @@ import { formatResourceQuantity, parseResourceQuantity } from "../domain/quantit
 import type { Catalog } from "../catalog/types.js";
 import { plan, snapshotFromObjects, type LpSolver } from "../planner/index.js";
 import { labelKeys } from "../api/labels.js";
+import { namespacedName, podKey } from "../domain/pod-key.js";
 
 export interface StatusObjects {
   readonly nodePools: readonly NodePool[];
@@ -106,7 +107,7 @@ export interface LowerBoundResult {
 const leavingPhases = new Set<string>(["Failed", "Terminating"]);
 const readyOrLater = new Set<string>(["Ready", "Draining", "Terminating", "Failed"]);
 
-export const efficiencyExplanation =
+const efficiencyExplanation =
   "efficiency = current spend / the planner's LP lower bound on the hourly cost of capacity for the pods " +
   "now running on rafter-managed nodes, planned from scratch on an empty cluster with the same NodePools " +
   "and the embedded catalogue. 1.00 means no set of nodes could hold those pods for less; 1.30 means " +
@@ -146,7 +147,7 @@ function limitOf(pool: NodePool, resource: string): string | undefined {
 }
 
 /** Nodes of the pool (registered or still launching) and their capacity, as NodePool status counts them. */
-export function poolUsage(
+function poolUsage(
   objects: StatusObjects,
   pool: string,
 ): { nodes: number; resources: Resources; hourlyCost: number } {
@@ -289,7 +290,7 @@ export function buildStatusReport(
   const live = objects.virtualNodes.filter((vn) => phaseOf(vn) !== "Failed");
   const hourlyCost = live.reduce((sum, vn) => sum + price(vn), 0);
   const reservations = new Set(
-    live.flatMap((vn) => vn.spec.pods.map((ref) => `${ref.namespace}/${ref.name}`)),
+    live.flatMap((vn) => vn.spec.pods.map((ref) => namespacedName(ref.namespace, ref.name))),
   );
   const pending = objects.pods.filter((p) => !p.spec?.nodeName && !isTerminal(p));
   const running = podsOnRafterNodes(objects);
@@ -306,8 +307,7 @@ export function buildStatusReport(
       liveVirtualNodes: live.length,
       hourlyCost,
       pendingPods: pending.length,
-      reservedPods: pending.filter((p) => reservations.has(`${p.metadata?.namespace}/${p.metadata?.name}`))
-        .length,
+      reservedPods: pending.filter((p) => reservations.has(podKey(p))).length,
     },
     efficiency: {
       hourlyCost,

@@ -19,6 +19,7 @@ import {
   type StatusObjects,
 } from "./status-report.js";
 import { UsageError } from "./usage-error.js";
+import { errorMessage } from "../domain/error-message.js";
 
 interface StatusFlags {
   kubeconfig?: string;
@@ -36,9 +37,7 @@ async function listed<T>(what: string, request: () => Promise<{ items: unknown[]
     const detail =
       typeof body === "string" && body.includes('"message"')
         ? String((JSON.parse(body) as { message?: unknown }).message)
-        : error instanceof Error
-          ? error.message.split("\n")[0]
-          : String(error);
+        : errorMessage(error).split("\n")[0];
     throw new ListError(`cannot list ${what}: ${detail}`);
   }
 }
@@ -50,7 +49,7 @@ function custom(clients: KubeClients, plural: string): () => Promise<{ items: un
     };
 }
 
-export async function listStatusObjects(clients: KubeClients): Promise<StatusObjects> {
+async function listStatusObjects(clients: KubeClients): Promise<StatusObjects> {
   const [nodePools, nodeClasses, virtualNodes, nodes, pods] = await Promise.all([
     listed<NodePool>("nodepools", custom(clients, "nodepools")),
     listed<EC2NodeClass>("ec2nodeclasses", custom(clients, "ec2nodeclasses")),
@@ -65,9 +64,7 @@ async function lowerBound(objects: StatusObjects): Promise<LowerBoundResult | un
   try {
     return computeLowerBound(objects, loadEmbeddedCatalog(), await loadLpSolver());
   } catch (error) {
-    process.stderr.write(
-      `rafter: efficiency not computed: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
+    process.stderr.write(`rafter: efficiency not computed: ${errorMessage(error)}\n`);
     return undefined;
   }
 }
@@ -81,9 +78,7 @@ async function run(flags: StatusFlags): Promise<void> {
   try {
     clients = createKubeClients(loadKubeConfig(path));
   } catch (error) {
-    throw new UsageError(
-      `kubeconfig: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`,
-    );
+    throw new UsageError(`kubeconfig: ${errorMessage(error).split("\n")[0] ?? ""}`);
   }
   let objects: StatusObjects;
   try {

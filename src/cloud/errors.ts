@@ -1,5 +1,6 @@
 // Expected cloud outcomes as values. Callers switch on `kind`; nothing here is thrown, because
 // "no capacity", "already gone" and "slow down" are ordinary answers a controller plans around.
+import type { Result as DomainResult } from "../domain/result.js";
 import type { CapacityType } from "../api/common.js";
 
 export interface FailedOffering {
@@ -49,11 +50,10 @@ export interface CloudFailure {
 
 export type CloudError = InsufficientCapacity | NotFound | Throttled | InvalidNodeClass | CloudFailure;
 
-export type Result<T, E = CloudError> =
-  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E };
+/** The port's outcomes: domain/result.ts's Result, failing with a CloudError unless said otherwise. */
+export type Result<T, E = CloudError> = DomainResult<T, E>;
 
-export const ok = <T>(value: T): { readonly ok: true; readonly value: T } => ({ ok: true, value });
-export const fail = <E>(error: E): { readonly ok: false; readonly error: E } => ({ ok: false, error });
+export { fail, ok } from "../domain/result.js";
 
 export const notFound = (message: string, providerId?: string): NotFound =>
   providerId === undefined ? { kind: "NotFound", message } : { kind: "NotFound", message, providerId };

@@ -7,7 +7,7 @@ import { labelKeys } from "../api/labels.js";
 import { offeringKey, type InstanceType } from "../catalog/types.js";
 
 /** CreateFleet accepts at most this many overrides per request. */
-export const maxLaunchOptions = 60;
+const maxLaunchOptions = 60;
 
 export interface LaunchOption {
   readonly instanceType: string;

@@ -6,7 +6,7 @@ import type { Clock } from "../clock.js";
 import { offeringKey } from "../catalog/types.js";
 import type { CapacityType } from "../api/common.js";
 
-export const defaultUnavailableTtlMs = 3 * 60_000;
+const defaultUnavailableTtlMs = 3 * 60_000;
 
 export interface UnavailableOfferingsOptions {
   readonly clock: Clock;

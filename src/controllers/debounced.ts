@@ -3,6 +3,7 @@
 // again on their own (undefined: only when asked).
 import type { TimerHandle, Timers } from "../clock.js";
 import type { Logger } from "../logging.js";
+import { errorMessage } from "../domain/error-message.js";
 
 export class Debounced {
   private timer: TimerHandle | undefined;
@@ -41,10 +42,7 @@ export class Debounced {
     try {
       next = await this.reconcile();
     } catch (error) {
-      this.logger.warn(
-        { reconciler: this.name, err: error instanceof Error ? error.message : String(error) },
-        "reconcile failed",
-      );
+      this.logger.warn({ reconciler: this.name, err: errorMessage(error) }, "reconcile failed");
       next = 10_000;
     }
     this.running = false;

@@ -22,6 +22,15 @@ import { needsVolumeBinding } from "./binding-policy.js";
 import { buildNodeObject } from "./node-object.js";
 import { setCondition, virtualNodeTarget } from "./virtual-node-status.js";
 import { millis } from "../domain/timestamps.js";
+import { backoffDelay, exponential } from "../domain/backoff.js";
+import { errorMessage } from "../domain/error-message.js";
+import { namespacedName, podKey } from "../domain/pod-key.js";
+
+/** Failed launch steps are retried after 1 s, 2 s, 4 s, … up to 30 s (a Throttled answer's own hint wins). */
+const launchRetryBackoff = exponential(1_000, 30_000);
+
+/** Phases of a VirtualNode whose instance was launched and is not being taken down. */
+const launchedPhases: ReadonlySet<string> = new Set(["Launched", "Registered", "Ready"]);
 
 /** What happens to a VirtualNode's pods when its launch cannot succeed. */
 export type ReleaseUrgency = "now" | "backoff";
@@ -49,12 +58,16 @@ export interface LauncherDeps {
 }
 
 export class Launcher {
+  // Everything held here is about launches that are running or will run again (a retry is
+  // scheduled); it is dropped when a run ends without one, so memory follows the launches in
+  // progress, not every VirtualNode the process ever launched.
   private readonly inProgress = new Set<string>();
+  /** VirtualNodes with a retry scheduled. */
+  private readonly retrying = new Set<string>();
+  /** Failed runs in a row, by VirtualNode name. */
   private readonly attempts = new Map<string, number>();
-  /** Pods a later plan placed on a VirtualNode's spare capacity: VirtualNode name → pod key → UID. */
+  /** Pods a later plan placed on spare capacity still launching: VirtualNode name → pod key → UID. */
   private readonly joined = new Map<string, Map<string, string>>();
-  /** VirtualNodes whose Node exists and whose planned pods were bound: name → Node name. */
-  private readonly ready = new Map<string, string>();
 
   constructor(private readonly deps: LauncherDeps) {}
 
@@ -65,13 +78,15 @@ export class Launcher {
     this.inProgress.add(name);
     void this.run(virtualNode)
       .catch((error: unknown) => {
-        this.deps.logger.error(
-          { virtualNode: name, err: error instanceof Error ? error.message : String(error) },
-          "launch step failed",
-        );
-        this.retryLater(virtualNode, error instanceof Error ? error.message : String(error));
+        this.deps.logger.error({ virtualNode: name, err: errorMessage(error) }, "launch step failed");
+        this.retryLater(virtualNode, errorMessage(error));
       })
-      .finally(() => this.inProgress.delete(name));
+      .finally(() => {
+        this.inProgress.delete(name);
+        if (this.retrying.has(name)) return;
+        this.attempts.delete(name);
+        this.joined.delete(name);
+      });
   }
 
   /**
@@ -79,14 +94,19 @@ export class Launcher {
    * when its Node already exists. Held in memory only: after a crash they are simply planned again.
    */
   join(virtualNodeName: string, pods: readonly V1Pod[]): void {
-    let members = this.joined.get(virtualNodeName);
-    if (!members) this.joined.set(virtualNodeName, (members = new Map<string, string>()));
-    for (const pod of pods) members.set(keyOf(pod), pod.metadata?.uid ?? "");
-    const nodeName = this.ready.get(virtualNodeName);
-    if (nodeName === undefined || this.inProgress.has(virtualNodeName)) return; // the run in progress binds them
+    if (this.inProgress.has(virtualNodeName) || this.retrying.has(virtualNodeName)) {
+      // The run in progress, or the retry, binds them with the VirtualNode's own pods.
+      let members = this.joined.get(virtualNodeName);
+      if (!members) this.joined.set(virtualNodeName, (members = new Map<string, string>()));
+      for (const pod of pods) members.set(podKey(pod), pod.metadata?.uid ?? "");
+      return;
+    }
+    const nodeName = this.launchedNode(virtualNodeName);
+    // No run will bind them: kube-scheduler does, steered by their reservations.
+    if (nodeName === undefined) return;
     const log = this.deps.logger.child({ virtualNode: virtualNodeName });
     void this.bindEach(launchedFor(virtualNodeName), [...pods], nodeName, log).catch((error: unknown) => {
-      log.warn({ err: error instanceof Error ? error.message : String(error) }, "binding joined pods failed");
+      log.warn({ err: errorMessage(error) }, "binding joined pods failed");
     });
   }
 
@@ -98,15 +118,31 @@ export class Launcher {
   bindToNode(nodeName: string, pods: readonly V1Pod[]): void {
     const log = this.deps.logger.child({ node: nodeName });
     void this.bindEach("onto free capacity", pods, nodeName, log).catch((error: unknown) => {
-      log.warn({ err: error instanceof Error ? error.message : String(error) }, "binding placed pods failed");
+      log.warn({ err: errorMessage(error) }, "binding placed pods failed");
     });
   }
 
-  /** Forgets a VirtualNode that is gone. */
-  forget(virtualNodeName: string): void {
-    this.joined.delete(virtualNodeName);
-    this.ready.delete(virtualNodeName);
-    this.attempts.delete(virtualNodeName);
+  /** A launch run is in progress (retries waiting on their timer are not). For tests. */
+  get busy(): boolean {
+    return this.inProgress.size > 0;
+  }
+
+  /** VirtualNodes the launcher holds anything about: only those with a run in progress or scheduled. */
+  retained(): number {
+    return new Set([...this.inProgress, ...this.retrying, ...this.attempts.keys(), ...this.joined.keys()])
+      .size;
+  }
+
+  /**
+   * The Node of a VirtualNode whose launch is over (no run in progress or scheduled), read from the
+   * cluster: the launch recorded the Node's name, and the Node exists. Read rather than remembered,
+   * so that nothing is kept per VirtualNode, and a restarted process binds the same way.
+   */
+  private launchedNode(virtualNodeName: string): string | undefined {
+    const virtualNode = this.deps.reader.virtualNodes().find((vn) => vn.metadata.name === virtualNodeName);
+    const nodeName = virtualNode?.status?.nodeName;
+    if (!nodeName || !launchedPhases.has(virtualNode.status?.phase ?? "")) return undefined;
+    return this.deps.reader.nodes().some((node) => node.metadata?.name === nodeName) ? nodeName : undefined;
   }
 
   private async run(virtualNode: VirtualNode): Promise<void> {
@@ -195,7 +231,6 @@ export class Launcher {
       launched.nodeName,
       log,
     );
-    this.ready.set(name, launched.nodeName);
     // Pods joined while this run was binding have not been seen yet.
     const late = this.plannedPods(virtualNode).filter((pod) => !pod.spec?.nodeName);
     const lateBound =
@@ -278,9 +313,9 @@ export class Launcher {
   /** The VirtualNode's pods as they are now (gone and recreated pods are left out). */
   private plannedPods(virtualNode: VirtualNode): V1Pod[] {
     const wanted = new Map<string, string | undefined>(this.joined.get(virtualNode.metadata.name ?? ""));
-    for (const ref of virtualNode.spec.pods) wanted.set(`${ref.namespace}/${ref.name}`, ref.uid);
+    for (const ref of virtualNode.spec.pods) wanted.set(namespacedName(ref.namespace, ref.name), ref.uid);
     return this.deps.reader.pods().filter((pod) => {
-      const key = `${pod.metadata?.namespace ?? ""}/${pod.metadata?.name ?? ""}`;
+      const key = podKey(pod);
       if (!wanted.has(key)) return false;
       const uid = wanted.get(key);
       return !uid || uid === pod.metadata?.uid;
@@ -305,7 +340,7 @@ export class Launcher {
     for (const uid of virtualNode.spec.pods.map((ref) => ref.uid ?? ""))
       if (uid) this.deps.ledger.release(uid);
     this.deps.onPodsReleased(
-      virtualNode.spec.pods.map((ref) => `${ref.namespace}/${ref.name}`),
+      virtualNode.spec.pods.map((ref) => namespacedName(ref.namespace, ref.name)),
       urgency,
     );
   }
@@ -319,17 +354,19 @@ export class Launcher {
       // keep retrying rather than let the rejection escape (Node ends the process on it).
       this.fail(virtualNode, `gave up after ${attempt} attempts: ${reason}`, "backoff").catch(
         (error: unknown) => {
-          const message = error instanceof Error ? error.message : String(error);
+          const message = errorMessage(error);
           this.deps.logger.warn({ virtualNode: name, err: message }, "recording the failed launch failed");
           this.retryLater(virtualNode, message);
         },
       );
       return;
     }
-    const delay = suggestedMs ?? Math.min(30_000, 1000 * 2 ** (attempt - 1));
+    const delay = suggestedMs ?? backoffDelay(launchRetryBackoff, attempt);
     // Only the failure is written: the phase and launch facts stay as the last step recorded them.
     void this.patch(name, { lastFailure: reason }).catch(() => undefined);
+    this.retrying.add(name);
     this.deps.timers.setTimeout(() => {
+      this.retrying.delete(name);
       this.launch(virtualNode);
     }, delay);
   }
@@ -384,10 +421,6 @@ function factsFrom(status: VirtualNodeStatus) {
     nodeName: status.nodeName,
     ...(status.privateIP ? { privateIp: status.privateIP } : {}),
   };
-}
-
-function keyOf(pod: V1Pod): string {
-  return `${pod.metadata?.namespace ?? ""}/${pod.metadata?.name ?? ""}`;
 }
 
 function launchedFor(virtualNodeName: string): string {

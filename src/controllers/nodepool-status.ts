@@ -126,7 +126,7 @@ async function reconcileNodePool(
 }
 
 /** Nodes of the pool (registered or still launching) and the capacity they bring. */
-export function usage(reader: ClusterReader, pool: string): { nodes: number; resources: Resources } {
+function usage(reader: ClusterReader, pool: string): { nodes: number; resources: Resources } {
   let nodes = 0;
   let resources: Resources = {};
   const counted = new Set<string>();

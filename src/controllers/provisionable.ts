@@ -19,7 +19,3 @@ export function isProvisionable(pod: V1Pod): boolean {
     ) ?? false
   );
 }
-
-export function podKey(pod: V1Pod): string {
-  return `${pod.metadata?.namespace ?? "default"}/${pod.metadata?.name ?? ""}`;
-}

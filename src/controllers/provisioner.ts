@@ -16,9 +16,11 @@ import type { ReservationLedger } from "../state/reservation-ledger.js";
 import { effectivePodRequests } from "../state/pod-requests.js";
 import { Batcher } from "./batcher.js";
 import type { ClusterReader } from "./cluster-reader.js";
-import { isProvisionable, podKey } from "./provisionable.js";
+import { isProvisionable } from "./provisionable.js";
+import { podKey } from "../domain/pod-key.js";
 import { buildSnapshot } from "./snapshot.js";
 import { recordVirtualNode } from "./virtual-node-factory.js";
+import { errorMessage } from "../domain/error-message.js";
 
 export interface ProvisionerDeps {
   readonly reader: ClusterReader;
@@ -110,10 +112,7 @@ export class Provisioner {
     this.running = true;
     void this.round()
       .catch((error: unknown) => {
-        this.deps.logger.error(
-          { err: error instanceof Error ? error.message : String(error) },
-          "provisioning round failed",
-        );
+        this.deps.logger.error({ err: errorMessage(error) }, "provisioning round failed");
         this.scheduleRetry(5_000);
       })
       .finally(() => {
@@ -123,6 +122,11 @@ export class Provisioner {
           this.trigger();
         }
       });
+  }
+
+  /** A planning round is running now (pods waiting for their batch window are not). For tests. */
+  get planning(): boolean {
+    return this.running;
   }
 
   /** Resolves once no round is running or queued; for tests and orderly shutdown. */

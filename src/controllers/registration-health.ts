@@ -9,7 +9,7 @@ import type { Clock } from "../clock.js";
 import type { ClusterReader } from "./cluster-reader.js";
 
 /** How long a pool stays deprioritized after a failure when nothing else changes it. */
-export const defaultRegistrationRetryMs = 30 * 60_000;
+const defaultRegistrationRetryMs = 30 * 60_000;
 
 interface Outcome {
   readonly ok: boolean;
@@ -98,7 +98,7 @@ export class RegistrationHealth implements RegistrationOutcomes {
  * False, a registration → True); False becomes Unknown (try the pool again) once the NodePool's spec
  * changed or `retryAfterMs` passed since the last failure; a pool never launched from is Unknown.
  */
-export function registrationCondition(
+function registrationCondition(
   pool: NodePool,
   outcome: Outcome | undefined,
   now: number,

@@ -5,20 +5,19 @@ import type { ReservationLedger } from "../state/reservation-ledger.js";
 import { effectivePodRequests } from "../state/pod-requests.js";
 import type { ClusterReader } from "./cluster-reader.js";
 import type { Launcher } from "./launcher.js";
+import { namespacedName, podKey } from "../domain/pod-key.js";
 
 const resumablePhases = new Set(["Planned", "Launching", "Launched", "Registered", "Ready"]);
 
 export function resumeInFlight(reader: ClusterReader, launcher: Launcher, ledger: ReservationLedger): void {
-  const pods = new Map(
-    reader.pods().map((pod) => [`${pod.metadata?.namespace ?? ""}/${pod.metadata?.name ?? ""}`, pod]),
-  );
+  const pods = new Map(reader.pods().map((pod) => [podKey(pod), pod]));
   for (const virtualNode of reader.virtualNodes()) {
     const phase = virtualNode.status?.phase ?? "Planned";
     if (virtualNode.metadata.deletionTimestamp || !resumablePhases.has(phase)) continue;
     const target = virtualNode.status?.nodeName ?? virtualNode.metadata.name ?? "";
     let waiting = 0;
     for (const ref of virtualNode.spec.pods) {
-      const pod = pods.get(`${ref.namespace}/${ref.name}`);
+      const pod = pods.get(namespacedName(ref.namespace, ref.name));
       if (!pod || pod.spec?.nodeName || (ref.uid && pod.metadata?.uid !== ref.uid)) continue;
       waiting++;
       ledger.reserve({

@@ -7,7 +7,7 @@ import type { Catalog } from "../catalog/types.js";
 import type { InFlightNode, PlanningSnapshot, SnapshotNode } from "../planner/types.js";
 import { disruptedTaintKey } from "../api/labels.js";
 import type { ClusterReader } from "./cluster-reader.js";
-import { podKey } from "./provisionable.js";
+import { namespacedName, podKey } from "../domain/pod-key.js";
 
 const inFlightPhases = new Set(["Planned", "Launching", "Launched", "Registered", "Ready"]);
 
@@ -65,7 +65,7 @@ export function buildSnapshot(inputs: SnapshotInputs): PlanningSnapshot {
 function inFlightNode(virtualNode: VirtualNode, podsByKey: ReadonlyMap<string, V1Pod>): InFlightNode {
   const pods: V1Pod[] = [];
   for (const ref of virtualNode.spec.pods) {
-    const pod = podsByKey.get(`${ref.namespace}/${ref.name}`);
+    const pod = podsByKey.get(namespacedName(ref.namespace, ref.name));
     // A pod that is gone, was recreated, or went elsewhere no longer holds capacity here.
     if (!pod || (ref.uid && pod.metadata?.uid !== ref.uid) || isTerminal(pod)) continue;
     if (pod.spec?.nodeName && pod.spec.nodeName !== virtualNode.status?.nodeName) continue;

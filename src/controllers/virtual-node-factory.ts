@@ -16,7 +16,7 @@ import type { ClusterReader } from "./cluster-reader.js";
 import { driftStamps } from "./lifecycle/drift.js";
 import { virtualNodeTarget } from "./virtual-node-status.js";
 
-export const plannedPriceAnnotation = "rafter.dev/planned-price";
+const plannedPriceAnnotation = "rafter.dev/planned-price";
 
 /**
  * A VirtualNode belongs to its NodePool: when the NodePool is deleted, kube-controller-manager's

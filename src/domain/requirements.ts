@@ -26,9 +26,9 @@ export const noRequirements: Requirements = new Map();
 
 const empty: ReadonlySet<string> = new Set();
 
-export class InvalidRequirementError extends Error {}
+class InvalidRequirementError extends Error {}
 
-export function keyRequirement(input: RequirementInput): KeyRequirement {
+function keyRequirement(input: RequirementInput): KeyRequirement {
   const values = input.values ?? [];
   const minValues = input.minValues ?? undefined;
   const base = { allow: undefined, deny: empty, gt: undefined, lt: undefined, exists: undefined, minValues };

@@ -4,8 +4,6 @@ import { formatResourceQuantity, parseResourceQuantity } from "./quantity.js";
 
 export type Resources = Readonly<Record<string, number>>;
 
-export const noResources: Resources = Object.freeze({});
-
 /** Parses a Kubernetes ResourceList ({cpu: "500m", memory: "1Gi"}) into canonical units. */
 export function parseResourceList(list: Readonly<Record<string, string | number>> | undefined): Resources {
   const out: Record<string, number> = {};
@@ -26,31 +24,9 @@ export function addResources(a: Resources, b: Resources): Resources {
   return out;
 }
 
-export function subtractResources(a: Resources, b: Resources): Resources {
-  const out: Record<string, number> = { ...a };
-  for (const [name, value] of Object.entries(b)) out[name] = (out[name] ?? 0) - value;
-  return out;
-}
-
 /** Element-wise maximum, used for init containers (each init container runs alone). */
 export function maxResources(a: Resources, b: Resources): Resources {
   const out: Record<string, number> = { ...a };
   for (const [name, value] of Object.entries(b)) out[name] = Math.max(out[name] ?? 0, value);
   return out;
-}
-
-/** True when every requested resource fits in what is available (missing means zero). */
-export function fits(requests: Resources, available: Resources): boolean {
-  for (const [name, value] of Object.entries(requests)) {
-    if (value > 0 && value > (available[name] ?? 0)) return false;
-  }
-  return true;
-}
-
-/** The first resource that does not fit, for human-readable reasons. */
-export function firstShortfall(requests: Resources, available: Resources): string | undefined {
-  for (const [name, value] of Object.entries(requests)) {
-    if (value > 0 && value > (available[name] ?? 0)) return name;
-  }
-  return undefined;
 }

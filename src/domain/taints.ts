@@ -39,7 +39,3 @@ export function untoleratedTaint(
   }
   return undefined;
 }
-
-export function formatTaint(taint: TaintLike): string {
-  return `${taint.key}${taint.value ? `=${taint.value}` : ""}:${taint.effect}`;
-}

@@ -25,6 +25,7 @@ import {
 import { RecentPods } from "./recent-pods.js";
 import { SlotIndex } from "./slot-index.js";
 import { sendJson, verbRoute, type NodeHandler, type VerbHandler } from "./verb-route.js";
+import { errorMessage } from "../domain/error-message.js";
 
 export type { BoundEvent };
 
@@ -50,7 +51,7 @@ export interface ExtenderDeps {
   readonly pathPrefix?: string;
 }
 
-export const defaultBodyLimitBytes = 10 * 1024 * 1024;
+const defaultBodyLimitBytes = 10 * 1024 * 1024;
 
 const verbs: readonly [ExtenderVerb, VerbHandler][] = [
   ["filter", filterVerb],
@@ -135,7 +136,7 @@ function buildExtender(deps: ExtenderDeps): Extender {
   app.use((error: unknown, _req: Request, res: Response, _next: express.NextFunction) => {
     logger.error({ err: error }, "extender request failed");
     if (res.headersSent) return;
-    sendJson(res, 500, { Error: error instanceof Error ? error.message : String(error) });
+    sendJson(res, 500, { Error: errorMessage(error) });
   });
 
   return { app, routes };

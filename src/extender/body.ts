@@ -2,9 +2,14 @@
 // content-type negotiation or charset decoding on the hot path (kube-scheduler always sends UTF-8
 // JSON), a hard size limit enforced while streaming, and replies that say what was wrong.
 import type { IncomingMessage } from "node:http";
+import { fail, ok, type Result } from "../domain/result.js";
 
-export type BodyError = { ok: false; status: 400 | 413; message: string };
-export type RawBodyResult = { ok: true; bytes: Buffer } | BodyError;
+/** Why a body was refused, as the HTTP reply says it. */
+export interface BodyError {
+  readonly status: 400 | 413;
+  readonly message: string;
+}
+export type RawBodyResult = Result<Buffer, BodyError>;
 
 export function readBody(
   req: IncomingMessage,
@@ -14,11 +19,12 @@ export function readBody(
   const declared = Number(req.headers["content-length"]);
   if (declared > limitBytes) {
     req.resume(); // drain so that the connection can be reused
-    done({
-      ok: false,
-      status: 413,
-      message: `request body of ${declared} bytes exceeds the limit of ${limitBytes} bytes`,
-    });
+    done(
+      fail({
+        status: 413,
+        message: `request body of ${declared} bytes exceeds the limit of ${limitBytes} bytes`,
+      }),
+    );
     return;
   }
   const chunks: Buffer[] = [];
@@ -34,7 +40,7 @@ export function readBody(
     size += chunk.length;
     if (size > limitBytes) {
       chunks.length = 0;
-      finish({ ok: false, status: 413, message: `request body exceeds the limit of ${limitBytes} bytes` });
+      finish(fail({ status: 413, message: `request body exceeds the limit of ${limitBytes} bytes` }));
       return;
     }
     chunks.push(chunk);
@@ -42,14 +48,14 @@ export function readBody(
   req.on("end", () => {
     if (finished) return;
     if (size === 0) {
-      finish({ ok: false, status: 400, message: "request body is empty; expected JSON" });
+      finish(fail({ status: 400, message: "request body is empty; expected JSON" }));
       return;
     }
     // Usually the whole body arrives in one chunk: no copy then; else one concatenation.
     const first = chunks[0];
-    finish({ ok: true, bytes: chunks.length === 1 && first ? first : Buffer.concat(chunks, size) });
+    finish(ok(chunks.length === 1 && first ? first : Buffer.concat(chunks, size)));
   });
   req.on("error", (error) => {
-    finish({ ok: false, status: 400, message: `could not read the request body: ${error.message}` });
+    finish(fail({ status: 400, message: `could not read the request body: ${error.message}` }));
   });
 }

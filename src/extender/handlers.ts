@@ -21,6 +21,7 @@ import type { SlotIndex } from "./slot-index.js";
 import { checkBindingArgs, checkPreemptionArgs } from "./validate.js";
 import type { ExtenderBindingResult, WireNodeList } from "./wire.js";
 import type { ExtenderMetrics } from "../metrics/extender.js";
+import { errorMessage } from "../domain/error-message.js";
 
 export interface Reply {
   status: number;
@@ -108,9 +109,9 @@ function filterDecision(
 
 export function filterVerb(ctx: HandlerContext, body: Buffer, requestId: string): Reply {
   const args = readExtenderArgs(body);
-  if (!args.ok) return badRequest(args.message);
+  if (!args.ok) return badRequest(args.error);
   const pod = podFacts(args.value.pod);
-  if (!pod.ok) return badRequest(pod.message);
+  if (!pod.ok) return badRequest(pod.error);
   const { candidates, nodeList } = args.value;
   const decision = filterDecision(ctx, pod.value, candidates, requestId);
   if (candidates.source)
@@ -159,9 +160,9 @@ function scores(ctx: HandlerContext, pod: PodFacts, candidates: Candidates, requ
 
 export function prioritizeVerb(ctx: HandlerContext, body: Buffer, requestId: string): Reply {
   const args = readExtenderArgs(body);
-  if (!args.ok) return badRequest(args.message);
+  if (!args.ok) return badRequest(args.error);
   const pod = podFacts(args.value.pod);
-  if (!pod.ok) return badRequest(pod.message);
+  if (!pod.ok) return badRequest(pod.error);
   const { candidates } = args.value;
   const scored = scores(ctx, pod.value, candidates, requestId);
   const raw = candidates.source
@@ -172,9 +173,9 @@ export function prioritizeVerb(ctx: HandlerContext, body: Buffer, requestId: str
 
 export async function bindVerb(ctx: HandlerContext, body: Buffer, requestId: string): Promise<Reply> {
   const json = parseJson(body);
-  if (!json.ok) return badRequest(json.message);
+  if (!json.ok) return badRequest(json.error);
   const args = checkBindingArgs(json.value);
-  if (!args.ok) return badRequest(args.message);
+  if (!args.ok) return badRequest(args.error);
   const { PodNamespace: namespace, PodName: name, PodUID: uid, Node: nodeName } = args.value;
   const reservation = ctx.ledger.get(uid);
   const recent = ctx.recent.get(uid);
@@ -184,7 +185,7 @@ export async function bindVerb(ctx: HandlerContext, body: Buffer, requestId: str
     result = await ctx.binder.bind(namespace, name, uid, nodeName);
   } catch (error) {
     // The port promises typed results; a throw is a bug in an adapter, reported rather than crashing.
-    result = { kind: "error" as const, message: `binder failed: ${String(error)}` };
+    result = { kind: "error" as const, message: `binder failed: ${errorMessage(error)}` };
   }
   ctx.metrics.bindResults.inc({ result: result.kind === "ok" && result.joined ? "joined" : result.kind });
   const log = {
@@ -245,11 +246,11 @@ export async function bindVerb(ctx: HandlerContext, body: Buffer, requestId: str
 
 export function preemptVerb(ctx: HandlerContext, body: Buffer, requestId: string): Reply {
   const json = parseJson(body);
-  if (!json.ok) return badRequest(json.message);
+  if (!json.ok) return badRequest(json.error);
   const args = checkPreemptionArgs(json.value);
-  if (!args.ok) return badRequest(args.message);
+  if (!args.ok) return badRequest(args.error);
   const pod = podFacts(args.value.Pod);
-  if (!pod.ok) return badRequest(pod.message);
+  if (!pod.ok) return badRequest(pod.error);
   const decision = decidePreemption(ctx, pod.value, args.value);
   ctx.logger.debug(
     {

@@ -4,6 +4,7 @@ import { InvalidQuantityError } from "../domain/quantity.js";
 import type { Resources } from "../domain/resources.js";
 import { effectivePodRequests } from "../state/pod-requests.js";
 import type { Checked } from "./validate.js";
+import { errorMessage } from "../domain/error-message.js";
 
 export interface PodFacts {
   readonly uid: string;
@@ -32,8 +33,8 @@ export function podFacts(pod: V1Pod): Checked<PodFacts> {
     requests = effectivePodRequests(pod);
   } catch (error) {
     if (error instanceof InvalidQuantityError)
-      return { ok: false, message: `Pod resource requests: ${error.message}` };
-    return { ok: false, message: `Pod spec is not usable: ${String(error)}` };
+      return { ok: false, error: `Pod resource requests: ${error.message}` };
+    return { ok: false, error: `Pod spec is not usable: ${errorMessage(error)}` };
   }
   return {
     ok: true,

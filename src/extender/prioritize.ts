@@ -58,7 +58,7 @@ function scoreFigures(
   return 2 + Math.round(7 * utilisation);
 }
 
-export function scoreNode(
+function scoreNode(
   inputs: PrioritizeInputs,
   pod: PodFacts,
   name: string,

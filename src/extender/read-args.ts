@@ -11,6 +11,7 @@ import type { V1Pod } from "@kubernetes/client-node";
 import { Candidates, type NameBytes } from "./candidates.js";
 import { checkExtenderArgs, checkPod, isObject, type Checked } from "./validate.js";
 import type { WireNodeList } from "./wire.js";
+import { errorMessage } from "../domain/error-message.js";
 
 export interface CandidateArgs {
   readonly pod: V1Pod;
@@ -23,7 +24,7 @@ export function parseJson(bytes: Buffer): Checked<unknown> {
   try {
     return { ok: true, value: JSON.parse(bytes.toString("utf8")) as unknown };
   } catch (error) {
-    return { ok: false, message: `malformed JSON: ${(error as Error).message}` };
+    return { ok: false, error: `malformed JSON: ${errorMessage(error)}` };
   }
 }
 

@@ -10,8 +10,10 @@ import type {
   Victims,
   WireNodeList,
 } from "./wire.js";
+import { fail as failed, type Result } from "../domain/result.js";
 
-export type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
+/** A checked body, or the message of the 400 reply. */
+export type Checked<T> = Result<T, string>;
 
 type Json = Record<string, unknown>;
 
@@ -20,7 +22,7 @@ export function isObject(value: unknown): value is Json {
 }
 
 function fail<T>(message: string): Checked<T> {
-  return { ok: false, message };
+  return failed(message);
 }
 
 /** A pod as kube-scheduler sends it: metadata with a UID and a name, and a spec. */

@@ -7,6 +7,7 @@ import type { Logger } from "../logging.js";
 import type { ExtenderMetrics, ExtenderVerb } from "../metrics/extender.js";
 import { readBody } from "./body.js";
 import type { HandlerContext, Reply } from "./handlers.js";
+import { errorMessage } from "../domain/error-message.js";
 
 /** A verb from the request body (UTF-8 JSON, parsed by the verb: see read-args.ts) to its reply. */
 export type VerbHandler = (ctx: HandlerContext, body: Buffer, requestId: string) => Reply | Promise<Reply>;
@@ -52,7 +53,7 @@ export function verbRoute(options: VerbRouteOptions): NodeHandler {
   };
   const internalError = (requestId: string, error: unknown): Reply => {
     logger.error({ requestId, verb, err: error }, "extender handler failed");
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     return { status: 500, body: { Error: `internal error in ${verb}: ${message}` } };
   };
   return (req, res) => {
@@ -62,13 +63,14 @@ export function verbRoute(options: VerbRouteOptions): NodeHandler {
       typeof header === "string" && header !== "" ? header : `${verb}-${options.nextRequestId()}`;
     readBody(req, bodyLimitBytes, (body) => {
       if (!body.ok) {
-        logger.debug({ requestId, verb, status: body.status, error: body.message }, "rejected request body");
-        finish(res, start, { status: body.status, body: { Error: body.message } });
+        const { status, message } = body.error;
+        logger.debug({ requestId, verb, status, error: message }, "rejected request body");
+        finish(res, start, { status, body: { Error: message } });
         return;
       }
       let reply: Reply | Promise<Reply>;
       try {
-        reply = options.handler(options.ctx, body.bytes, requestId);
+        reply = options.handler(options.ctx, body.value, requestId);
       } catch (error) {
         reply = internalError(requestId, error);
       }

@@ -10,6 +10,8 @@
 import type { CoreV1Api } from "@kubernetes/client-node";
 import pLimit, { type LimitFunction } from "p-limit";
 import { apiErrorKind, apiErrorMessage } from "./errors.js";
+import { sleepOn, systemTimers } from "../clock.js";
+import { backoffDelay, exponential } from "../domain/backoff.js";
 
 export type BindResult =
   /** `joined`: another caller made (or is making) this very binding, and reports it. */
@@ -42,7 +44,10 @@ export interface ApiBinderOptions {
 /** Another caller made (or is making) this binding. */
 const joined: BindResult = { kind: "ok", joined: true };
 
-const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const defaultSleep = sleepOn(systemTimers());
+
+/** A 429 means kube-apiserver is shedding load: back off 200 ms, 400 ms, … up to 3 s. */
+const tooManyRequestsBackoff = exponential(200, 3_000);
 
 export class ApiBinder implements Binder {
   private readonly limit: LimitFunction;
@@ -91,7 +96,7 @@ export class ApiBinder implements Binder {
       if (result !== "retry") return result;
       if (attempt >= attempts)
         return { kind: "error", message: `429: still too many requests after ${attempts} tries` };
-      await sleep(Math.min(3_000, 100 * 2 ** attempt));
+      await sleep(backoffDelay(tooManyRequestsBackoff, attempt));
     }
   }
 

@@ -1,5 +1,6 @@
 // API errors as expected outcomes: callers branch on a kind instead of parsing exceptions.
 import { ApiException } from "@kubernetes/client-node";
+import { errorMessage } from "../domain/error-message.js";
 
 export type ApiErrorKind =
   "not-found" | "conflict" | "already-exists" | "too-many-requests" | "invalid" | "forbidden" | "other";
@@ -41,5 +42,5 @@ export function apiErrorMessage(error: unknown): string {
     }
     return `${error.code}: ${error.message.split("\n")[0] ?? ""}`;
   }
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 }

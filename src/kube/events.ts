@@ -6,6 +6,7 @@ import type { CoreV1Api } from "@kubernetes/client-node";
 import pLimit, { type LimitFunction } from "p-limit";
 import type { Clock } from "../clock.js";
 import type { Logger } from "../logging.js";
+import { errorMessage } from "../domain/error-message.js";
 
 export interface EventTarget {
   readonly apiVersion: string;
@@ -74,10 +75,7 @@ export class ApiEventRecorder implements EventRecorder {
       count: 1,
     };
     void this.limit(() => this.core.createNamespacedEvent({ namespace, body })).catch((error: unknown) => {
-      this.logger.debug(
-        { err: error instanceof Error ? error.message : String(error), reason },
-        "event dropped",
-      );
+      this.logger.debug({ err: errorMessage(error), reason }, "event dropped");
     });
   }
 

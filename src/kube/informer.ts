@@ -10,6 +10,9 @@ import {
   type KubernetesObject,
 } from "@kubernetes/client-node";
 import type { Logger } from "../logging.js";
+import { systemRandom, systemTimers, type Random, type TimerHandle, type Timers } from "../clock.js";
+import { backoffDelay, type BackoffPolicy } from "../domain/backoff.js";
+import { errorMessage } from "../domain/error-message.js";
 
 export interface InformerHandlers<T> {
   onUpsert?(object: T): void;
@@ -30,6 +33,10 @@ export interface ResilientInformerOptions<T extends KubernetesObject> {
    * ending (at 30 s the pod informer took ~20 s after a 40 s outage), long enough to be gentle.
    */
   readonly maxBackoffMs?: number;
+  /** Node's timers unless given. */
+  readonly timers?: Timers;
+  /** Jitter of the restart delay; Math.random unless given. */
+  readonly random?: Random;
 }
 
 /**
@@ -43,16 +50,25 @@ function dropManagedFields(object: KubernetesObject): void {
 export class ResilientInformer<T extends KubernetesObject> {
   private readonly informer;
   private readonly handlers: InformerHandlers<T>[] = [];
-  private backoffMs: number;
+  private readonly backoff: BackoffPolicy;
+  private readonly timers: Timers;
+  /** Restarts since the last successful list+watch. */
+  private failures = 0;
   private stopped = false;
   /** A list has succeeded: the cache holds the collection as of some resource version. */
   private listed = false;
-  private restartTimer: NodeJS.Timeout | undefined;
+  private restartTimer: TimerHandle | undefined;
   private resolveSynced!: () => void;
   readonly synced: Promise<void>;
 
   constructor(private readonly options: ResilientInformerOptions<T>) {
-    this.backoffMs = options.initialBackoffMs ?? 500;
+    // ±20 % around the doubling delay: informers cut by the same outage do not relist together.
+    this.backoff = {
+      initialMs: options.initialBackoffMs ?? 500,
+      maxMs: options.maxBackoffMs ?? 10_000,
+      jitter: { kind: "spread", fraction: 0.2, random: options.random ?? systemRandom },
+    };
+    this.timers = options.timers ?? systemTimers();
     this.synced = new Promise((resolve) => (this.resolveSynced = resolve));
     const list = async (): Promise<KubernetesListObject<T>> => {
       const result = await options.list();
@@ -98,7 +114,7 @@ export class ResilientInformer<T extends KubernetesObject> {
       // only a successful list+watch resets the backoff (a missing CRD or an API server that is down
       // would otherwise be retried twice a second forever).
       if (this.restartTimer !== undefined) return;
-      this.backoffMs = this.options.initialBackoffMs ?? 500;
+      this.failures = 0;
       this.options.logger.debug(
         { informer: this.options.name, objects: this.list().length },
         "informer synced",
@@ -110,7 +126,7 @@ export class ResilientInformer<T extends KubernetesObject> {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.restartTimer);
+    this.timers.clearTimeout(this.restartTimer);
     await this.informer.stop();
   }
 
@@ -121,17 +137,17 @@ export class ResilientInformer<T extends KubernetesObject> {
 
   private scheduleRestart(error: unknown): void {
     if (this.stopped || this.restartTimer) return;
-    const delay = this.backoffMs * (0.8 + Math.random() * 0.4);
-    this.backoffMs = Math.min(this.backoffMs * 2, this.options.maxBackoffMs ?? 10_000);
+    this.failures++;
+    const delay = backoffDelay(this.backoff, this.failures);
     this.options.logger.warn(
       {
         informer: this.options.name,
-        err: error instanceof Error ? error.message : String(error),
+        err: errorMessage(error),
         retryInMs: Math.round(delay),
       },
       "watch failed; restarting",
     );
-    this.restartTimer = setTimeout(() => {
+    this.restartTimer = this.timers.setTimeout(() => {
       this.restartTimer = undefined;
       void this.start();
     }, delay);

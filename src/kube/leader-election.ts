@@ -14,6 +14,7 @@ import type { Clock, TimerHandle, Timers } from "../clock.js";
 import type { Logger } from "../logging.js";
 import { apiErrorKind } from "./errors.js";
 import { ResilientInformer } from "./informer.js";
+import { errorMessage } from "../domain/error-message.js";
 
 /** Delivers the Lease each time it changes (a watch); polling still runs as the fallback. */
 export interface LeaseWatch {
@@ -114,10 +115,7 @@ export class LeaderElector {
         this.loseLeadership("could not renew the lease within the renew deadline");
       }
     } catch (error) {
-      this.options.logger.warn(
-        { err: error instanceof Error ? error.message : String(error) },
-        "leader election step failed",
-      );
+      this.options.logger.warn({ err: errorMessage(error) }, "leader election step failed");
       if (this.leading && this.options.clock.now() - this.lastRenew > this.options.renewDeadlineMs)
         this.loseLeadership("lease API unreachable past the renew deadline");
     }

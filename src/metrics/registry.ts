@@ -2,7 +2,7 @@
 // several in-process apps never share or collide on metric state.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
-export const metricPrefix = "rafter_";
+const metricPrefix = "rafter_";
 
 export interface RegistryOptions {
   /** Process metrics (CPU, memory, event loop lag) under the rafter_ prefix; on in production. */

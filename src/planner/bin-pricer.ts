@@ -21,7 +21,7 @@ export interface Estimates {
 }
 
 /** Distinct admit masks a pricer tells apart (a node's mask set is a bit set of them). */
-export const maxMasks = 30;
+const maxMasks = 30;
 
 /**
  * Masks and frontiers shared by every plan on the same (catalogue-memoised) pool type list, so a

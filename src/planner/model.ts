@@ -165,7 +165,7 @@ export function compileModel(snapshot: PlanningSnapshot): Model {
   return { space, topo, pending, pools, seeds, compat: new Compatibility(pools, seeds.map(freshFixed)) };
 }
 
-export function freshFixed(seed: FixedSeed): FixedNode {
+function freshFixed(seed: FixedSeed): FixedNode {
   return {
     ...seed,
     free: Float64Array.from(seed.free),

@@ -86,7 +86,7 @@ export function movable(pod: PodInfo, tied: ReadonlySet<number>): boolean {
 }
 
 /** Same decided domain on both nodes for every topology key the pod counts in (hostname aside). */
-export function sameDomains(pod: PodInfo, from: NewNode, to: NewNode): boolean {
+function sameDomains(pod: PodInfo, from: NewNode, to: NewNode): boolean {
   const a = labelOf(from);
   const b = labelOf(to);
   for (const key of pod.pinKeys) {

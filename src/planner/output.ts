@@ -14,7 +14,7 @@ import type { PoolType } from "./pools.js";
 import { add } from "./resource-space.js";
 import type { NewNode, Plan } from "./types.js";
 
-export function roundPrice(value: number): number {
+function roundPrice(value: number): number {
   return Math.round(value * 1e6) / 1e6;
 }
 
@@ -66,7 +66,7 @@ function kthSmallest(items: readonly { price: number }[], k: number): number {
   return items.map((x) => x.price).sort((a, b) => a - b)[k - 1] ?? Infinity;
 }
 
-export function describeNewNode(model: Model, node: NodeState, max: number): NewNode {
+function describeNewNode(model: Model, node: NodeState, max: number): NewNode {
   const priced = pricedTypes(node, max);
   const types = truncate(
     node,

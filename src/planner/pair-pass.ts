@@ -21,7 +21,7 @@ const partners = 2;
  * Plans with more new nodes skip the pass: at that scale its cost shows in throughput (Karpenter
  * shape 5 000: +20% time for -1% cost), while every-pair re-packing pays off on smaller plans.
  */
-export const maxPairNodes = 256;
+const maxPairNodes = 256;
 /** Nodes wasting less than this share of their price are not worth a re-pack. */
 const minWaste = 0.05;
 

@@ -329,7 +329,7 @@ export function commitNew(node: NewNode, pod: PodInfo, c: Candidate, state: RunS
 }
 
 /** A fresh node of `pool` limited to types within the pool's remaining limits. */
-export function openNode(
+function openNode(
   pool: CompiledPool,
   state: RunState,
   ctx: RunContext,

@@ -43,7 +43,7 @@ const startSlack = 0.1;
 const workPerPod = 250;
 
 /** Pending pods in first-fit-decreasing order: cpu, then memory, descending; name breaks ties. */
-export function sortPods(pods: readonly PodInfo[]): PodInfo[] {
+function sortPods(pods: readonly PodInfo[]): PodInfo[] {
   return [...pods].sort((a, b) => {
     const d = (b.vec[0] ?? 0) - (a.vec[0] ?? 0) || (b.vec[1] ?? 0) - (a.vec[1] ?? 0);
     return d !== 0 ? d : a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
@@ -70,7 +70,7 @@ function runFloor(state: RunState): number {
  * One packing run. With `stopAbove`, the run is abandoned (undefined) as soon as its cost floor
  * (runFloor) exceeds it: such a run cannot end cheaper.
  */
-export function packingRun(
+function packingRun(
   model: Model,
   order: readonly PodInfo[],
   ctx: RunContext,
@@ -100,7 +100,7 @@ export function packingRun(
 }
 
 /** Widens every new node of the chosen run (in order: each node's limits see the ones before). */
-export function widenAll(state: RunState): void {
+function widenAll(state: RunState): void {
   for (const node of state.newNodes) widen(node, state.reserved[node.pool.index]);
 }
 
@@ -134,7 +134,7 @@ function typesUpTo(types: readonly PoolType[], target: PoolType): readonly PoolT
  * holds 1/n of the demand its pods put on it; a run under target t opens nodes no larger than t,
  * so first-fit fills mid-sized nodes with a mix of cpu- and memory-heavy pods instead of one giant.
  */
-export function sizeTargets(
+function sizeTargets(
   model: Model,
   order: readonly PodInfo[],
   count: number,

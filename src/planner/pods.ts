@@ -15,6 +15,7 @@ import type { Resources } from "../domain/resources.js";
 import type { ResourceSpace, Vec } from "./resource-space.js";
 import type { TermRef, TopologyIndex } from "./topology.js";
 import { volumeRequirements, type VolumeIndex } from "./volumes.js";
+import { podKey } from "../domain/pod-key.js";
 
 export interface SpreadRef extends TermRef {
   readonly maxSkew: number;
@@ -89,10 +90,6 @@ function weighted(terms: readonly V1WeightedPodAffinityTerm[] | undefined): V1We
   return [...(terms ?? [])].sort((a, b) => b.weight - a.weight);
 }
 
-export function podKey(pod: V1Pod): string {
-  return `${pod.metadata?.namespace ?? "default"}/${pod.metadata?.name ?? ""}`;
-}
-
 export function compilePod(
   pod: V1Pod,
   index: number,
@@ -112,8 +109,8 @@ export function compilePod(
     spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
   if (required && required.length > 0) groups.push(required.map((t) => requirementsFrom(t.matchExpressions)));
   const vol = volumeRequirements(pod, volumes);
-  if ("error" in vol) error = vol.error;
-  else groups.push(...vol.groups);
+  if (!vol.ok) error = vol.error;
+  else groups.push(...vol.value);
   const alternatives = product(groups);
   if (alternatives.length === 0 && !error)
     error = "its node selector, node affinity and volume topology contradict each other";

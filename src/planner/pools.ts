@@ -141,7 +141,7 @@ export function typeAdmits(
   return true;
 }
 
-export function daemonSetOverhead(
+function daemonSetOverhead(
   daemonSets: readonly V1DaemonSet[],
   labels: Readonly<Record<string, string>>,
   taints: readonly Taint[],

@@ -64,9 +64,3 @@ export function addInto(target: Vec, b: Vec, sign = 1): void {
 export function maxInto(target: Vec, b: Vec): void {
   for (let i = 0; i < target.length; i++) target[i] = Math.max(target[i] ?? 0, b[i] ?? 0);
 }
-
-/** The first dimension where a + b exceeds cap, for reasons. */
-export function shortfall(a: Vec, b: Vec, cap: Vec): number {
-  for (let i = 0; i < a.length; i++) if ((a[i] ?? 0) + (b[i] ?? 0) > (cap[i] ?? 0)) return i;
-  return -1;
-}

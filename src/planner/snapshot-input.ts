@@ -16,8 +16,8 @@ import type { VirtualNode } from "../api/virtualnode.js";
 import type { Catalog, InstanceType, Offering } from "../catalog/types.js";
 import { kubeReservedCpuMillis, kubeReservedMemoryBytes } from "../catalog/allocatable.js";
 import { parseResourceList, type Resources } from "../domain/resources.js";
-import { podKey } from "./pods.js";
 import type { InFlightNode, PlanningSnapshot, SnapshotNode } from "./types.js";
+import { namespacedName, podKey } from "../domain/pod-key.js";
 
 export class SnapshotInputError extends Error {}
 
@@ -85,7 +85,7 @@ export function snapshotFromObjects(
   const inFlight: InFlightNode[] = virtualNodes.map((vn) => {
     const held: V1Pod[] = [];
     for (const ref of vn.spec.pods) {
-      const key = `${ref.namespace}/${ref.name}`;
+      const key = namespacedName(ref.namespace, ref.name);
       const p = podsByKey.get(key);
       if (p && !p.spec?.nodeName) {
         held.push(p);

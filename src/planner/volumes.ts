@@ -7,6 +7,8 @@ import type {
   V1StorageClass,
 } from "@kubernetes/client-node";
 import { requirementsFrom, type Requirements } from "../domain/requirements.js";
+import { namespacedName, podKey } from "../domain/pod-key.js";
+import { fail, ok, type Result } from "../domain/result.js";
 
 export interface VolumeIndex {
   readonly claims: ReadonlyMap<string, V1PersistentVolumeClaim>;
@@ -20,15 +22,14 @@ export function volumeIndex(
   classes: readonly V1StorageClass[],
 ): VolumeIndex {
   return {
-    claims: new Map(
-      claims.map((c) => [`${c.metadata?.namespace ?? "default"}/${c.metadata?.name ?? ""}`, c]),
-    ),
+    claims: new Map(claims.map((c) => [podKey(c), c])),
     volumes: new Map(volumes.map((v) => [v.metadata?.name ?? "", v])),
     classes: new Map(classes.map((s) => [s.metadata?.name ?? "", s])),
   };
 }
 
-export type VolumeResult = { groups: Requirements[][] } | { error: string };
+/** Requirement groups from the pod's claims (one group list per claim), or an actionable error. */
+export type VolumeResult = Result<Requirements[][], string>;
 
 /** Requirement groups from the pod's PVCs, or an actionable error. */
 export function volumeRequirements(pod: V1Pod, index: VolumeIndex): VolumeResult {
@@ -37,12 +38,12 @@ export function volumeRequirements(pod: V1Pod, index: VolumeIndex): VolumeResult
   for (const volume of pod.spec?.volumes ?? []) {
     const claimName = volume.persistentVolumeClaim?.claimName;
     if (!claimName) continue;
-    const claim = index.claims.get(`${namespace}/${claimName}`);
-    if (!claim) return { error: `persistentvolumeclaim "${claimName}" not found` };
+    const claim = index.claims.get(namespacedName(namespace, claimName));
+    if (!claim) return fail(`persistentvolumeclaim "${claimName}" not found`);
     const pvName = claim.spec?.volumeName;
     if (pvName) {
       const pv = index.volumes.get(pvName);
-      if (!pv) return { error: `persistentvolume "${pvName}" bound to claim "${claimName}" not found` };
+      if (!pv) return fail(`persistentvolume "${pvName}" bound to claim "${claimName}" not found`);
       const terms = pv.spec?.nodeAffinity?.required?.nodeSelectorTerms ?? [];
       if (terms.length > 0) groups.push(terms.map((t) => requirementsFrom(t.matchExpressions)));
       continue;
@@ -50,11 +51,9 @@ export function volumeRequirements(pod: V1Pod, index: VolumeIndex): VolumeResult
     const className = claim.spec?.storageClassName;
     const storageClass = className ? index.classes.get(className) : undefined;
     if (className && !storageClass)
-      return { error: `storageclass "${className}" of claim "${claimName}" not found` };
+      return fail(`storageclass "${className}" of claim "${claimName}" not found`);
     if (storageClass?.volumeBindingMode !== "WaitForFirstConsumer")
-      return {
-        error: `persistentvolumeclaim "${claimName}" is not bound and its StorageClass binds immediately`,
-      };
+      return fail(`persistentvolumeclaim "${claimName}" is not bound and its StorageClass binds immediately`);
     const topologies = storageClass.allowedTopologies ?? [];
     if (topologies.length > 0)
       groups.push(
@@ -65,5 +64,5 @@ export function volumeRequirements(pod: V1Pod, index: VolumeIndex): VolumeResult
         ),
       );
   }
-  return { groups };
+  return ok(groups);
 }

@@ -10,7 +10,7 @@ import { toRequirementInputs } from "../domain/requirements.js";
 import { addInto, fitsSum, sub, type Vec } from "./resource-space.js";
 
 /** Could `node` (its pods, requirements, pins, zones) launch as `t`, given other nodes' reservations? */
-export function eligibility(
+function eligibility(
   node: NewNode,
   reserved: Vec | undefined,
 ): (t: PoolType, used?: Vec, offered?: boolean) => boolean {

@@ -6,6 +6,7 @@ import { createServer as createHttpServer, type RequestListener, type Server } f
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "../logging.js";
+import { errorMessage } from "../domain/error-message.js";
 
 export interface ListenOptions {
   readonly port: number;
@@ -43,10 +44,7 @@ export async function listen(app: RequestListener, options: ListenOptions): Prom
         logger.info({ server: options.name }, "TLS certificate reloaded");
       } catch (error) {
         // Keep serving with the previous certificate; a half-written file is retried on the next change.
-        logger.warn(
-          { server: options.name, err: error instanceof Error ? error.message : String(error) },
-          "TLS reload failed",
-        );
+        logger.warn({ server: options.name, err: errorMessage(error) }, "TLS reload failed");
       }
     };
     for (const file of [tls.certFile, tls.keyFile, tls.clientCaFile]) {

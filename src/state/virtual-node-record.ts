@@ -1,6 +1,7 @@
 // An in-flight VirtualNode as the extender sees it: the node name its Node will register under, its
 // phase, and the pods it was planned for.
 import type { VirtualNode, VirtualNodePhase } from "../api/virtualnode.js";
+import { namespacedName } from "../domain/pod-key.js";
 
 export interface VirtualNodeRecord {
   /** metadata.name of the VirtualNode. */
@@ -37,10 +38,6 @@ export function isLeaving(phase: VirtualNodePhase): boolean {
   return leavingPhases.has(phase);
 }
 
-export function podKey(namespace: string, name: string): string {
-  return `${namespace}/${name}`;
-}
-
 export function virtualNodeRecordFrom(vn: VirtualNode): VirtualNodeRecord | undefined {
   const name = vn.metadata.name;
   if (!name) return undefined;
@@ -49,7 +46,7 @@ export function virtualNodeRecordFrom(vn: VirtualNode): VirtualNodeRecord | unde
   for (const ref of vn.spec.pods) {
     // A name only counts when no UID was recorded: a pod recreated under the same name is another pod.
     if (ref.uid) podUIDs.add(ref.uid);
-    else podKeys.add(podKey(ref.namespace, ref.name));
+    else podKeys.add(namespacedName(ref.namespace, ref.name));
   }
   return {
     name,
@@ -65,5 +62,5 @@ export function virtualNodeRecordFrom(vn: VirtualNode): VirtualNodeRecord | unde
 
 /** Whether the virtual node was planned for this pod (by UID, or by name when the UID was not recorded). */
 export function plannedFor(record: VirtualNodeRecord, uid: string, namespace: string, name: string): boolean {
-  return record.podUIDs.has(uid) || record.podKeys.has(podKey(namespace, name));
+  return record.podUIDs.has(uid) || record.podKeys.has(namespacedName(namespace, name));
 }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
   computeAllocatable,
+  evictionThreshold,
   computeCapacity,
   eniLimitedMaxPods,
   kubeReservedCpuMillis,
@@ -81,5 +82,15 @@ describe("capacity and allocatable", () => {
     assert.equal(capacity["nvidia.com/gpu"], 8);
     assert.equal(capacity["aws.amazon.com/neuron"], 2);
     assert.equal(capacity["aws.amazon.com/neuroncore"], 4);
+  });
+});
+
+describe("eviction thresholds", () => {
+  it("takes a percentage as the kubelet does: float32 fraction, truncated", () => {
+    // the real kubelet's figures for a 264212084Ki filesystem with nodefs.available 10% (e2e scenario 41)
+    assert.equal(evictionThreshold("10%", 270553174016, "ephemeral-storage"), 27055317804);
+    assert.equal(evictionThreshold("5%", 1000, "ephemeral-storage"), 50);
+    assert.equal(evictionThreshold("100Mi", 1e12, "memory"), 100 * MiB);
+    assert.equal(evictionThreshold(undefined, 1e12, "memory"), 0);
   });
 });

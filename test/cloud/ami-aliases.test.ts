@@ -13,7 +13,7 @@ describe("AMI aliases", () => {
     const result = await resolveAlias("al2023@latest", read);
     assert.ok(result.ok);
     assert.deepEqual(
-      result.images.map((image) => [image.architecture, image.id]),
+      result.value.map((image) => [image.architecture, image.id]),
       [
         ["amd64", "ami-x86"],
         ["arm64", "ami-arm"],
@@ -23,10 +23,10 @@ describe("AMI aliases", () => {
 
   it("explain what cannot be resolved", async () => {
     const pinned = await resolveAlias("al2023@v20240807", read);
-    assert.ok(!pinned.ok && pinned.message.includes("only @latest"));
+    assert.ok(!pinned.ok && pinned.error.includes("only @latest"));
     const unknown = await resolveAlias("windows2022@latest", read);
-    assert.ok(!unknown.ok && unknown.message.includes("no public image parameters"));
+    assert.ok(!unknown.ok && unknown.error.includes("no public image parameters"));
     const missing = await resolveAlias("al2@latest", read);
-    assert.ok(!missing.ok && missing.message.includes("no image parameter found"));
+    assert.ok(!missing.ok && missing.error.includes("no image parameter found"));
   });
 });

@@ -10,7 +10,7 @@ import {
   type FleetOverride,
 } from "../../src/cloud/aws/fleet.js";
 import {
-  backoffDelay,
+  throttleDelay,
   defaultRetryPolicy,
   withThrottleRetry,
   type RetryPolicy,
@@ -98,10 +98,10 @@ describe("throttling backoff", () => {
   it("grows exponentially with full jitter, capped", () => {
     const policy: RetryPolicy = { ...defaultRetryPolicy, random: () => 0.999 };
     assert.deepEqual(
-      [0, 1, 2, 3, 10].map((a) => backoffDelay(policy, a)),
+      [0, 1, 2, 3, 10].map((a) => throttleDelay(policy, a)),
       [199, 399, 799, 1598, 9990],
     );
-    assert.equal(backoffDelay({ ...policy, random: () => 0 }, 3), 1);
+    assert.equal(throttleDelay({ ...policy, random: () => 0 }, 3), 1);
   });
 
   it("retries throttles only, and rethrows the last one", async () => {

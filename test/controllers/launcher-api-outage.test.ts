@@ -21,13 +21,8 @@ import type { VirtualNode } from "../../src/api/virtualnode.js";
 import { provisioningMetrics } from "../../src/metrics/provisioning.js";
 import { createMetricsRegistry } from "../../src/metrics/registry.js";
 import { createSchedulingState } from "../../src/state/scheduling-state.js";
-import {
-  FakeBinder,
-  FakeNodes,
-  FakeVirtualNodes,
-  pendingPod,
-  settle,
-} from "../support/provisioning-fakes.js";
+import { FakeBinder, FakeNodes, FakeVirtualNodes, pendingPod } from "../support/provisioning-fakes.js";
+import { until } from "../support/until.js";
 
 const example = (file: string): unknown =>
   parse(readFileSync(new URL(`../../manifests/examples/${file}`, import.meta.url), "utf8"));
@@ -101,17 +96,17 @@ describe("launcher while the API server is away", () => {
     assert.equal(created.kind, "ok");
     launcher.launch(created.value);
     for (let second = 0; second < 45; second++) {
-      await settle();
+      await until(() => !launcher.busy, { what: "the launcher to wait" });
       clock.advance(1_000);
     }
-    await settle();
+    await until(() => !launcher.busy, { what: "the launcher to wait" });
     assert.deepEqual(unhandled, [], "no unhandled rejection while the API was down");
     api.down = false;
     for (let second = 0; second < 60; second++) {
-      await settle();
+      await until(() => !launcher.busy, { what: "the launcher to wait" });
       clock.advance(1_000);
     }
-    await settle();
+    await until(() => !launcher.busy, { what: "the launcher to wait" });
     assert.deepEqual(unhandled, [], "no unhandled rejection");
     assert.equal(store.list()[0]?.status?.phase, "Launched", "launched once the API answered");
     assert.deepEqual(

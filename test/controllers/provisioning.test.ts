@@ -17,13 +17,8 @@ import { provisioningMetrics } from "../../src/metrics/provisioning.js";
 import { createMetricsRegistry } from "../../src/metrics/registry.js";
 import { plan } from "../../src/planner/index.js";
 import { createSchedulingState } from "../../src/state/scheduling-state.js";
-import {
-  FakeBinder,
-  FakeNodes,
-  FakeVirtualNodes,
-  pendingPod,
-  settle,
-} from "../support/provisioning-fakes.js";
+import { until } from "../support/until.js";
+import { FakeBinder, FakeNodes, FakeVirtualNodes, pendingPod } from "../support/provisioning-fakes.js";
 
 const example = (file: string): unknown =>
   parse(readFileSync(new URL(`../../manifests/examples/${file}`, import.meta.url), "utf8"));
@@ -106,7 +101,24 @@ function setup(
     batchMaxMs: 10_000,
   });
   late.provisioner = provisioner;
-  return { clock, cloud, virtualNodes, nodes, binder, provisioner, events, released, scheduling, nodePool };
+  return {
+    clock,
+    cloud,
+    virtualNodes,
+    nodes,
+    binder,
+    launcher,
+    provisioner,
+    events,
+    released,
+    scheduling,
+    nodePool,
+  };
+}
+
+/** Waits until no planning round and no launch run is in progress (time does not move). */
+function quiet(t: { provisioner: Provisioner; launcher: Launcher }): Promise<void> {
+  return until(() => !t.provisioner.planning && !t.launcher.busy, { what: "provisioning to be quiet" });
 }
 
 describe("provisioning path (planner → VirtualNode → launch → Node → binding)", () => {
@@ -116,10 +128,10 @@ describe("provisioning path (planner → VirtualNode → launch → Node → bin
     for (const pod of pods) t.provisioner.podChanged(pod);
     assert.equal(t.virtualNodes.objects.size, 0, "nothing happens before the batch window closes");
     t.clock.advance(999);
-    await settle();
+    await quiet(t);
     assert.equal(t.virtualNodes.objects.size, 0);
     t.clock.advance(1);
-    await settle();
+    await until(() => t.virtualNodes.list()[0]?.status?.boundPods === 3, { what: "the launch" });
 
     const [vn] = t.virtualNodes.list();
     assert.ok(vn, "a VirtualNode was recorded");
@@ -147,6 +159,35 @@ describe("provisioning path (planner → VirtualNode → launch → Node → bin
     assert.ok(t.events.events.some((e) => e.reason === "Bound" && e.target.name === "a"));
   });
 
+  it("keeps nothing about a VirtualNode once its launch has completed", async () => {
+    const pods = [pendingPod("a", "1", "1Gi")];
+    const t = setup(pods);
+    t.provisioner.podChanged(pods[0]!);
+    t.clock.advance(1000);
+    await until(() => t.virtualNodes.list()[0]?.status?.boundPods === 1, { what: "the launch" });
+    await until(() => t.launcher.retained() === 0, { what: "the launcher to hold nothing" });
+  });
+
+  it("binds a pod planned onto a launched VirtualNode's spare capacity at once", async () => {
+    const pods = [pendingPod("a", "1", "1Gi")];
+    const t = setup(pods);
+    t.provisioner.podChanged(pods[0]!);
+    t.clock.advance(1000);
+    await until(() => t.virtualNodes.list()[0]?.status?.boundPods === 1, { what: "the launch" });
+    const late = pendingPod("late", "100m", "128Mi");
+    pods.push(late);
+    t.provisioner.podChanged(late);
+    t.clock.advance(1000);
+    await until(() => t.binder.bindings.length === 2, { what: "the late pod's binding" });
+    const [vn] = t.virtualNodes.list();
+    assert.equal(t.virtualNodes.objects.size, 1, "no new capacity");
+    assert.deepEqual(t.binder.bindings[1], {
+      pod: "default/late",
+      uid: "uid-late",
+      node: vn?.status?.nodeName,
+    });
+  });
+
   it("binds pods placed on an existing node's free capacity at once, without waiting for kube-scheduler", async () => {
     const claimed = pendingPod("claimed", "500m", "512Mi", {
       volumes: [{ name: "data", persistentVolumeClaim: { claimName: "data" } }],
@@ -167,7 +208,8 @@ describe("provisioning path (planner → VirtualNode → launch → Node → bin
     });
     for (const pod of pods) t.provisioner.podChanged(pod);
     t.clock.advance(1000);
-    await settle();
+    await until(() => t.binder.bindings.length === 1, { what: "the binding" });
+    await quiet(t);
     assert.equal(t.virtualNodes.objects.size, 0, "no capacity launched");
     assert.deepEqual(
       t.binder.bindings.map((b) => `${b.pod}@${b.node}`),
@@ -186,14 +228,15 @@ describe("provisioning path (planner → VirtualNode → launch → Node → bin
     const probe = setup([pendingPod("big", "3", "6Gi")]);
     probe.provisioner.podChanged(pods[0]!);
     probe.clock.advance(1000);
-    await settle();
+    await until(() => probe.virtualNodes.objects.size === 1, { what: "the probe's VirtualNode" });
     const exhausted = probe.virtualNodes.list()[0]!.spec.instanceTypes;
     const zones = ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", "us-east-1e", "us-east-1f"];
     for (const type of exhausted) for (const zone of zones) t.cloud.exhaustCapacity(type, zone, "on-demand");
 
     t.provisioner.podChanged(pods[0]!);
     t.clock.advance(1000); // one batch window; no further windows are waited for
-    await settle(200);
+    await until(() => t.binder.bindings.length === 1, { what: "a launch that succeeds" });
+    await quiet(t);
     const all = t.virtualNodes.list();
     const launched = all.filter((vn) => vn.status?.phase === "Launched");
     const failed = all.filter((vn) => vn.status?.phase === "Failed");
@@ -217,7 +260,8 @@ describe("provisioning path (planner → VirtualNode → launch → Node → bin
     const t = setup(pods);
     t.provisioner.podChanged(pods[0]!);
     t.clock.advance(1000);
-    await settle();
+    await until(() => t.events.events.some((e) => e.reason === "FailedProvisioning"), { what: "the event" });
+    await quiet(t);
     assert.equal(t.virtualNodes.objects.size, 0);
     const warnings = t.events.events.filter((e) => e.reason === "FailedProvisioning");
     assert.equal(warnings.length, 1);
@@ -225,7 +269,7 @@ describe("provisioning path (planner → VirtualNode → launch → Node → bin
     // The same pod changing again does not re-plan it in a loop.
     t.provisioner.podChanged(pods[0]!);
     t.clock.advance(5000);
-    await settle();
+    await quiet(t);
     assert.equal(t.events.events.filter((e) => e.reason === "FailedProvisioning").length, 1);
   });
 
@@ -235,7 +279,7 @@ describe("provisioning path (planner → VirtualNode → launch → Node → bin
     t.scheduling.ledger.reserve({ podUID: "uid-a", nodeName: "somewhere", requests: {} });
     t.provisioner.podChanged(pods[0]!);
     t.clock.advance(1000);
-    await settle();
+    await quiet(t);
     assert.equal(t.virtualNodes.objects.size, 0);
   });
 
@@ -245,13 +289,16 @@ describe("provisioning path (planner → VirtualNode → launch → Node → bin
     t.cloud.throttleNext(1);
     t.provisioner.podChanged(pods[0]!);
     t.clock.advance(1000);
-    await settle();
+    await until(() => (t.virtualNodes.list()[0]?.status?.lastFailure ?? "").includes("Throttled"), {
+      what: "the throttled launch",
+    });
+    await quiet(t);
     const [vn] = t.virtualNodes.list();
     assert.equal(vn?.status?.phase, "Launching");
     assert.match(vn.status.lastFailure ?? "", /Throttled/);
     assert.equal(t.binder.bindings.length, 0);
     t.clock.advance(60_000);
-    await settle();
+    await until(() => t.binder.bindings.length === 1, { what: "the retried launch's binding" });
     assert.equal(t.virtualNodes.list()[0]?.status?.phase, "Launched");
     assert.equal(t.binder.bindings.length, 1);
   });

@@ -19,12 +19,12 @@ const compact = (names: string[]): string => JSON.stringify({ Pod: pod, Nodes: n
 /** What the general path answers: JSON.parse of the whole body, then the shape checks. */
 function reference(
   bytes: Buffer,
-): { ok: true; pod: unknown; names: string[] } | { ok: false; message: string } {
+): { ok: true; pod: unknown; names: string[] } | { ok: false; error: string } {
   let value: unknown;
   try {
     value = JSON.parse(bytes.toString("utf8"));
   } catch (error) {
-    return { ok: false, message: `malformed JSON: ${(error as Error).message}` };
+    return { ok: false, error: `malformed JSON: ${(error as Error).message}` };
   }
   const args = checkExtenderArgs(value);
   if (!args.ok) return args;

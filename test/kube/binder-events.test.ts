@@ -7,10 +7,18 @@ import { pino } from "pino";
 import { ManualClock } from "../../src/clock.js";
 import { ApiBinder } from "../../src/kube/binder.js";
 import { ApiEventRecorder } from "../../src/kube/events.js";
+import { until } from "../support/until.js";
 
-const settle = async () => {
-  for (let i = 0; i < 20; i++) await new Promise<void>((resolve) => setImmediate(resolve));
-};
+/** A function telling whether every given promise has settled. */
+function allSettled(promises: readonly Promise<unknown>[]): () => boolean {
+  let settled = 0;
+  for (const promise of promises)
+    void promise.then(
+      () => settled++,
+      () => settled++,
+    );
+  return () => settled === promises.length;
+}
 
 /** A fake API call whose requests stay open until released; it records how many overlap. */
 function gate<T>() {
@@ -24,13 +32,16 @@ function gate<T>() {
     open--;
     return {} as T;
   };
-  const releaseAll = async () => {
-    while (waiting.length > 0) {
+  /** Releases open requests, and those that follow, until `done`. */
+  const releaseUntil = async (done: () => boolean) => {
+    while (!done()) {
       for (const release of waiting.splice(0)) release();
-      await settle();
+      await until(() => waiting.length > 0 || done(), { what: "more requests, or the end" });
     }
   };
-  return { call, releaseAll, peak: () => peak };
+  /** Waits until `count` requests are open. */
+  const opened = (count: number) => until(() => waiting.length === count, { what: `${count} open requests` });
+  return { call, releaseUntil, opened, peak: () => peak };
 }
 
 describe("ApiBinder", () => {
@@ -45,8 +56,8 @@ describe("ApiBinder", () => {
     const results = Array.from({ length: 100 }, (_, i) =>
       binder.bind("default", `p-${i}`, `u-${i}`, "node-a"),
     );
-    await settle();
-    await g.releaseAll();
+    await g.opened(8);
+    await g.releaseUntil(allSettled(results));
     const outcomes = await Promise.all(results);
     assert.ok(outcomes.every((r) => r.kind === "ok"));
     assert.equal(g.peak(), 8);
@@ -64,8 +75,8 @@ describe("ApiBinder", () => {
     const first = binder.bind("default", "p", "u", "node-a");
     const again = binder.bind("default", "p", "u", "node-a");
     const elsewhere = binder.bind("default", "p", "u", "node-b");
-    await settle();
-    await g.releaseAll();
+    await g.opened(2);
+    await g.releaseUntil(allSettled([first, again, elsewhere]));
     assert.deepEqual(await Promise.all([first, again, elsewhere]), [
       { kind: "ok" },
       { kind: "ok", joined: true },
@@ -74,8 +85,8 @@ describe("ApiBinder", () => {
     assert.equal(calls, 2, "one call for node-a (joined), one for node-b");
     // Once settled, a new request is sent again (the pod may have been recreated, or unbound).
     const later = binder.bind("default", "p", "u", "node-a");
-    await settle();
-    await g.releaseAll();
+    await g.opened(1);
+    await g.releaseUntil(allSettled([later]));
     assert.deepEqual(await later, { kind: "ok" });
     assert.equal(calls, 3);
   });
@@ -95,7 +106,7 @@ describe("ApiBinder", () => {
     );
     const first = binder.bind("default", "p1", "u1", "node-a");
     const queued = binder.bind("default", "p2", "u2", "node-a");
-    await settle();
+    await g.opened(1);
     boundElsewhere.add("u2@node-a"); // kube-scheduler bound p2 through the extender meanwhile
     // Asked for p2 again while p1 still holds the only slot: answered at once, not queued.
     let answered = false;
@@ -103,10 +114,10 @@ describe("ApiBinder", () => {
       answered = true;
       return r;
     });
-    await settle();
-    assert.equal(answered, true, "a binding known made does not wait in the queue");
+    await until(() => answered, { what: "the answer" });
+    assert.equal(calls, 1, "p1 still holds the only slot");
     assert.deepEqual(await again, { kind: "ok", joined: true });
-    await g.releaseAll();
+    await g.releaseUntil(allSettled([first, queued]));
     assert.deepEqual(await first, { kind: "ok" });
     assert.deepEqual(await queued, { kind: "ok", joined: true });
     assert.equal(calls, 1, "only p1's Binding was sent");
@@ -150,10 +161,10 @@ describe("ApiEventRecorder", () => {
     );
     const target = { apiVersion: "v1", kind: "Pod", name: "p", namespace: "default" };
     for (let i = 0; i < 50; i++) recorder.record(target, "Normal", "Nominated", `event ${i}`);
-    await settle();
+    await g.opened(2);
     assert.equal(g.peak(), 2);
     assert.equal(recorder.pending, 12, "2 in flight and 10 queued; the rest dropped");
-    await g.releaseAll();
+    await g.releaseUntil(() => recorder.pending === 0);
     assert.equal(recorder.pending, 0);
   });
 });

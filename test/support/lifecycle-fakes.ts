@@ -2,6 +2,7 @@
 // Kubernetes' deletion semantics (an object with finalizers gets a deletionTimestamp and goes when the
 // last finalizer is removed), an evictor with PodDisruptionBudget-style blocking, the simulated cloud
 // and a ManualClock. The reader serves the live lists, as informers would (without their lag).
+import { isDeepStrictEqual } from "node:util";
 import type {
   V1Node,
   V1Pod,
@@ -28,6 +29,8 @@ import { terminationFinalizer, type WriteResult } from "../../src/kube/virtual-n
 import { createMetricsRegistry } from "../../src/metrics/registry.js";
 import { plan } from "../../src/planner/index.js";
 import type { NewNode } from "../../src/planner/types.js";
+import { ok as success } from "../../src/domain/result.js";
+import { until } from "./until.js";
 
 const ok = <T>(value: T): Promise<WriteResult<T>> => Promise.resolve({ kind: "ok", value });
 const notFound = <T>(name: string): Promise<WriteResult<T>> =>
@@ -64,12 +67,31 @@ export class FakeApi {
     this.watcher = watcher;
   }
 
+  // Like kube-apiserver, a write that changes nothing is not an event (no new resourceVersion, nothing
+  // on the watch): controllers that write an unchanged status would otherwise wake themselves forever.
+
+  /** Change notifications not yet delivered. */
+  private undelivered = 0;
+
+  /** True when every change has been delivered to the controller. */
+  get quiet(): boolean {
+    return this.undelivered === 0;
+  }
+
+  private deliver(notify: () => void): void {
+    this.undelivered++;
+    setImmediate(() => {
+      this.undelivered--;
+      notify();
+    });
+  }
+
   private notifyNode(node: V1Node): void {
-    setImmediate(() => this.watcher?.onNode(node));
+    this.deliver(() => this.watcher?.onNode(node));
   }
 
   private notifyVirtualNode(virtualNode: VirtualNode): void {
-    setImmediate(() => this.watcher?.onVirtualNode(virtualNode));
+    this.deliver(() => this.watcher?.onVirtualNode(virtualNode));
   }
 
   reader(): ClusterReader {
@@ -93,19 +115,21 @@ export class FakeApi {
     setTaints: (node: V1Node, taints: readonly V1Taint[]) => {
       const live = this.node(node.metadata?.name ?? "");
       if (!live) return notFound(node.metadata?.name ?? "");
+      const before = structuredClone(live);
       live.spec = { ...live.spec, taints: [...taints] };
-      this.notifyNode(live);
+      if (!isDeepStrictEqual(before, live)) this.notifyNode(live);
       return ok(live);
     },
     patchMetadata: (name: string, patch: NodeMetadataPatch) => {
       const live = this.node(name);
       if (!live) return notFound(name);
+      const before = structuredClone(live);
       live.metadata = {
         ...live.metadata,
         labels: merge(live.metadata?.labels, patch.labels),
         annotations: merge(live.metadata?.annotations, patch.annotations),
       };
-      this.notifyNode(live);
+      if (!isDeepStrictEqual(before, live)) this.notifyNode(live);
       return ok(live);
     },
     removeFinalizer: (node: V1Node, finalizer: string) => {
@@ -135,8 +159,9 @@ export class FakeApi {
     patchStatus: (name: string, status: VirtualNodeStatus) => {
       const live = this.virtualNode(name);
       if (!live) return notFound(name);
+      const before = structuredClone(live);
       live.status = { ...live.status, ...structuredClone(status) };
-      this.notifyVirtualNode(live);
+      if (!isDeepStrictEqual(before, live)) this.notifyVirtualNode(live);
       return ok(live);
     },
     patchMetadata: (name, metadata) => {
@@ -191,7 +216,7 @@ export class FakeApi {
   removePod(pod: V1Pod): void {
     const index = this.pods.indexOf(pod);
     if (index >= 0) this.pods.splice(index, 1);
-    setImmediate(() => this.watcher?.onPod(pod));
+    this.deliver(() => this.watcher?.onPod(pod));
   }
 
   /** Objects being deleted whose finalizers are all gone disappear. */
@@ -227,7 +252,7 @@ export class FakeApi {
       },
       status: { phase: "Planned" },
     });
-    return Promise.resolve({ kind: "ok", virtualNode: name });
+    return Promise.resolve(success(name));
   };
 }
 
@@ -263,6 +288,10 @@ export interface LifecycleWorld {
   start(): LifecycleHandle;
   /** Launches an instance in the simulated cloud and records a Ready VirtualNode + Node for it. */
   launch(name: string, options?: LaunchOptions): Promise<LaunchedPair>;
+  /** Waits (without moving time) until every change was delivered and the controller is idle. */
+  settle(): Promise<void>;
+  /** Advances the clock in steps of `step`, settling after each. */
+  advance(ms: number, step?: number): Promise<void>;
 }
 
 export interface LaunchOptions {
@@ -387,12 +416,22 @@ export function lifecycleWorld(
     api.nodes.push(node);
     return { virtualNode, node, providerId: launched.providerId };
   };
+  let started: LifecycleHandle | undefined;
   const start = (): LifecycleHandle => {
     const handle = startLifecycle(deps);
     api.connect(handle);
+    started = handle;
     return handle;
   };
-  return { clock, api, cloud, events, catalog, deps, released, outcomes, launch, start };
+  const settle = (): Promise<void> =>
+    until(() => api.quiet && (started?.idle ?? true), { what: "the lifecycle controller to be idle" });
+  const advance = async (ms: number, step = 1_000): Promise<void> => {
+    for (let passed = 0; passed < ms; passed += step) {
+      clock.advance(Math.min(step, ms - passed));
+      await settle();
+    }
+  };
+  return { clock, api, cloud, events, catalog, deps, released, outcomes, launch, start, settle, advance };
 }
 
 export function testPool(name = "default", spec: Partial<NodePool["spec"]> = {}): NodePool {
@@ -457,17 +496,4 @@ export function runningPod(
     },
     status: { phase: "Running" },
   };
-}
-
-/** Lets promise chains run without moving time. */
-export async function settle(rounds = 30): Promise<void> {
-  for (let i = 0; i < rounds; i++) await new Promise<void>((resolve) => setImmediate(resolve));
-}
-
-/** Advances the manual clock in steps, letting async work run between them. */
-export async function advance(clock: ManualClock, ms: number, step = 1_000): Promise<void> {
-  for (let passed = 0; passed < ms; passed += step) {
-    clock.advance(Math.min(step, ms - passed));
-    await settle();
-  }
 }

@@ -87,8 +87,3 @@ export function pendingPod(
     },
   };
 }
-
-/** Lets pending promise chains run (no timers involved, so no real waiting). */
-export async function settle(rounds = 20): Promise<void> {
-  for (let i = 0; i < rounds; i++) await new Promise<void>((resolve) => setImmediate(resolve));
-}

@@ -1,4 +1,5 @@
 // EC2 error codes and how they map onto the port's typed outcomes.
+import { errorMessage } from "../../domain/error-message.js";
 import { cloudFailure, notFound, throttled, type CloudError } from "../errors.js";
 
 /** The EC2 error code of an SDK exception (its `name`), or of a plain { Code } / { code } object. */
@@ -9,12 +10,6 @@ export function errorCode(error: unknown): string | undefined {
     if (typeof candidate === "string" && candidate !== "" && candidate !== "Error") return candidate;
   }
   return undefined;
-}
-
-export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  if (typeof error === "object" && error !== null && "message" in error) return String(error.message);
-  return String(error);
 }
 
 /**
@@ -34,7 +29,7 @@ export const capacityErrorCodes: ReadonlySet<string> = new Set([
   "InsufficientFreeAddressesInSubnet",
 ]);
 
-export const notFoundCodes: ReadonlySet<string> = new Set([
+const notFoundCodes: ReadonlySet<string> = new Set([
   "InvalidInstanceID.NotFound",
   "InvalidInstanceID.Malformed",
   "InvalidLaunchTemplateName.NotFoundException",
@@ -68,6 +63,6 @@ const staleResourceCodes = new Set([
 export function isStaleResourceError(error: unknown): boolean {
   const code = errorCode(error);
   if (code !== undefined && staleResourceCodes.has(code)) return true;
-  const message = error instanceof Error ? error.message : "";
+  const message = errorMessage(error);
   return /launch template.*does not exist|InvalidSubnetID\.NotFound|InvalidLaunchTemplate/i.test(message);
 }

@@ -87,7 +87,7 @@ export function launchTemplateData(
   };
 }
 
-export function launchTemplateName(clusterName: string, data: RequestLaunchTemplateData): string {
+function launchTemplateName(clusterName: string, data: RequestLaunchTemplateData): string {
   const hash = createHash("sha256").update(JSON.stringify(data)).digest("hex").slice(0, 20);
   return `rafter/${clusterName}/${hash}`;
 }

@@ -5,6 +5,10 @@ import type { EC2Client } from "@aws-sdk/client-ec2";
 import { tagKeys, type CloudInstance, type LaunchedInstance } from "../provider.js";
 import type { Ec2Caller } from "./ec2-caller.js";
 import { describeInstances, toCloudInstance, type PriceLookup } from "./instances.js";
+import { backoffDelay, exponential } from "../../domain/backoff.js";
+
+/** EC2 is eventually consistent: a new instance is described again after 400 ms, 800 ms, … */
+const describeBackoff = exponential(400, Infinity);
 
 export async function findLaunchOf(
   ec2: EC2Client,
@@ -55,7 +59,7 @@ export async function describeLaunched(
         name: "InvalidInstanceID.NotFound",
       });
     }
-    await options.sleep(200 * 2 ** attempt);
+    await options.sleep(backoffDelay(describeBackoff, attempt));
   }
 }
 
@@ -74,7 +78,7 @@ function launchFacts(view: CloudInstance): LaunchedInstance {
 }
 
 /** EC2's hostname scheme, used only when DescribeInstances has not shown the name yet. */
-export function fallbackDnsName(ip: string | undefined, region: string): string {
+function fallbackDnsName(ip: string | undefined, region: string): string {
   if (!ip) return "";
   const host = `ip-${ip.replaceAll(".", "-")}`;
   return region === "us-east-1" ? `${host}.ec2.internal` : `${host}.${region}.compute.internal`;

@@ -169,8 +169,8 @@ export async function resolveNodeClassOnEc2(
         invalidNodeClass("AMIAliasUnsupported", `alias ${alias} needs SSM, which is not configured`),
       );
     const resolved = await resolveAlias(alias, readParameter);
-    if (!resolved.ok) return fail(invalidNodeClass("AMIAliasUnresolved", resolved.message));
-    aliasImages.push(...resolved.images);
+    if (!resolved.ok) return fail(invalidNodeClass("AMIAliasUnresolved", resolved.error));
+    aliasImages.push(...resolved.value);
   }
   const otherTerms = spec.amiSelectorTerms.filter((term) => term.alias === undefined);
   const [subnets, securityGroups, selectedImages] = await Promise.all([

@@ -17,7 +17,7 @@ import * as port from "../provider.js";
 import { UnavailableOfferings } from "../unavailable-offerings.js";
 import { CatalogSource, nodeClassCatalogSettings, type SpotPriceSource } from "./catalog-source.js";
 import type { DiscoveredTypes } from "./discovery.js";
-import { Ec2Caller, type CallStats } from "./ec2-caller.js";
+import { Ec2Caller } from "./ec2-caller.js";
 import { capacityErrorCodes, isStaleResourceError, toCloudError } from "./error-codes.js";
 import {
   createFleetInput,
@@ -40,6 +40,7 @@ import { defaultMutatingRateLimit, TokenBucket, type RateLimit } from "./rate-li
 import type { ParameterReader } from "./ami-aliases.js";
 import { defaultRetryPolicy, type RetryPolicy } from "./retry.js";
 import { TerminateBatcher, type TerminateBatcherOptions } from "./terminate-batcher.js";
+import { errorMessage } from "../../domain/error-message.js";
 
 type Result<T, E = errors.CloudError> = errors.Result<T, E>;
 const { ok, fail } = errors;
@@ -123,11 +124,6 @@ export class AwsCloudProvider implements port.CloudProvider {
       perf: options.clock,
       ttlResolution: 0,
     });
-  }
-
-  /** EC2 calls made so far, per action (count, throttles, time). */
-  callStats(): ReadonlyMap<string, CallStats> {
-    return this.caller.stats;
   }
 
   async create(
@@ -241,10 +237,7 @@ export class AwsCloudProvider implements port.CloudProvider {
     } catch (error) {
       if (mayRefresh && isStaleResourceError(error)) {
         // Something this process cached was deleted: look everything up again and retry once.
-        this.logger.warn(
-          { err: error instanceof Error ? error.message : String(error) },
-          "cached EC2 resource gone; refreshing",
-        );
+        this.logger.warn({ err: errorMessage(error) }, "cached EC2 resource gone; refreshing");
         this.templates.forgetAll();
         this.resolutions.clear();
         return this.createOnce(virtualNode, options, false);

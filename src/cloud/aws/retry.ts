@@ -3,6 +3,8 @@
 // and controllers that were throttled together do not retry together. Sleep and randomness are
 // injected: tests run the policy without waiting.
 import { errorCode } from "./error-codes.js";
+import { sleepOn, systemRandom, systemTimers, type Random } from "../../clock.js";
+import { backoffDelay, type BackoffPolicy } from "../../domain/backoff.js";
 
 export interface RetryPolicy {
   /** Attempts in total, the first included. */
@@ -10,11 +12,10 @@ export interface RetryPolicy {
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
   readonly sleep: (ms: number) => Promise<void>;
-  /** Uniform in [0, 1). */
-  readonly random: () => number;
+  readonly random: Random;
 }
 
-export const throttleCodes: ReadonlySet<string> = new Set([
+const throttleCodes: ReadonlySet<string> = new Set([
   "RequestLimitExceeded",
   "Throttling",
   "ThrottlingException",
@@ -23,7 +24,7 @@ export const throttleCodes: ReadonlySet<string> = new Set([
   "SlowDown",
 ]);
 
-export function isThrottle(error: unknown): boolean {
+function isThrottle(error: unknown): boolean {
   return throttleCodes.has(errorCode(error) ?? "");
 }
 
@@ -31,14 +32,18 @@ export const defaultRetryPolicy: RetryPolicy = {
   maxAttempts: 5,
   baseDelayMs: 200,
   maxDelayMs: 10_000,
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  random: Math.random,
+  sleep: sleepOn(systemTimers()),
+  random: systemRandom,
 };
 
 /** Full-jitter backoff: uniform in [0, min(max, base·2^attempt)], never below 1 ms. */
-export function backoffDelay(policy: RetryPolicy, attempt: number): number {
-  const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
-  return Math.max(1, Math.floor(policy.random() * cap));
+export function throttleDelay(policy: RetryPolicy, attempt: number): number {
+  const backoff: BackoffPolicy = {
+    initialMs: policy.baseDelayMs,
+    maxMs: policy.maxDelayMs,
+    jitter: { kind: "full", random: policy.random },
+  };
+  return backoffDelay(backoff, attempt + 1);
 }
 
 export interface RetryObserver {
@@ -56,7 +61,7 @@ export async function withThrottleRetry<T>(
       return await operation();
     } catch (error) {
       if (!isThrottle(error) || attempt + 1 >= policy.maxAttempts) throw error;
-      const delay = backoffDelay(policy, attempt);
+      const delay = throttleDelay(policy, attempt);
       observer.onThrottle?.(attempt + 1, delay, error);
       await policy.sleep(delay);
     }

@@ -5,6 +5,10 @@
 import { TerminateInstancesCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import { errorCode } from "./error-codes.js";
 import type { Ec2Caller } from "./ec2-caller.js";
+import { systemTimers } from "../../clock.js";
+
+/** A pending batch never keeps the process alive on its own. */
+const unrefTimers = systemTimers({ unref: true });
 
 /** What happened to one instance: it is shutting down now, or it was already gone. */
 export type TerminateOutcome = "terminating" | "gone";
@@ -43,7 +47,7 @@ export class TerminateBatcher {
         void this.flush();
       } else if (!this.scheduled) {
         this.scheduled = true;
-        const schedule = this.options.schedule ?? ((callback, ms) => setTimeout(callback, ms).unref());
+        const schedule = this.options.schedule ?? unrefTimers.setTimeout.bind(unrefTimers);
         schedule(() => void this.flush(), this.options.windowMs ?? 50);
       }
     });

@@ -9,7 +9,7 @@ import type { VirtualNode } from "../../api/virtualnode.js";
 import { loadEmbeddedCatalog, loadEmbeddedCatalogWith } from "../../catalog/embedded.js";
 import { offeringKey, type Catalog, type InstanceType } from "../../catalog/types.js";
 import type { CapacityType } from "../../api/common.js";
-import type { Clock } from "../../clock.js";
+import { sleepOn, systemTimers, type Clock } from "../../clock.js";
 import { cloudFailure, fail, notFound, ok, throttled, type FailedOffering, type Result } from "../errors.js";
 import { launchOptions } from "../launch-options.js";
 import {
@@ -53,7 +53,7 @@ interface SimulatedInstance {
   terminatedAt?: number;
 }
 
-const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const realSleep = sleepOn(systemTimers());
 
 export class SimulatedCloud implements CloudProvider {
   readonly name = "simulated";

@@ -12,6 +12,7 @@ import { hasDoNotDisrupt, isReschedulable } from "./pods.js";
 import { pdbBlocker, type PdbIndex } from "./pdb-blockers.js";
 import { hasDisruptedTaint } from "./taint.js";
 import { millis } from "../../domain/timestamps.js";
+import { podKey } from "../../domain/pod-key.js";
 
 export interface Candidate {
   readonly key: string;
@@ -51,7 +52,7 @@ export function buildCandidates(
     const blocker = hasDoNotDisrupt(node)
       ? "node has rafter.dev/do-not-disrupt"
       : blockingPod
-        ? `pod ${blockingPod.metadata?.namespace ?? ""}/${blockingPod.metadata?.name ?? ""} has rafter.dev/do-not-disrupt`
+        ? `pod ${podKey(blockingPod)} has rafter.dev/do-not-disrupt`
         : undefined;
     const pdbBlocked = pdbBlocker(pods, pdbs);
     const capacityType = (virtualNode.status.capacityType ??
@@ -76,7 +77,7 @@ export function buildCandidates(
 }
 
 /** The hourly price recorded at launch, else the catalogue's price of the node's offering. */
-export function priceOf(virtualNode: VirtualNode, node: V1Node, catalog: Catalog | undefined): number {
+function priceOf(virtualNode: VirtualNode, node: V1Node, catalog: Catalog | undefined): number {
   const recorded = Number(virtualNode.status?.price);
   if (virtualNode.status?.price !== undefined && Number.isFinite(recorded)) return recorded;
   const labels = node.metadata?.labels ?? {};

@@ -9,6 +9,7 @@ import { lookup } from "./managed-nodes.js";
 import type { LifecycleMetrics } from "./metrics.js";
 import { nodeTarget } from "./targets.js";
 import { hasDisruptedTaint, withDisruptedTaint, withoutDisruptedTaint } from "./taint.js";
+import type { Timers } from "../../clock.js";
 
 export type CommandReason = DisruptionReason | "Expired" | "Interrupted";
 
@@ -30,6 +31,7 @@ export class CommandExecutor {
   constructor(
     private readonly deps: LifecycleDeps,
     private readonly metrics: LifecycleMetrics,
+    private readonly sleeper: Sleeper,
   ) {}
 
   async execute(command: DisruptionCommand): Promise<CommandOutcome> {
@@ -37,12 +39,12 @@ export class CommandExecutor {
     for (const key of command.keys) await this.taint(key, true);
     if (command.replacement) {
       const launched = await this.deps.provision(command.replacement, command.reason);
-      if (launched.kind !== "ok") return this.abort(command, `replacement not launched: ${launched.message}`);
-      log.info({ replacement: launched.virtualNode }, "replacement launched; waiting until it is ready");
-      const ready = await this.waitReady(launched.virtualNode);
+      if (!launched.ok) return this.abort(command, `replacement not launched: ${launched.error}`);
+      log.info({ replacement: launched.value }, "replacement launched; waiting until it is ready");
+      const ready = await this.waitReady(launched.value);
       if (ready !== undefined) {
         // The replacement is not needed any more: terminate it.
-        await this.deps.virtualNodes.delete(launched.virtualNode);
+        await this.deps.virtualNodes.delete(launched.value);
         return this.abort(command, ready);
       }
     }
@@ -85,7 +87,7 @@ export class CommandExecutor {
       if (seen && (!virtualNode || virtualNode.metadata.deletionTimestamp))
         return `replacement ${name} was deleted`;
       if (this.deps.clock.now() - started >= timeout) return `replacement ${name} not ready in time`;
-      await sleep(this.deps, pollMs);
+      await this.sleeper.sleep(pollMs);
     }
   }
 
@@ -100,12 +102,34 @@ export class CommandExecutor {
       );
       if (result.kind === "ok" || result.kind === "not-found") return;
       // Conflict: the cache is behind our last write or someone else's; look again shortly.
-      await sleep(this.deps, 200);
+      await this.sleeper.sleep(200);
     }
     this.deps.logger.warn({ key, on }, "could not update the disruption taint");
   }
 }
 
-export function sleep(deps: Pick<LifecycleDeps, "timers">, ms: number): Promise<void> {
-  return new Promise((resolve) => deps.timers.setTimeout(resolve, ms));
+/**
+ * Timed waits of a background command, counted: a command that only waits for time is at rest, so
+ * the controller can say it is idle (tests drive the clock and wait for rest, not for a number of
+ * event-loop turns).
+ */
+export class Sleeper {
+  private waiting = 0;
+
+  constructor(private readonly timers: Timers) {}
+
+  /** Waits in progress. */
+  get sleeping(): number {
+    return this.waiting;
+  }
+
+  sleep(ms: number): Promise<void> {
+    this.waiting++;
+    return new Promise((resolve) =>
+      this.timers.setTimeout(() => {
+        this.waiting--;
+        resolve();
+      }, ms),
+    );
+  }
 }

@@ -9,7 +9,7 @@ import { nodePoolDefaults, type NodePool } from "../../api/nodepool.js";
 import type { Catalog } from "../../catalog/types.js";
 import type { CapacityType } from "../../api/common.js";
 import type { NewNode, Plan, PlanOptions, PlanningSnapshot } from "../../planner/types.js";
-import { podKey } from "../provisionable.js";
+import { fail, ok, type Result } from "../../domain/result.js";
 
 export interface ConsolidationCandidate {
   readonly nodeName: string;
@@ -64,9 +64,8 @@ export interface ConsolidationResult {
   readonly simulations: number;
 }
 
-type Simulation =
-  | { ok: true; command: ConsolidationCommand & { kind: "delete" | "replace" } }
-  | { ok: false; reason: string };
+/** A command that removes the nodes, or why they cannot be removed. */
+type Simulation = Result<ConsolidationCommand & { kind: "delete" | "replace" }, string>;
 
 export function decideConsolidation(input: ConsolidationInput): ConsolidationResult {
   const options = input.options ?? {};
@@ -102,7 +101,7 @@ export function decideConsolidation(input: ConsolidationInput): ConsolidationRes
     }
   }
   // A multi-node deletion needs no launch: nothing beats it.
-  if (best?.ok && best.command.kind === "delete") return { command: best.command, reasons, simulations };
+  if (best?.ok && best.value.kind === "delete") return { command: best.value, reasons, simulations };
 
   // Single node, in order; the first valid move wins (against a multi-node replacement: the larger
   // saving, a deletion on a tie since it launches nothing).
@@ -114,17 +113,17 @@ export function decideConsolidation(input: ConsolidationInput): ConsolidationRes
     }
     const result = simulate([candidate]);
     if (result.ok) {
-      const multi = best?.ok ? best.command : undefined;
-      const single = result.command;
+      const multi = best?.ok ? best.value : undefined;
+      const single = result.value;
       const preferMulti =
         multi !== undefined &&
         (multi.savings > single.savings + 1e-9 ||
           (Math.abs(multi.savings - single.savings) <= 1e-9 && single.kind !== "delete"));
       return { command: preferMulti ? multi : single, reasons, simulations };
     }
-    reasons.set(candidate.nodeName, result.reason);
+    reasons.set(candidate.nodeName, result.error);
   }
-  if (best?.ok) return { command: best.command, reasons, simulations };
+  if (best?.ok) return { command: best.value, reasons, simulations };
   return { command: { kind: "none" }, reasons, simulations };
 }
 
@@ -166,59 +165,46 @@ export function simulateRemoval(
   });
   if (result.unschedulable.length > 0) {
     const first = result.unschedulable[0];
-    return {
-      ok: false,
-      reason: `pod ${first?.pod ?? "?"} would not schedule: ${first?.reason ?? "no capacity"}`,
-    };
+    return fail(`pod ${first?.pod ?? "?"} would not schedule: ${first?.reason ?? "no capacity"}`);
   }
   const oldCost = nodes.reduce((sum, n) => sum + n.price, 0);
-  if (result.newNodes.length === 0)
-    return { ok: true, command: { kind: "delete", nodes: [...removed], savings: oldCost } };
-  if (result.newNodes.length > 1) return { ok: false, reason: "its pods would need more than one new node" };
+  if (result.newNodes.length === 0) return ok({ kind: "delete", nodes: [...removed], savings: oldCost });
+  if (result.newNodes.length > 1) return fail("its pods would need more than one new node");
   const replacement = result.newNodes[0];
-  if (!replacement) return { ok: false, reason: "no replacement" };
+  if (!replacement) return fail("no replacement");
   if (options.requireSavings === false)
-    return {
-      ok: true,
-      command: {
-        kind: "replace",
-        nodes: [...removed],
-        replacement,
-        savings: oldCost - replacement.hourlyPrice,
-      },
-    };
+    return ok({
+      kind: "replace",
+      nodes: [...removed],
+      replacement,
+      savings: oldCost - replacement.hourlyPrice,
+    });
   // Anti-churn: the strictest NodePool among the nodes sets how much cheaper the replacement must be.
   const minSavings = Math.max(0, ...nodes.map((n) => n.minSavings));
   const limit = oldCost * (1 - minSavings);
   const cheaper = cheaperTypes(input.snapshot.catalog, replacement, limit);
   if (cheaper.length === 0)
-    return {
-      ok: false,
-      reason:
-        minSavings > 0
-          ? `no replacement at least ${Math.round(minSavings * 100)}% cheaper than $${oldCost.toFixed(4)}/h fits its pods`
-          : `no replacement cheaper than $${oldCost.toFixed(4)}/h fits its pods`,
-    };
+    return fail(
+      minSavings > 0
+        ? `no replacement at least ${Math.round(minSavings * 100)}% cheaper than $${oldCost.toFixed(4)}/h fits its pods`
+        : `no replacement cheaper than $${oldCost.toFixed(4)}/h fits its pods`,
+    );
   const allSpot = nodes.every((n) => n.capacityType === "spot");
   if (
     allSpot &&
     replacement.capacityTypes.includes("spot") &&
     cheaper.length < (options.minSpotOptions ?? 15)
   )
-    return {
-      ok: false,
-      reason: `spot-to-spot replacement needs ${options.minSpotOptions ?? 15} cheaper instance types, found ${cheaper.length}`,
-    };
+    return fail(
+      `spot-to-spot replacement needs ${options.minSpotOptions ?? 15} cheaper instance types, found ${cheaper.length}`,
+    );
   const narrowed: NewNode = { ...replacement, instanceTypes: cheaper };
-  return {
-    ok: true,
-    command: {
-      kind: "replace",
-      nodes: [...removed],
-      replacement: narrowed,
-      savings: oldCost - replacement.hourlyPrice,
-    },
-  };
+  return ok({
+    kind: "replace",
+    nodes: [...removed],
+    replacement: narrowed,
+    savings: oldCost - replacement.hourlyPrice,
+  });
 }
 
 /** A NodePool's replacementSavings ("10%") as a fraction. */
@@ -242,9 +228,4 @@ function cheaperTypes(catalog: Catalog, node: NewNode, limit: number): string[] 
     if (price < limit - 1e-9) priced.push({ name, price });
   }
   return priced.sort((a, b) => a.price - b.price).map((p) => p.name);
-}
-
-/** Pod keys of a command's nodes, for messages. */
-export function describePods(pods: readonly V1Pod[]): string {
-  return pods.map(podKey).join(", ");
 }

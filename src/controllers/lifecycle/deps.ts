@@ -14,10 +14,10 @@ import type { Logger } from "../../logging.js";
 import type { NewNode, Plan, PlanOptions, PlanningSnapshot } from "../../planner/types.js";
 import type { ClusterReader } from "../cluster-reader.js";
 import type { RegistrationOutcomes } from "../registration-health.js";
+import type { Result } from "../../domain/result.js";
 
-export type ProvisionResult =
-  | { readonly kind: "ok"; readonly virtualNode: string }
-  | { readonly kind: "error"; readonly message: string };
+/** The replacement VirtualNode's name, or why it could not be recorded. */
+export type ProvisionResult = Result<string, string>;
 
 /**
  * Launches replacement capacity the way the provisioner launches any new node: a VirtualNode is

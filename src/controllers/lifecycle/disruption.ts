@@ -14,7 +14,7 @@ import type { EventType } from "../../kube/events.js";
 import { buildSnapshot } from "../snapshot.js";
 import { allowedDisruptions, disruptionReasons, type AllowedDisruptions } from "./budgets.js";
 import { buildCandidates, type Candidate } from "./candidates.js";
-import { CommandExecutor, sleep, type DisruptionCommand } from "./command.js";
+import { CommandExecutor, Sleeper, type DisruptionCommand } from "./command.js";
 import {
   decideConsolidation,
   replacementSavingsFraction,
@@ -33,9 +33,11 @@ import { podsByNode } from "./pods.js";
 import { indexPdbs } from "./pdb-blockers.js";
 import { hasDisruptedTaint } from "./taint.js";
 import { nodeTarget } from "./targets.js";
+import { errorMessage } from "../../domain/error-message.js";
 
 export class Disruption {
   private readonly executor: CommandExecutor;
+  private readonly sleeper: Sleeper;
   private running: Promise<unknown> | undefined;
   private readonly podEvents: PodEventClock;
   private readonly reported = new Map<string, string>();
@@ -47,15 +49,16 @@ export class Disruption {
     private readonly deps: LifecycleDeps,
     private readonly metrics: LifecycleMetrics,
   ) {
-    this.executor = new CommandExecutor(deps, metrics);
+    this.sleeper = new Sleeper(deps.timers);
+    this.executor = new CommandExecutor(deps, metrics, this.sleeper);
     this.driftDetector = new DriftDetector(deps);
     this.marks = new ConsolidationMarks(deps);
     this.podEvents = new PodEventClock(deps);
   }
 
-  /** True while a replacement command runs in the background. */
+  /** True while a command runs in the background and is not just waiting for time to pass. */
   get busy(): boolean {
-    return this.running !== undefined;
+    return this.running !== undefined && this.sleeper.sleeping === 0;
   }
 
   /** One round; returns when the next should run. */
@@ -201,11 +204,11 @@ export class Disruption {
       if (simulation && !simulation.ok) {
         // Drift replaces even when pods would need several nodes: the provisioner places them then.
         this.deps.logger.info(
-          { node: candidate.nodeName, reason: simulation.reason },
+          { node: candidate.nodeName, reason: simulation.error },
           "drift replacement without pre-launch",
         );
       }
-      const replacement = simulation?.ok ? simulation.command.replacement : undefined;
+      const replacement = simulation?.ok ? simulation.value.replacement : undefined;
       this.start({
         reason: "Drifted",
         keys: [candidate.key],
@@ -280,12 +283,12 @@ export class Disruption {
       },
       async () => {
         // Re-validate after a pause: the cluster may have moved (pods arrived, nodes went).
-        await sleep(this.deps, this.deps.config.validationDelayMs ?? 15_000);
+        await this.sleeper.sleep(this.deps.config.validationDelayMs ?? 15_000);
         const fresh = chosen.map((c) => this.refresh(c));
         if (fresh.some((c) => c === undefined)) return "a node changed during validation";
         const again = await this.simulate(fresh as Candidate[]);
-        if (!again.ok) return again.reason;
-        if (again.command.kind !== command.kind) return "the move changed during validation";
+        if (!again.ok) return again.error;
+        if (again.value.kind !== command.kind) return "the move changed during validation";
         return undefined;
       },
     );
@@ -344,10 +347,7 @@ export class Disruption {
     };
     this.running = run()
       .catch((error: unknown) => {
-        this.deps.logger.error(
-          { err: error instanceof Error ? error.message : String(error) },
-          "disruption command failed",
-        );
+        this.deps.logger.error({ err: errorMessage(error) }, "disruption command failed");
       })
       .finally(() => {
         this.running = undefined;

@@ -13,6 +13,11 @@ import type { LifecycleMetrics } from "./metrics.js";
 import { drainWave, hasDoNotDisrupt, isDrainable } from "./pods.js";
 import { disruptedTaint } from "./taint.js";
 import { millis } from "../../domain/timestamps.js";
+import { podKey } from "../../domain/pod-key.js";
+import { backoffDelay, exponential } from "../../domain/backoff.js";
+
+/** A node whose evictions PDBs block is tried again after 1 s, 2 s, 4 s, … up to 30 s. */
+const blockedEvictionBackoff = exponential(1_000, 30_000);
 
 export type DrainOutcome =
   | { readonly kind: "drained" }
@@ -86,7 +91,7 @@ export async function drainStep(deps: DrainDeps, input: DrainInput): Promise<Dra
           blocked++;
           deps.logger.debug(
             {
-              pod: `${pod.metadata?.namespace ?? ""}/${pod.metadata?.name ?? ""}`,
+              pod: podKey(pod),
               result: result.kind,
               message: result.message,
             },
@@ -95,7 +100,7 @@ export async function drainStep(deps: DrainDeps, input: DrainInput): Promise<Dra
         }
       }),
   );
-  const backoff = blocked > 0 ? Math.min(30_000, 1_000 * 2 ** Math.min(input.blockedAttempts, 5)) : pollMs;
+  const backoff = blocked > 0 ? backoffDelay(blockedEvictionBackoff, input.blockedAttempts + 1) : pollMs;
   // Wake up when the next pod's grace period stops fitting, or at the deadline.
   const untilDeadline = Math.min(
     Number.isFinite(input.deadline) ? Math.max(0, input.deadline - input.now) : Infinity,

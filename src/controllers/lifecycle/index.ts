@@ -19,6 +19,7 @@ import { lifecycleMetrics } from "./metrics.js";
 import { Registration } from "./registration.js";
 import { Termination } from "./termination.js";
 import { WorkQueue } from "./work-queue.js";
+import { errorMessage } from "../../domain/error-message.js";
 
 export type { LifecycleDeps, LifecycleConfig, ProvisionReplacement, ProvisionResult } from "./deps.js";
 
@@ -64,19 +65,22 @@ export function startLifecycle(deps: LifecycleDeps): LifecycleHandle {
 
   let stopped = false;
   const loops = new Map<string, TimerHandle>();
+  /** Loop bodies running now (part of `idle`). */
+  let loopsRunning = 0;
   const loop = (name: string, body: () => Promise<number>, firstDelayMs: number) => {
     const schedule = (delay: number) => {
       if (stopped) return;
       loops.set(
         name,
         deps.timers.setTimeout(() => {
+          loopsRunning++;
           body()
             .catch((error: unknown) => {
-              logger.error(
-                { loop: name, err: error instanceof Error ? error.message : String(error) },
-                "lifecycle loop failed",
-              );
+              logger.error({ loop: name, err: errorMessage(error) }, "lifecycle loop failed");
               return 30_000;
+            })
+            .finally(() => {
+              loopsRunning--;
             })
             .then(schedule, () => undefined);
         }, delay),
@@ -109,10 +113,7 @@ export function startLifecycle(deps: LifecycleDeps): LifecycleHandle {
             await queue.acknowledge(message);
           } catch (error) {
             // Left on the queue: it becomes visible again and is retried.
-            logger.error(
-              { message: message.id, err: error instanceof Error ? error.message : String(error) },
-              "interruption message failed",
-            );
+            logger.error({ message: message.id, err: errorMessage(error) }, "interruption message failed");
           }
         }
         return 0;
@@ -151,7 +152,7 @@ export function startLifecycle(deps: LifecycleDeps): LifecycleHandle {
       if (key !== undefined) terminationQueue.add(key, 250);
     },
     get idle() {
-      return terminationQueue.idle && registrationQueue.idle && !disruption.busy;
+      return terminationQueue.idle && registrationQueue.idle && !disruption.busy && loopsRunning === 0;
     },
   };
 }

@@ -18,7 +18,7 @@ export interface ManagedNode {
 
 const nodeKeyPrefix = "node/";
 
-export function keyForNodeName(name: string): string {
+function keyForNodeName(name: string): string {
   return `${nodeKeyPrefix}${name}`;
 }
 

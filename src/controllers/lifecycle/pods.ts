@@ -1,29 +1,29 @@
 // How the lifecycle controller classifies the pods on a node: which ones drain, in what order,
 // which ones block voluntary disruption, and which ones it leaves alone (static and mirror pods are
 // the kubelet's, terminal pods hold nothing).
-import type { V1Node, V1Pod } from "@kubernetes/client-node";
+import type { V1Pod } from "@kubernetes/client-node";
 
-export const doNotDisruptAnnotation = "rafter.dev/do-not-disrupt";
+const doNotDisruptAnnotation = "rafter.dev/do-not-disrupt";
 const mirrorAnnotation = "kubernetes.io/config.mirror";
 const criticalPriorityClasses = new Set(["system-cluster-critical", "system-node-critical"]);
 /** Pods at or above this priority are critical (the system-* classes are 2e9 and above). */
 const criticalPriority = 2_000_000_000;
 
-export function isTerminal(pod: V1Pod): boolean {
+function isTerminal(pod: V1Pod): boolean {
   return pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
 }
 
-export function isDaemonSetPod(pod: V1Pod): boolean {
+function isDaemonSetPod(pod: V1Pod): boolean {
   return pod.metadata?.ownerReferences?.some((o) => o.kind === "DaemonSet" && o.controller === true) ?? false;
 }
 
 /** Static pods (and the mirror pods that show them in the API) belong to the kubelet. */
-export function isStaticPod(pod: V1Pod): boolean {
+function isStaticPod(pod: V1Pod): boolean {
   if (pod.metadata?.annotations?.[mirrorAnnotation] !== undefined) return true;
   return pod.metadata?.ownerReferences?.some((o) => o.kind === "Node") ?? false;
 }
 
-export function isCritical(pod: V1Pod): boolean {
+function isCritical(pod: V1Pod): boolean {
   const className = pod.spec?.priorityClassName;
   if (className && criticalPriorityClasses.has(className)) return true;
   return (pod.spec?.priority ?? 0) >= criticalPriority;
@@ -63,8 +63,4 @@ export function podsByNode(pods: readonly V1Pod[]): Map<string, V1Pod[]> {
     list.push(pod);
   }
   return out;
-}
-
-export function nodeName(node: V1Node): string {
-  return node.metadata?.name ?? "";
 }

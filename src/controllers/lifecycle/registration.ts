@@ -17,6 +17,7 @@ import { lookup } from "./managed-nodes.js";
 import type { LifecycleMetrics } from "./metrics.js";
 import { millis } from "../../domain/timestamps.js";
 import { isRegistered } from "./termination.js";
+import { namespacedName } from "../../domain/pod-key.js";
 
 const wellKnownResources = new Set(["cpu", "memory", "pods", "ephemeral-storage"]);
 
@@ -150,7 +151,7 @@ export class Registration {
     this.deps.registrationOutcomes?.failed(virtualNode.spec.nodePool, reason, message);
     // Pods still waiting for this capacity are planned again; bound ones come back through their
     // controllers once the drain evicts them.
-    const waiting = virtualNode.spec.pods.map((ref) => `${ref.namespace}/${ref.name}`);
+    const waiting = virtualNode.spec.pods.map((ref) => namespacedName(ref.namespace, ref.name));
     const pods = this.deps.reader.pods();
     for (const ref of virtualNode.spec.pods) {
       const pod = pods.find((p) => p.metadata?.namespace === ref.namespace && p.metadata.name === ref.name);
@@ -174,7 +175,7 @@ export class Registration {
 }
 
 /** Why the node is not initialized yet, or undefined when it is. */
-export function initializationPending(
+function initializationPending(
   virtualNode: VirtualNode,
   node: V1Node,
   startupTaints: readonly { key: string; effect: string }[],

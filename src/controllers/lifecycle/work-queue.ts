@@ -3,6 +3,8 @@
 // and an exception backs off exponentially instead of spinning.
 import type { TimerHandle, Timers } from "../../clock.js";
 import type { Logger } from "../../logging.js";
+import { errorMessage } from "../../domain/error-message.js";
+import { backoffDelay, exponential } from "../../domain/backoff.js";
 
 /** Reconciles one key; returns the delay before the next run, or undefined when nothing is left. */
 export type Reconcile = (key: string) => Promise<number | undefined>;
@@ -104,13 +106,13 @@ export class WorkQueue {
     } catch (error) {
       const attempt = (this.failures.get(key) ?? 0) + 1;
       this.failures.set(key, attempt);
-      next = Math.min(this.options.maxBackoffMs ?? 60_000, 1000 * 2 ** (attempt - 1));
+      next = backoffDelay(exponential(1_000, this.options.maxBackoffMs ?? 60_000), attempt);
       this.options.logger.error(
         {
           queue: this.options.name,
           key,
           attempt,
-          err: error instanceof Error ? error.message : String(error),
+          err: errorMessage(error),
         },
         "reconcile failed",
       );

@@ -5,7 +5,7 @@ import type { NodePool } from "../../../src/api/nodepool.js";
 import type { VirtualNode } from "../../../src/api/virtualnode.js";
 import { driftStamps } from "../../../src/controllers/lifecycle/drift.js";
 import type { V1Node } from "@kubernetes/client-node";
-import { advance, lifecycleWorld, runningPod, testPool } from "../../support/lifecycle-fakes.js";
+import { lifecycleWorld, runningPod, testPool } from "../../support/lifecycle-fakes.js";
 
 function world(pool: NodePool, terminationLatencyMs = 0) {
   const w = lifecycleWorld(
@@ -38,7 +38,7 @@ describe("disruption", () => {
     // DaemonSet pods do not make a node non-empty.
     w.api.pods.push(runningPod("ds-a", "node-a", { daemonSet: true }));
     const lifecycle = w.start();
-    await advance(w.clock, 50_000, 5_000);
+    await w.advance(50_000, 5_000);
     assert.equal(
       w.api.virtualNodes.filter((vn) => vn.metadata.deletionTimestamp).length,
       0,
@@ -46,7 +46,7 @@ describe("disruption", () => {
     );
     let maxDeleting = 0;
     for (let i = 0; i < 30; i++) {
-      await advance(w.clock, 5_000, 5_000);
+      await w.advance(5_000, 5_000);
       maxDeleting = Math.max(
         maxDeleting,
         w.api.virtualNodes.filter((vn) => vn.metadata.deletionTimestamp).length,
@@ -67,7 +67,7 @@ describe("disruption", () => {
       "rafter.dev/do-not-disrupt": "true",
     };
     const lifecycle = w.start();
-    await advance(w.clock, 60_000, 5_000);
+    await w.advance(60_000, 5_000);
     assert.ok(w.api.virtualNode("a") && !w.api.virtualNode("a")?.metadata.deletionTimestamp);
     assert.ok(
       w.events.events.some((e) => e.reason === "DisruptionBlocked" && e.message.includes("do-not-disrupt")),
@@ -80,9 +80,9 @@ describe("disruption", () => {
     const pair = await w.launch("a");
     w.api.pods.push(runningPod("web", pair.node.metadata?.name ?? ""));
     const lifecycle = w.start();
-    await advance(w.clock, 100_000, 5_000);
+    await w.advance(100_000, 5_000);
     assert.ok(w.api.virtualNode("a"));
-    await advance(w.clock, 60_000, 5_000);
+    await w.advance(60_000, 5_000);
     assert.equal(w.api.virtualNode("a"), undefined);
     assert.deepEqual(w.api.evictions, ["default/web"]);
     lifecycle.stop();
@@ -111,11 +111,11 @@ describe("disruption", () => {
     w.api.pods.push(runningPod("web-1", a.node.metadata?.name ?? "", { cpu: "500m" }));
     w.api.pods.push(runningPod("web-2", b.node.metadata?.name ?? "", { cpu: "500m" }));
     const lifecycle = w.start();
-    await advance(w.clock, 10_000, 5_000);
+    await w.advance(10_000, 5_000);
     // Decided, tainted, not yet deleted: waiting for validation.
     const tainted = w.api.nodes.filter((n) => n.spec?.taints?.some((t) => t.key === "rafter.dev/disrupted"));
     assert.equal(w.api.virtualNodes.filter((vn) => vn.metadata.deletionTimestamp).length, 0);
-    await advance(w.clock, 30_000, 5_000);
+    await w.advance(30_000, 5_000);
     assert.equal(w.api.virtualNodes.length, 1, "one node removed");
     assert.equal(w.api.pods.length, 1, "its pod was evicted (to be rescheduled onto the other node)");
     assert.equal(w.api.provisioned.length, 0);
@@ -134,7 +134,7 @@ describe("disruption", () => {
     const big = await w.launch("big", { instanceType: "m5.4xlarge" });
     w.api.pods.push(runningPod("web", big.node.metadata?.name ?? "", { cpu: "500m", memory: "512Mi" }));
     const lifecycle = w.start();
-    await advance(w.clock, 40_000, 5_000);
+    await w.advance(40_000, 5_000);
     assert.equal(w.api.provisioned.length, 1, "replacement launched");
     const replacement = w.api.provisioned[0]!;
     assert.equal(replacement.reason, "Underutilized");
@@ -145,7 +145,7 @@ describe("disruption", () => {
     );
     assert.deepEqual(w.api.evictions, []);
     w.api.virtualNode(replacement.name)!.status = { phase: "Ready" };
-    await advance(w.clock, 20_000, 5_000);
+    await w.advance(20_000, 5_000);
     assert.equal(w.api.virtualNode("big"), undefined);
     assert.deepEqual(w.api.evictions, ["default/web"]);
     lifecycle.stop();
@@ -158,7 +158,7 @@ describe("disruption", () => {
     const big = await w.launch("big", { instanceType: "m5.4xlarge" });
     w.api.pods.push(runningPod("web", big.node.metadata?.name ?? "", { cpu: "500m", memory: "512Mi" }));
     const lifecycle = w.start();
-    await advance(w.clock, 40_000, 5_000);
+    await w.advance(40_000, 5_000);
     // No type that fits costs under 1% of an m5.4xlarge.
     assert.equal(w.api.provisioned.length, 0);
     assert.ok(
@@ -168,7 +168,7 @@ describe("disruption", () => {
       JSON.stringify(w.events.events.map((e) => e.message)),
     );
     w.api.nodePools[0]!.spec.disruption!.replacementSavings = "50%";
-    await advance(w.clock, 40_000, 5_000);
+    await w.advance(40_000, 5_000);
     assert.equal(w.api.provisioned.length, 1, "a half-price replacement qualifies");
     lifecycle.stop();
   });
@@ -176,15 +176,15 @@ describe("disruption", () => {
   it("keeps consolidateAfter's clock across a restart (persisted as lastPodEventTime)", async () => {
     const w = world(pool({ consolidateAfter: "5m", budgets: [{ nodes: "100%" }] }));
     const big = await w.launch("big", { instanceType: "m5.4xlarge" });
-    await advance(w.clock, 60_000, 10_000);
+    await w.advance(60_000, 10_000);
     const first = w.start();
     w.api.pods.push(runningPod("web", big.node.metadata?.name ?? "", { cpu: "500m", memory: "512Mi" }));
-    await advance(w.clock, 4 * 60_000, 10_000);
+    await w.advance(4 * 60_000, 10_000);
     assert.equal(w.api.provisioned.length, 0, "consolidateAfter not reached");
     assert.ok(w.api.virtualNode("big")?.status?.lastPodEventTime, "the clock is persisted");
     first.stop();
     const second = w.start(); // a restart: in-memory state is gone
-    await advance(w.clock, 90_000, 10_000);
+    await w.advance(90_000, 10_000);
     assert.equal(w.api.provisioned.length, 1, "5 minutes after the pod arrived, not 5 after the restart");
     second.stop();
   });
@@ -200,10 +200,10 @@ describe("disruption", () => {
     const big = await w.launch("big", { instanceType: "m5.4xlarge" });
     w.api.pods.push(runningPod("web", big.node.metadata?.name ?? "", { cpu: "500m" }));
     const lifecycle = w.start();
-    await advance(w.clock, 40_000, 5_000);
+    await w.advance(40_000, 5_000);
     const replacement = w.api.provisioned[0]!;
     w.api.virtualNode(replacement.name)!.status = { phase: "Failed", lastFailure: "InsufficientCapacity" };
-    await advance(w.clock, 10_000, 5_000);
+    await w.advance(10_000, 5_000);
     assert.ok(w.api.virtualNode("big") && !w.api.virtualNode("big")?.metadata.deletionTimestamp);
     assert.ok(!big.node.spec?.taints?.some((t) => t.key === "rafter.dev/disrupted"), "taint removed");
     lifecycle.stop();
@@ -216,14 +216,14 @@ describe("disruption", () => {
     const pair = await w.launch("a", { instanceType: "m5.large" });
     w.api.pods.push(runningPod("web", pair.node.metadata?.name ?? "", { cpu: "500m" }));
     const lifecycle = w.start();
-    await advance(w.clock, 30_000, 5_000);
+    await w.advance(30_000, 5_000);
     assert.ok(!w.api.virtualNode("a")?.metadata.deletionTimestamp, "not drifted yet");
     p.spec.template.metadata = { labels: { team: "b" } };
-    await advance(w.clock, 15_000, 5_000);
+    await w.advance(15_000, 5_000);
     assert.equal(w.api.provisioned.length, 1);
     assert.equal(w.api.provisioned[0]?.reason, "Drifted");
     w.api.virtualNode(w.api.provisioned[0].name)!.status = { phase: "Ready" };
-    await advance(w.clock, 30_000, 5_000);
+    await w.advance(30_000, 5_000);
     assert.equal(w.api.virtualNode("a"), undefined);
     lifecycle.stop();
   });
@@ -236,14 +236,14 @@ describe("disruption", () => {
     const pair = await w.launch("a", { instanceType: "a1.xlarge" });
     w.api.pods.push(runningPod("web", pair.node.metadata?.name ?? "", { cpu: "3", memory: "6Gi" }));
     const lifecycle = w.start();
-    await advance(w.clock, 30_000, 5_000);
+    await w.advance(30_000, 5_000);
     p.spec.template.metadata = { labels: { team: "b" } };
-    await advance(w.clock, 15_000, 5_000);
+    await w.advance(15_000, 5_000);
     assert.equal(w.api.provisioned.length, 1, "a replacement is launched first");
     assert.equal(w.api.provisioned[0]?.reason, "Drifted");
     assert.ok(!w.api.virtualNode("a")?.metadata.deletionTimestamp, "the old node waits for its replacement");
     w.api.virtualNode(w.api.provisioned[0].name)!.status = { phase: "Ready" };
-    await advance(w.clock, 30_000, 5_000);
+    await w.advance(30_000, 5_000);
     assert.equal(w.api.virtualNode("a"), undefined);
     lifecycle.stop();
   });
@@ -260,9 +260,9 @@ describe("disruption", () => {
       status: { disruptionsAllowed: 0, currentHealthy: 1, desiredHealthy: 1, expectedPods: 1 },
     });
     const lifecycle = w.start();
-    await advance(w.clock, 40_000, 5_000);
+    await w.advance(40_000, 5_000);
     p.spec.template.metadata = { labels: { team: "b" } }; // drifted as well as underutilized
-    await advance(w.clock, 40_000, 5_000);
+    await w.advance(40_000, 5_000);
     assert.equal(w.api.provisioned.length, 0, "no replacement launched");
     assert.ok(!big.node.spec?.taints?.some((t) => t.key === "rafter.dev/disrupted"), "never tainted");
     assert.deepEqual(w.api.evictions, []);
@@ -273,7 +273,7 @@ describe("disruption", () => {
     );
     // Once the PDB allows a disruption, the node is replaced.
     w.api.podDisruptionBudgets[0]!.status!.disruptionsAllowed = 1;
-    await advance(w.clock, 40_000, 5_000);
+    await w.advance(40_000, 5_000);
     assert.equal(w.api.provisioned.length, 1);
     lifecycle.stop();
   });
@@ -283,7 +283,7 @@ describe("disruption", () => {
     const big = await w.launch("big", { instanceType: "m5.4xlarge" });
     w.api.pods.push(runningPod("web", big.node.metadata?.name ?? "", { cpu: "500m" }));
     const lifecycle = w.start();
-    await advance(w.clock, 10_000, 5_000);
+    await w.advance(10_000, 5_000);
     // Decided, not yet validated: new pods should go elsewhere.
     assert.equal(consolidatable(w.api.virtualNode("big")), true);
     assert.equal(w.api.provisioned.length, 0);
@@ -294,9 +294,9 @@ describe("disruption", () => {
         annotations: { "rafter.dev/do-not-disrupt": "true" },
       }),
     );
-    await advance(w.clock, 30_000, 5_000);
+    await w.advance(30_000, 5_000);
     assert.equal(w.api.provisioned.length, 0, "cancelled at validation");
-    await advance(w.clock, 10_000, 5_000);
+    await w.advance(10_000, 5_000);
     const mark = w.api.virtualNode("big")?.status?.conditions?.find((c) => c.type === "Consolidatable");
     assert.equal(mark?.status, "False");
     lifecycle.stop();
@@ -324,13 +324,13 @@ describe("disruption", () => {
     };
     sicken(pairs[0]!.node, "Unknown");
     const lifecycle = w.start();
-    await advance(w.clock, 4 * 60_000, 10_000);
+    await w.advance(4 * 60_000, 10_000);
     assert.ok(!w.api.virtualNode("a")?.metadata.deletionTimestamp, "not within the window yet");
-    await advance(w.clock, 2 * 60_000, 10_000);
+    await w.advance(2 * 60_000, 10_000);
     assert.equal(w.api.virtualNode("a"), undefined, "replaced after 5 minutes");
     // Three of the five left go NotReady at once: more than a fifth of the pool, so none is touched.
     for (const pair of pairs.slice(1, 4)) sicken(pair.node, "False");
-    await advance(w.clock, 10 * 60_000, 10_000);
+    await w.advance(10 * 60_000, 10_000);
     for (const name of ["b", "c", "d"]) assert.ok(w.api.virtualNode(name), `${name} kept`);
     lifecycle.stop();
   });
@@ -345,17 +345,17 @@ describe("disruption", () => {
     Object.assign(pair.virtualNode.metadata, { annotations: driftStamps(p, undefined) });
     w.api.pods.push(runningPod("web", pair.node.metadata?.name ?? "", { cpu: "500m" }));
     const lifecycle = w.start();
-    await advance(w.clock, 15_000, 5_000);
+    await w.advance(15_000, 5_000);
     p.spec.template.spec.requirements = [
       { key: "rafter.dev/instance-family", operator: "In", values: ["m5", "c5"] },
     ];
-    await advance(w.clock, 30_000, 5_000);
+    await w.advance(30_000, 5_000);
     assert.equal(w.api.provisioned.length, 0, "widening drifts nothing");
     assert.equal(drifted(w.api.virtualNode("a")), undefined);
     p.spec.template.spec.requirements = [
       { key: "rafter.dev/instance-family", operator: "In", values: ["c5"] },
     ];
-    await advance(w.clock, 15_000, 5_000);
+    await w.advance(15_000, 5_000);
     assert.equal(drifted(w.api.virtualNode("a")), "RequirementsDrifted");
     assert.equal(w.api.provisioned[0]?.reason, "Drifted");
     lifecycle.stop();
@@ -370,13 +370,13 @@ describe("disruption", () => {
     Object.assign(pair.virtualNode.metadata, { annotations: driftStamps(p, nodeClass) });
     w.api.pods.push(runningPod("web", pair.node.metadata?.name ?? "", { cpu: "500m" }));
     const lifecycle = w.start();
-    await advance(w.clock, 15_000, 5_000);
+    await w.advance(15_000, 5_000);
     nodeClass.spec.tags = { team: "a" }; // tags are static fields too, but set before: compare afresh
     Object.assign(pair.virtualNode.metadata, { annotations: driftStamps(p, nodeClass) });
-    await advance(w.clock, 15_000, 5_000);
+    await w.advance(15_000, 5_000);
     assert.equal(w.api.provisioned.length, 0);
     nodeClass.spec.userData = "#!/bin/bash\necho hello";
-    await advance(w.clock, 15_000, 5_000);
+    await w.advance(15_000, 5_000);
     assert.equal(drifted(w.api.virtualNode("a")), "NodeClassDrifted");
     assert.equal(w.api.provisioned[0]?.reason, "Drifted");
     lifecycle.stop();

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { InterruptionEvent, InterruptionMessage } from "../../../src/cloud/interruptions.js";
-import { advance, lifecycleWorld, runningPod, settle, testPool } from "../../support/lifecycle-fakes.js";
+import { lifecycleWorld, runningPod, testPool } from "../../support/lifecycle-fakes.js";
 
 const spotWarning = (instanceId: string): InterruptionEvent => ({
   kind: "spot-interruption",
@@ -24,9 +24,9 @@ describe("garbage collection", () => {
     w.api.nodes.splice(w.api.nodes.indexOf(orphan.node), 1);
     w.cloud.interrupt(vanished.virtualNode.status?.instanceID ?? "");
     const lifecycle = w.start();
-    await advance(w.clock, 60_000, 10_000);
+    await w.advance(60_000, 10_000);
     assert.equal((await w.cloud.get(orphan.providerId)).ok, true, "within the grace period");
-    await advance(w.clock, 120_000, 10_000);
+    await w.advance(120_000, 10_000);
     assert.equal((await w.cloud.get(orphan.providerId)).ok, false, "orphan instance terminated");
     assert.equal(w.api.node(vanished.node.metadata?.name ?? ""), undefined, "node without instance removed");
     assert.ok(w.api.node(kept.node.metadata?.name ?? ""));
@@ -61,8 +61,8 @@ describe("interruption", () => {
     const lifecycle = startLifecycle(deps);
     w.api.connect(lifecycle);
     w.clock.advance(0);
-    await settle();
-    await advance(w.clock, 10_000);
+    await w.settle();
+    await w.advance(10_000);
     assert.deepEqual(deleted.sort(), ["m1", "m2"]);
     assert.deepEqual(w.api.evictions, ["default/web"]);
     assert.equal(w.api.virtualNode("spot"), undefined);

@@ -3,7 +3,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { terminationFinalizer } from "../../../src/kube/virtual-nodes.js";
-import { advance, lifecycleWorld, settle, testPool } from "../../support/lifecycle-fakes.js";
+import { lifecycleWorld, testPool } from "../../support/lifecycle-fakes.js";
 
 function world() {
   const w = lifecycleWorld({
@@ -25,14 +25,14 @@ describe("registration and liveness", () => {
     const pair = await w.launch("vn-a", { phase: "Launched" });
     pair.node.spec = { ...pair.node.spec, taints: [{ key: "cni/not-ready", effect: "NoSchedule" }] };
     const lifecycle = w.start();
-    await settle();
+    await w.settle();
     const vn = w.api.virtualNode("vn-a")!;
     assert.equal(vn.status?.phase, "Registered");
     assert.equal(vn.status?.conditions?.find((c) => c.type === "Registered")?.status, "True");
     assert.equal(vn.status?.conditions?.find((c) => c.type === "Initialized")?.status, "False");
     pair.node.spec.taints = [];
     lifecycle.onNode(pair.node);
-    await settle();
+    await w.settle();
     assert.equal(vn.status?.phase, "Ready");
     assert.equal(vn.status?.conditions?.find((c) => c.type === "Initialized")?.status, "True");
     assert.equal(pair.node.metadata?.labels?.["rafter.dev/initialized"], "true");
@@ -46,9 +46,9 @@ describe("registration and liveness", () => {
     const pair = await w.launch("vn-a", { phase: "Launched", ready: false });
     pair.virtualNode.spec.pods = [{ namespace: "default", name: "web-0", uid: "u0" }];
     const lifecycle = w.start();
-    await advance(w.clock, 14 * 60_000, 60_000);
+    await w.advance(14 * 60_000, 60_000);
     assert.equal(w.api.virtualNode("vn-a")?.status?.phase, "Launched");
-    await advance(w.clock, 90_000, 10_000);
+    await w.advance(90_000, 10_000);
     const vn = w.api.virtualNode("vn-a");
     assert.equal(vn?.status?.phase, "Failed");
     assert.match(vn?.status?.lastFailure ?? "", /RegistrationTimeout/);
@@ -60,7 +60,7 @@ describe("registration and liveness", () => {
     assert.equal(w.api.node(pair.node.metadata?.name ?? ""), undefined, "Node removed");
     // Kept visible for the retention period, then released.
     assert.deepEqual(vn?.metadata.finalizers, [terminationFinalizer]);
-    await advance(w.clock, 2 * 60_000, 10_000);
+    await w.advance(2 * 60_000, 10_000);
     assert.equal(w.api.virtualNode("vn-a"), undefined);
     lifecycle.stop();
   });
@@ -74,9 +74,9 @@ describe("registration and liveness", () => {
       conditions: [{ type: "Ready", status: "Unknown", reason: "NodeStatusNeverUpdated" }],
     };
     const lifecycle = w.start();
-    await advance(w.clock, 14 * 60_000, 60_000);
+    await w.advance(14 * 60_000, 60_000);
     assert.equal(w.api.virtualNode("vn-a")?.status?.phase, "Launched");
-    await advance(w.clock, 90_000, 10_000);
+    await w.advance(90_000, 10_000);
     assert.equal(w.api.virtualNode("vn-a")?.status?.phase, "Failed");
     assert.match(w.api.virtualNode("vn-a")?.status?.lastFailure ?? "", /RegistrationTimeout/);
     lifecycle.stop();
@@ -96,9 +96,9 @@ describe("registration and liveness", () => {
       status: { phase: "Planned" },
     });
     const lifecycle = w.start();
-    await advance(w.clock, 4 * 60_000, 30_000);
+    await w.advance(4 * 60_000, 30_000);
     assert.equal(w.api.virtualNode("vn-stuck")?.status?.phase, "Planned");
-    await advance(w.clock, 2 * 60_000, 30_000);
+    await w.advance(2 * 60_000, 30_000);
     assert.equal(w.api.virtualNode("vn-stuck")?.status?.phase, "Failed");
     assert.ok(w.events.events.some((e) => e.reason === "LaunchTimeout"));
     lifecycle.stop();

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { advance, lifecycleWorld, runningPod, settle, testPool } from "../../support/lifecycle-fakes.js";
+import { lifecycleWorld, runningPod, testPool } from "../../support/lifecycle-fakes.js";
 
 async function world(pool = testPool()) {
   const w = lifecycleWorld({ disruptionIntervalMs: 3_600_000, gcIntervalMs: 3_600_000 });
@@ -25,14 +25,14 @@ describe("termination", () => {
     const lifecycle = w.start();
     await w.api.virtualNodeClient.delete("vn-a");
     lifecycle.onVirtualNode(w.api.virtualNode("vn-a")!);
-    await settle();
+    await w.settle();
     // The Node was deleted too and tainted; the second wave waits for the first.
     assert.ok(w.api.node(nodeName)?.metadata?.deletionTimestamp, "Node deletion propagated");
     assert.ok(w.api.node(nodeName)?.spec?.taints?.some((t) => t.key === "rafter.dev/disrupted"));
     assert.equal(w.api.virtualNode("vn-a")?.status?.phase, "Draining");
     assert.deepEqual(w.api.evictions, ["default/web-1"]);
     w.api.blocked.clear();
-    await advance(w.clock, 30_000);
+    await w.advance(30_000);
     // Waves: workloads, then critical pods, then DaemonSet pods, critical ones last.
     assert.deepEqual([...w.api.evictions.slice(0, 2)].sort(), ["default/web-1", "default/web-2"]);
     assert.deepEqual(w.api.evictions.slice(2), ["default/critical", "default/ds", "default/ds-critical"]);
@@ -51,7 +51,7 @@ describe("termination", () => {
     const lifecycle = w.start();
     await w.api.nodeClient.delete(nodeName);
     lifecycle.onNode(w.api.node(nodeName)!);
-    await advance(w.clock, 20_000);
+    await w.advance(20_000);
     assert.equal(w.api.virtualNode("vn-a"), undefined);
     assert.equal(w.api.node(nodeName), undefined);
     assert.equal((await w.cloud.get(w.pair.providerId)).ok, false);
@@ -66,12 +66,12 @@ describe("termination", () => {
     const lifecycle = w.start();
     await w.api.virtualNodeClient.delete("vn-a");
     lifecycle.onVirtualNode(w.api.virtualNode("vn-a")!);
-    await advance(w.clock, 60_000);
+    await w.advance(60_000);
     assert.deepEqual(w.api.evictions, []);
     assert.equal((await w.cloud.get(w.pair.providerId)).ok, true, "instance kept while the pod cannot move");
     assert.ok(w.events.events.some((e) => e.reason === "DrainBlocked"));
     w.api.blocked.clear();
-    await advance(w.clock, 60_000);
+    await w.advance(60_000);
     assert.deepEqual(w.api.evictions, ["default/guarded"]);
     assert.equal(w.api.node(nodeName), undefined);
     lifecycle.stop();
@@ -89,10 +89,10 @@ describe("termination", () => {
     const lifecycle = w.start();
     await w.api.virtualNodeClient.delete("vn-a");
     lifecycle.onVirtualNode(w.api.virtualNode("vn-a")!);
-    await advance(w.clock, 9 * 60_000, 5_000);
+    await w.advance(9 * 60_000, 5_000);
     assert.deepEqual(w.api.evictions, ["default/web"]);
     assert.ok(w.api.node(nodeName), "node kept while the do-not-disrupt pod runs");
-    await advance(w.clock, 2 * 60_000, 5_000);
+    await w.advance(2 * 60_000, 5_000);
     assert.deepEqual(w.api.forcedDeletions, ["default/batch"]);
     assert.equal(w.api.node(nodeName), undefined);
     lifecycle.stop();
@@ -111,9 +111,9 @@ describe("termination", () => {
     const started = w.clock.now();
     await w.api.virtualNodeClient.delete("vn-a");
     lifecycle.onVirtualNode(w.api.virtualNode("vn-a")!);
-    await advance(w.clock, 4 * 60_000, 5_000);
+    await w.advance(4 * 60_000, 5_000);
     assert.equal(w.api.deletions.length, 0, "its 300 s still fit in the 6 minutes left");
-    await advance(w.clock, 2 * 60_000, 5_000);
+    await w.advance(2 * 60_000, 5_000);
     const deletion = w.api.deletions[0]!;
     assert.equal(deletion.pod, "default/slow");
     const deadline = started + 10 * 60_000;
@@ -142,14 +142,14 @@ describe("termination", () => {
     const lifecycle = w.start();
     await w.api.virtualNodeClient.delete("vn-a");
     lifecycle.onVirtualNode(w.api.virtualNode("vn-a")!);
-    await advance(w.clock, 30_000, 2_000);
+    await w.advance(30_000, 2_000);
     assert.deepEqual(w.api.evictions, ["default/db-0"]);
     assert.ok(w.api.node(nodeName), "the instance waits for its volumes");
     assert.ok(w.events.events.some((e) => e.reason === "AwaitingVolumeDetachment"));
     w.api.volumeAttachments.splice(0, 1); // one detaches; the other never does
-    await advance(w.clock, 30_000, 2_000);
+    await w.advance(30_000, 2_000);
     assert.ok(w.api.node(nodeName), "still one attached");
-    await advance(w.clock, 5 * 60_000, 5_000);
+    await w.advance(5 * 60_000, 5_000);
     assert.equal(w.api.node(nodeName), undefined, "the grace period bounds the wait");
     lifecycle.stop();
   });
@@ -162,7 +162,7 @@ describe("termination", () => {
     await w.api.virtualNodeClient.delete("vn-a");
     await w.api.nodeClient.delete(nodeName);
     const lifecycle = w.start();
-    await advance(w.clock, 20_000);
+    await w.advance(20_000);
     assert.deepEqual(w.api.evictions, ["default/web"]);
     assert.equal(w.api.virtualNode("vn-a"), undefined);
     lifecycle.stop();
