@@ -64,6 +64,7 @@ for (let i = 0; i < nodeCount; i++) {
     price: offering.price,
     capacityType: "on-demand",
     pods: [],
+    minSavings: 0.1,
   });
 }
 // Pods spread unevenly: a fifth of the nodes get few pods (consolidation targets).

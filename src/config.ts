@@ -21,6 +21,7 @@ const durationMs: Parser<number> = (raw, name) => {
     throw new ConfigError(`--${name}: "${raw}" is not a duration (e.g. 500ms, 10s, 5m)`);
   return ms;
 };
+const durationOrNeverMs: Parser<number> = (raw, name) => (raw === "Never" ? Infinity : durationMs(raw, name));
 const port: Parser<number> = (raw, name) => {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0 || value > 65535)
@@ -100,6 +101,12 @@ export const settings = {
     300_000,
     durationMs,
   ),
+  nodeRepairAfter: setting(
+    "node-repair-after",
+    "how long a node's Ready condition may be False or Unknown before it is replaced (Never: no repair)",
+    1_800_000,
+    durationOrNeverMs,
+  ),
   gcGracePeriod: setting(
     "gc-grace-period",
     "age of an untracked instance before it is terminated",
@@ -115,6 +122,7 @@ export type Config = { readonly [K in keyof Settings]: Settings[K]["default"] };
 
 /** A setting's default as documented: durations in ms, empty strings shown as (empty). */
 export function describeDefault(flag: string, value: unknown): string {
+  if (value === Infinity) return "Never";
   if (typeof value === "number" && !flag.endsWith("port")) return `${value}ms`;
   return value === "" ? "(empty)" : String(value);
 }

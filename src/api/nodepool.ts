@@ -38,6 +38,12 @@ export interface NodePoolSpec {
     consolidationPolicy?: ConsolidationPolicy;
     /** Duration or "Never". */
     consolidateAfter?: string;
+    /**
+     * How much cheaper than the nodes it replaces a consolidation replacement must be, as a percentage
+     * of their price ("10%"); deletions always qualify. Anti-churn: a move that saves a cent an hour is
+     * not worth a node's pods being restarted.
+     */
+    replacementSavings?: string;
     budgets?: DisruptionBudget[];
   };
   /** Resource limits over all the NodePool's nodes; `nodes` limits the node count. */
@@ -63,6 +69,7 @@ export const nodePoolDefaults = {
   expireAfter: "720h",
   consolidationPolicy: "WhenEmptyOrUnderutilized" as ConsolidationPolicy,
   consolidateAfter: "0s",
+  replacementSavings: "10%",
   budgets: [{ nodes: "10%" }] as DisruptionBudget[],
   weight: 0,
 } as const;

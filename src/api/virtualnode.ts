@@ -51,6 +51,8 @@ export interface VirtualNodeStatus {
   providerID?: string;
   nodeName?: string;
   launchedAt?: string;
+  /** When the node's set of workload pods last changed (consolidateAfter counts from it). */
+  lastPodEventTime?: string;
   privateIP?: string;
   lastFailure?: string;
   /** Number of instance-type options the launch could choose from. */

@@ -76,6 +76,7 @@ export function createLifecycle(config: Config, deps: LifecycleWiringDeps): Life
     config: {
       launchTimeoutMs: config.launchTimeout,
       registrationTimeoutMs: config.registrationTimeout,
+      nodeRepairAfterMs: config.nodeRepairAfter,
       gcGracePeriodMs: config.gcGracePeriod,
       failedRetentionMs: config.failedRetention,
     },

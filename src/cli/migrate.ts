@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { LineCounter, parseAllDocuments, stringify } from "yaml";
 import { formatFinding, migrateDocuments, type InputDocument } from "../migrate/index.js";
-import { UsageError } from "./usage-error.js";
+import { UsageError } from "../usage-error.js";
 
 interface MigrateFlags {
   file: string[];

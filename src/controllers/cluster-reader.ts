@@ -9,6 +9,7 @@ import type {
   V1Pod,
   V1PodDisruptionBudget,
   V1StorageClass,
+  V1VolumeAttachment,
 } from "@kubernetes/client-node";
 import type { EC2NodeClass } from "../api/ec2nodeclass.js";
 import type { NodePool } from "../api/nodepool.js";
@@ -27,6 +28,7 @@ export interface ClusterReader {
   storageClasses(): readonly V1StorageClass[];
   namespaces(): readonly V1Namespace[];
   podDisruptionBudgets(): readonly V1PodDisruptionBudget[];
+  volumeAttachments(): readonly V1VolumeAttachment[];
 }
 
 export function readerFor(cache: ClusterCache): ClusterReader {
@@ -42,6 +44,7 @@ export function readerFor(cache: ClusterCache): ClusterReader {
     storageClasses: () => cache.storageClasses.list(),
     namespaces: () => cache.namespaces.list(),
     podDisruptionBudgets: () => cache.podDisruptionBudgets.list(),
+    volumeAttachments: () => cache.volumeAttachments.list(),
   };
 }
 
@@ -61,5 +64,6 @@ export function staticReader(
     storageClasses: () => objects.storageClasses ?? [],
     namespaces: () => objects.namespaces ?? [],
     podDisruptionBudgets: () => objects.podDisruptionBudgets ?? [],
+    volumeAttachments: () => objects.volumeAttachments ?? [],
   };
 }

@@ -1,9 +1,11 @@
 // Records a planned new node as a VirtualNode object (before any cloud call, so that no launch goes
 // unrecorded): the planner's requirements and instance-type options, its pods, the planned price and
-// the NodePool template hash that drift detection compares against. Used for capacity the provisioner
+// the NodePool template and EC2NodeClass hashes that drift detection compares against. Used for capacity the provisioner
 // plans and for replacements the lifecycle controller asks for.
 import { randomBytes } from "node:crypto";
-import type { V1Pod } from "@kubernetes/client-node";
+import type { V1OwnerReference, V1Pod } from "@kubernetes/client-node";
+import { apiVersion } from "../api/common.js";
+import type { NodePool } from "../api/nodepool.js";
 import type { VirtualNode } from "../api/virtualnode.js";
 import { formatResourceList } from "../domain/resources.js";
 import type { EventRecorder } from "../kube/events.js";
@@ -11,10 +13,21 @@ import type { VirtualNodeClient, WriteResult } from "../kube/virtual-nodes.js";
 import { labelKeys } from "../api/labels.js";
 import type { NewNode } from "../planner/types.js";
 import type { ClusterReader } from "./cluster-reader.js";
-import { templateHash, templateHashAnnotation } from "./lifecycle/drift.js";
+import { driftStamps } from "./lifecycle/drift.js";
 import { virtualNodeTarget } from "./virtual-node-status.js";
 
 const plannedPriceAnnotation = "rafter.dev/planned-price";
+
+/**
+ * A VirtualNode belongs to its NodePool: when the NodePool is deleted, kube-controller-manager's
+ * garbage collector deletes its VirtualNodes, and their termination finalizer drains each node
+ * (PodDisruptionBudgets respected) before its instance goes — also while rafter is down.
+ */
+export function nodePoolOwner(pool: NodePool): V1OwnerReference[] {
+  const uid = pool.metadata.uid;
+  if (!uid) return [];
+  return [{ apiVersion, kind: "NodePool", name: pool.metadata.name ?? "", uid }];
+}
 
 export interface VirtualNodeFactoryDeps {
   readonly reader: ClusterReader;
@@ -29,6 +42,8 @@ export async function recordVirtualNode(
   why: string,
 ): Promise<WriteResult<VirtualNode>> {
   const pool = deps.reader.nodePools().find((candidate) => candidate.metadata.name === node.nodePool);
+  const nodeClassName = pool?.spec.template.spec.nodeClassRef.name;
+  const nodeClass = deps.reader.nodeClasses().find((candidate) => candidate.metadata.name === nodeClassName);
   const name = `${node.nodePool}-${randomBytes(3).toString("hex")}`;
   const created = await deps.virtualNodes.create(
     name,
@@ -47,8 +62,9 @@ export async function recordVirtualNode(
     { [labelKeys.nodePool]: node.nodePool },
     {
       [plannedPriceAnnotation]: node.hourlyPrice.toFixed(4),
-      ...(pool ? { [templateHashAnnotation]: templateHash(pool) } : {}),
+      ...driftStamps(pool, nodeClass),
     },
+    pool ? nodePoolOwner(pool) : [],
   );
   if (created.kind === "ok")
     deps.events.record(

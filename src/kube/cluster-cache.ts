@@ -1,5 +1,5 @@
 // Every informer rafter runs, in one place: pods, nodes, VirtualNodes, NodePools, EC2NodeClasses,
-// DaemonSets, PVCs, PVs, StorageClasses, namespaces and PDBs. Controllers read these caches and
+// DaemonSets, PVCs, PVs, StorageClasses, namespaces, PDBs and VolumeAttachments. Controllers read these caches and
 // subscribe to changes; nothing else lists the API server in a loop.
 import type {
   KubernetesListObject,
@@ -11,6 +11,7 @@ import type {
   V1PersistentVolumeClaim,
   V1Pod,
   V1PodDisruptionBudget,
+  V1VolumeAttachment,
   V1StorageClass,
 } from "@kubernetes/client-node";
 import { apiGroup } from "../api/common.js";
@@ -44,6 +45,7 @@ export class ClusterCache {
   readonly storageClasses: ResilientInformer<V1StorageClass>;
   readonly namespaces: ResilientInformer<V1Namespace>;
   readonly podDisruptionBudgets: ResilientInformer<V1PodDisruptionBudget>;
+  readonly volumeAttachments: ResilientInformer<V1VolumeAttachment>;
   private readonly all: ResilientInformer<KubernetesObject>[];
 
   constructor(clients: KubeClients, logger: Logger) {
@@ -85,6 +87,9 @@ export class ClusterCache {
     this.podDisruptionBudgets = make("poddisruptionbudgets", "/apis/policy/v1/poddisruptionbudgets", () =>
       clients.policy.listPodDisruptionBudgetForAllNamespaces(),
     );
+    this.volumeAttachments = make("volumeattachments", "/apis/storage.k8s.io/v1/volumeattachments", () =>
+      clients.storage.listVolumeAttachment(),
+    );
     this.all = [
       this.pods,
       this.nodes,
@@ -97,6 +102,7 @@ export class ClusterCache {
       this.storageClasses,
       this.namespaces,
       this.podDisruptionBudgets,
+      this.volumeAttachments,
     ];
   }
 

@@ -1,6 +1,11 @@
 // Reads and writes VirtualNode objects. Status is written through the status subresource with merge
 // patches; expected API outcomes come back as typed values.
-import { PatchStrategy, setHeaderOptions, type CustomObjectsApi } from "@kubernetes/client-node";
+import {
+  PatchStrategy,
+  setHeaderOptions,
+  type CustomObjectsApi,
+  type V1OwnerReference,
+} from "@kubernetes/client-node";
 import { apiGroup, apiVersion } from "../api/common.js";
 import type { VirtualNode, VirtualNodeSpec, VirtualNodeStatus } from "../api/virtualnode.js";
 import { apiErrorKind, apiErrorMessage, type ApiErrorKind } from "./errors.js";
@@ -29,11 +34,18 @@ export class VirtualNodeClient {
     spec: VirtualNodeSpec,
     labels: Record<string, string>,
     annotations: Record<string, string> = {},
+    ownerReferences: V1OwnerReference[] = [],
   ): Promise<WriteResult<VirtualNode>> {
     const body: VirtualNode = {
       apiVersion,
       kind: "VirtualNode",
-      metadata: { name, labels, annotations, finalizers: [terminationFinalizer] },
+      metadata: {
+        name,
+        labels,
+        annotations,
+        finalizers: [terminationFinalizer],
+        ...(ownerReferences.length > 0 ? { ownerReferences } : {}),
+      },
       spec,
     };
     return attempt(() => this.custom.createClusterCustomObject({ ...target, body }));
@@ -55,6 +67,7 @@ export class VirtualNodeClient {
       labels?: Record<string, string | null>;
       annotations?: Record<string, string | null>;
       finalizers?: string[];
+      ownerReferences?: V1OwnerReference[];
     },
   ): Promise<WriteResult<VirtualNode>> {
     return attempt(() =>

@@ -6,6 +6,7 @@ import type { NodePool } from "../api/nodepool.js";
 import { requirementsFrom, singleValue } from "../domain/requirements.js";
 import { parseResourceList, type Resources } from "../domain/resources.js";
 import type { TaintLike } from "../domain/taints.js";
+import { effectiveTaints } from "./bring-up-taints.js";
 import { Compatibility } from "./compatibility.js";
 import { labelKeys, unschedulableTaint } from "../api/labels.js";
 import type { FixedNode } from "./node-state.js";
@@ -134,7 +135,7 @@ export function compileModel(snapshot: PlanningSnapshot): Model {
     const pods = bound[i] ?? [];
     const free = space.vector(parseResourceList(n.node.status?.allocatable));
     for (const p of pods) addInto(free, p.vec, -1);
-    const taints: TaintLike[] = [...(n.node.spec?.taints ?? [])];
+    const taints = effectiveTaints(n.node, snapshot.nodePools);
     if (n.node.spec?.unschedulable) taints.push(unschedulableTaint);
     seeds.push({
       kind: "existing",

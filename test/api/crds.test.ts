@@ -153,6 +153,7 @@ describe("CRD manifests", () => {
       "Instance*",
       "Options*",
       "Reason*",
+      "Drifted*",
     ]);
     assert.deepEqual(columns("ec2nodeclasses.yaml"), ["Ready", "Age"]);
     assert.deepEqual(crd("virtualnodes.yaml").spec.names.shortNames, ["vn"]);

@@ -361,6 +361,48 @@ describe("planner constraints", () => {
     assert.equal(run(snapshot({ pendingPods: [pod("a")], nodePools: tooStrict })).unschedulable.length, 1);
   });
 
+  it("plans onto a node rafter is still bringing up through its startup and not-ready taints, not onto others", () => {
+    const startupTaint = { key: "example.com/agent-not-ready", effect: "NoSchedule" as const };
+    const notReady = { key: "node.kubernetes.io/not-ready", effect: "NoSchedule" as const };
+    const pools = [nodePool("default", { startupTaints: [startupTaint] })];
+    const comingUp = node("coming-up", {
+      labels: { "rafter.dev/nodepool": "default" },
+      taints: [startupTaint, notReady],
+    });
+    const s = snapshot({
+      nodes: [{ node: comingUp, pods: [] }],
+      nodePools: pools,
+      pendingPods: [pod("a", { cpu: "1" })],
+    });
+    assert.equal(nodeOf(run(s), "default/a"), "coming-up");
+    // Initialized (or not rafter's): its taints are real.
+    const initialized = node("up", {
+      labels: { "rafter.dev/nodepool": "default", "rafter.dev/initialized": "true" },
+      taints: [startupTaint],
+    });
+    const foreign = node("foreign", { taints: [notReady] });
+    const t = snapshot({
+      nodes: [
+        { node: initialized, pods: [] },
+        { node: foreign, pods: [] },
+      ],
+      nodePools: pools,
+      pendingPods: [pod("a", { cpu: "1" })],
+    });
+    assert.equal(run(t).placements.length, 0);
+    // Any other taint on a coming-up node still counts.
+    const tainted = node("coming-up", {
+      labels: { "rafter.dev/nodepool": "default" },
+      taints: [{ key: "dedicated", value: "gpu", effect: "NoSchedule" }],
+    });
+    const u = snapshot({
+      nodes: [{ node: tainted, pods: [] }],
+      nodePools: pools,
+      pendingPods: [pod("a", { cpu: "1" })],
+    });
+    assert.equal(run(u).placements.length, 0);
+  });
+
   it("uses existing free capacity first, then in-flight nodes, skipping cordoned and disrupted nodes", () => {
     const s = snapshot({
       nodes: [

@@ -3,8 +3,15 @@
 // last finalizer is removed), an evictor with PodDisruptionBudget-style blocking, the simulated cloud
 // and a ManualClock. The reader serves the live lists, as informers would (without their lag).
 import { isDeepStrictEqual } from "node:util";
-import type { V1Node, V1Pod, V1Taint } from "@kubernetes/client-node";
+import type {
+  V1Node,
+  V1Pod,
+  V1PodDisruptionBudget,
+  V1Taint,
+  V1VolumeAttachment,
+} from "@kubernetes/client-node";
 import { pino } from "pino";
+import type { EC2NodeClass } from "../../src/api/ec2nodeclass.js";
 import type { NodePool } from "../../src/api/nodepool.js";
 import type { VirtualNode, VirtualNodeStatus } from "../../src/api/virtualnode.js";
 import { loadEmbeddedCatalog } from "../../src/catalog/embedded.js";
@@ -40,10 +47,15 @@ export class FakeApi {
   readonly virtualNodes: VirtualNode[] = [];
   readonly pods: V1Pod[] = [];
   readonly nodePools: NodePool[] = [];
+  readonly nodeClasses: EC2NodeClass[] = [];
+  readonly podDisruptionBudgets: V1PodDisruptionBudget[] = [];
+  readonly volumeAttachments: V1VolumeAttachment[] = [];
   /** Pod names ("ns/name") whose eviction a PDB refuses (429). */
   readonly blocked = new Set<string>();
   readonly evictions: string[] = [];
   readonly forcedDeletions: string[] = [];
+  /** Every direct deletion: when, and with which grace period (undefined: the pod's own). */
+  readonly deletions: { pod: string; at: number; gracePeriodSeconds: number | undefined }[] = [];
   readonly provisioned: { node: NewNode; reason: string; name: string }[] = [];
   private sequence = 0;
   private watcher: Watcher | undefined;
@@ -89,6 +101,9 @@ export class FakeApi {
       virtualNodes: () => this.virtualNodes,
       pods: () => this.pods,
       nodePools: () => this.nodePools,
+      nodeClasses: () => this.nodeClasses,
+      podDisruptionBudgets: () => this.podDisruptionBudgets,
+      volumeAttachments: () => this.volumeAttachments,
     };
   }
 
@@ -180,10 +195,11 @@ export class FakeApi {
       this.removePod(pod);
       return Promise.resolve({ kind: "evicted" });
     },
-    delete: (pod: V1Pod): Promise<EvictionResult> => {
+    delete: (pod: V1Pod, gracePeriodSeconds?: number): Promise<EvictionResult> => {
       const key = `${pod.metadata?.namespace ?? ""}/${pod.metadata?.name ?? ""}`;
       if (!this.pods.includes(pod)) return Promise.resolve({ kind: "gone" });
       this.forcedDeletions.push(key);
+      this.deletions.push({ pod: key, at: this.clock.now(), gracePeriodSeconds });
       this.removePod(pod);
       return Promise.resolve({ kind: "evicted" });
     },

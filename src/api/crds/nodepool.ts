@@ -1,5 +1,6 @@
 // The NodePool CRD schema: what may be launched, limits, and disruption policy.
 import { durationSchemaPattern } from "../../domain/duration.js";
+import { schedulePattern } from "../budget-schedule.js";
 import {
   array,
   conditions,
@@ -23,8 +24,7 @@ const budget = object(
       default: "10%",
     }),
     schedule: string("Cron schedule at which the budget becomes active (requires duration)", {
-      pattern:
-        "^(@(annually|yearly|monthly|weekly|daily|midnight|hourly))|((.+)\\s(.+)\\s(.+)\\s(.+)\\s(.+))$",
+      pattern: schedulePattern,
     }),
     duration: string("How long the budget is active after each schedule tick", {
       pattern: "^((([0-9]+(h|m))|([0-9]+h[0-9]+m))(0s)?)$",
@@ -110,6 +110,10 @@ const spec = object(
           pattern: durationOrNever,
           default: "0s",
         }),
+        replacementSavings: string(
+          "How much cheaper (percent of the price of the nodes replaced) a consolidation replacement must be; deleting a node always qualifies. Default 10%",
+          { pattern: "^(100|[0-9]{1,2})%$" },
+        ),
         budgets: array("Disruption budgets; the most restrictive active budget wins", budget, {
           maxItems: 50,
           default: [{ nodes: "10%" }],

@@ -49,6 +49,7 @@ const status = object("Progress of the launch and the node", {
   providerID: string("Node providerID"),
   nodeName: string("Name of the Node object"),
   launchedAt: string("When the instance was launched", { format: "date-time" }),
+  lastPodEventTime: string("When the node's set of workload pods last changed", { format: "date-time" }),
   privateIP: string("Private IP address of the instance"),
   lastFailure: string("Why the last attempt failed"),
   optionCount: integer("Number of instance-type options", { minimum: 0 }),
@@ -76,5 +77,11 @@ export const virtualNodeCrd = customResourceDefinition({
     { name: "Instance", type: "string", jsonPath: ".status.instanceID", priority: 1 },
     { name: "Options", type: "integer", jsonPath: ".status.optionCount", priority: 1 },
     { name: "Reason", type: "string", jsonPath: ".status.lastFailure", priority: 1 },
+    {
+      name: "Drifted",
+      type: "string",
+      jsonPath: '.status.conditions[?(@.type=="Drifted")].reason',
+      priority: 1,
+    },
   ],
 });

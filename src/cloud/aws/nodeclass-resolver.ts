@@ -1,5 +1,5 @@
-// Resolves an EC2NodeClass's selector terms against EC2: subnets (per zone the one with the most
-// free addresses), security groups, and images (newest per architecture). Terms are ORed; within a
+// Resolves an EC2NodeClass's selector terms against EC2: subnets (every match, so that drift can
+// judge a node in any of them; launches take per zone the one with the most free addresses), security groups, and images (newest per architecture). Terms are ORed; within a
 // term, tags/id/name are ANDed, as in Karpenter. Failures are InvalidNodeClass values that end up
 // in the EC2NodeClass status, never exceptions thrown at the planner.
 import {
@@ -33,6 +33,7 @@ export interface ResolvedImage {
   readonly creationDate: string;
 }
 export interface ResolvedNodeClass {
+  /** Every subnet the selector terms match, by zone, most free addresses first within a zone. */
   readonly subnets: readonly ResolvedSubnet[];
   readonly securityGroups: readonly { id: string; name?: string }[];
   /** Newest image per architecture. */
@@ -82,14 +83,16 @@ async function resolveSubnets(
       token = page.NextToken;
     } while (token);
   }
-  // One subnet per zone: the one with the most free addresses (ties by id, for stable templates).
+  return [...byId.values()].sort(
+    (a, b) => a.zone.localeCompare(b.zone) || b.availableIps - a.availableIps || a.id.localeCompare(b.id),
+  );
+}
+
+/** Where launches go: per zone the subnet with the most free addresses (ties by id, for stable templates). */
+export function launchSubnets(subnets: readonly ResolvedSubnet[]): ResolvedSubnet[] {
   const best = new Map<string, ResolvedSubnet>();
-  for (const subnet of [...byId.values()].sort(
-    (a, b) => b.availableIps - a.availableIps || a.id.localeCompare(b.id),
-  )) {
-    if (!best.has(subnet.zone)) best.set(subnet.zone, subnet);
-  }
-  return [...best.values()].sort((a, b) => a.zone.localeCompare(b.zone));
+  for (const subnet of subnets) if (!best.has(subnet.zone)) best.set(subnet.zone, subnet);
+  return [...best.values()];
 }
 
 async function resolveSecurityGroups(

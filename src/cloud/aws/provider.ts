@@ -31,6 +31,7 @@ import { describeLaunched, findLaunchOf } from "./launched-instance.js";
 import { launchTemplateData, LaunchTemplates } from "./launch-templates.js";
 import {
   invalidNodeClassStatus,
+  launchSubnets,
   nodeClassStatus,
   resolveNodeClassOnEc2,
   type ResolvedNodeClass,
@@ -149,7 +150,7 @@ export class AwsCloudProvider implements port.CloudProvider {
       if (!resolved.ok) return resolved;
       const { catalog } = await this.catalogSource.catalog(nodeClassCatalogSettings(nodeClass));
       const byName = new Map(catalog.instanceTypes.map((t) => [t.name, t]));
-      const subnets = new Map(resolved.value.subnets.map((s) => [s.zone, s.id]));
+      const subnets = new Map(launchSubnets(resolved.value.subnets).map((s) => [s.zone, s.id]));
       const failedAll: errors.FailedOffering[] = [];
       for (let attempt = 0; attempt < (this.options.maxLaunchAttempts ?? 3); attempt++) {
         const choice = launchOptions(

@@ -1,6 +1,6 @@
 // Disruption candidates: initialized nodes rafter manages, not already being disrupted, with the
-// facts every disruption method needs (pool, price, pods to move, do-not-disrupt blockers, launch
-// time, how long their pods have been unchanged).
+// facts every disruption method needs (pool, price, pods to move, do-not-disrupt and
+// PodDisruptionBudget blockers, launch time, how long their pods have been unchanged).
 import type { V1Node, V1Pod } from "@kubernetes/client-node";
 import type { NodePool } from "../../api/nodepool.js";
 import type { VirtualNode } from "../../api/virtualnode.js";
@@ -9,6 +9,7 @@ import type { CapacityType } from "../../api/common.js";
 import { labelKeys } from "../../api/labels.js";
 import { isDeleting, type ManagedNode } from "./managed-nodes.js";
 import { doNotDisruptKey, hasDoNotDisrupt, isReschedulable } from "./pods.js";
+import { pdbBlocker, type PdbIndex } from "./pdb-blockers.js";
 import { hasDisruptedTaint } from "./taint.js";
 import { millis } from "../../domain/timestamps.js";
 import { podKey } from "../../domain/pod-key.js";
@@ -28,6 +29,8 @@ export interface Candidate {
   readonly podsChangedAt: number;
   /** Why voluntary disruption is blocked (do-not-disrupt on the node or a pod), if it is. */
   readonly blocker?: string;
+  /** Why a drain could not finish now (a PodDisruptionBudget allows no disruption), if so. */
+  readonly pdbBlocker?: string;
 }
 
 export function buildCandidates(
@@ -36,6 +39,7 @@ export function buildCandidates(
   catalog: Catalog | undefined,
   podsChangedAt: (key: string, pods: readonly V1Pod[]) => number,
   now: number,
+  pdbs: PdbIndex = new Map(),
 ): Candidate[] {
   const out: Candidate[] = [];
   for (const unit of units) {
@@ -52,6 +56,7 @@ export function buildCandidates(
       : blockingPod
         ? `pod ${podKey(blockingPod)} has ${doNotDisruptKey(blockingPod, now) ?? ""}`
         : undefined;
+    const pdbBlocked = pdbBlocker(pods, pdbs);
     const capacityType = (virtualNode.status.capacityType ??
       node.metadata?.labels?.[labelKeys.capacityType] ??
       "on-demand") as CapacityType;
@@ -67,6 +72,7 @@ export function buildCandidates(
       launchedAt: millis(virtualNode.status.launchedAt) ?? millis(node.metadata?.creationTimestamp) ?? 0,
       podsChangedAt: podsChangedAt(unit.key, pods),
       ...(blocker ? { blocker } : {}),
+      ...(pdbBlocked ? { pdbBlocker: pdbBlocked } : {}),
     });
   }
   return out;

@@ -5,6 +5,7 @@
 // cheapest-to-disrupt prefix, as Karpenter does), then single nodes in order. Compute is bounded by
 // a number of simulations and an optional deadline.
 import type { V1Pod } from "@kubernetes/client-node";
+import { nodePoolDefaults, type NodePool } from "../../api/nodepool.js";
 import type { Catalog } from "../../catalog/types.js";
 import type { CapacityType } from "../../api/common.js";
 import type { NewNode, Plan, PlanOptions, PlanningSnapshot } from "../../planner/types.js";
@@ -16,6 +17,8 @@ export interface ConsolidationCandidate {
   readonly price: number;
   readonly capacityType: CapacityType;
   readonly pods: readonly V1Pod[];
+  /** The share of its price a replacement must save (its NodePool's replacementSavings), 0–1. */
+  readonly minSavings: number;
 }
 
 export interface ConsolidationInput {
@@ -176,8 +179,16 @@ export function simulateRemoval(
       replacement,
       savings: oldCost - replacement.hourlyPrice,
     });
-  const cheaper = cheaperTypes(input.snapshot.catalog, replacement, oldCost);
-  if (cheaper.length === 0) return fail(`no replacement cheaper than $${oldCost.toFixed(4)}/h fits its pods`);
+  // Anti-churn: the strictest NodePool among the nodes sets how much cheaper the replacement must be.
+  const minSavings = Math.max(0, ...nodes.map((n) => n.minSavings));
+  const limit = oldCost * (1 - minSavings);
+  const cheaper = cheaperTypes(input.snapshot.catalog, replacement, limit);
+  if (cheaper.length === 0)
+    return fail(
+      minSavings > 0
+        ? `no replacement at least ${Math.round(minSavings * 100)}% cheaper than $${oldCost.toFixed(4)}/h fits its pods`
+        : `no replacement cheaper than $${oldCost.toFixed(4)}/h fits its pods`,
+    );
   const allSpot = nodes.every((n) => n.capacityType === "spot");
   if (
     allSpot &&
@@ -194,6 +205,13 @@ export function simulateRemoval(
     replacement: narrowed,
     savings: oldCost - replacement.hourlyPrice,
   });
+}
+
+/** A NodePool's replacementSavings ("10%") as a fraction. */
+export function replacementSavingsFraction(pool: NodePool): number {
+  const text = pool.spec.disruption?.replacementSavings ?? nodePoolDefaults.replacementSavings;
+  const percent = Number(text.replace("%", ""));
+  return Number.isFinite(percent) ? Math.min(1, Math.max(0, percent / 100)) : 0;
 }
 
 /** The replacement's instance types whose cheapest allowed offering costs less than `limit`, cheapest first. */

@@ -41,6 +41,8 @@ export interface LifecycleConfig {
   readonly failedRetentionMs?: number;
   /** Garbage collection period. Default 2 min. */
   readonly gcIntervalMs?: number;
+  /** A node Ready=False/Unknown this long is replaced (config.nodeRepairAfter); Infinity turns repair off. Default 30 min. */
+  readonly nodeRepairAfterMs?: number;
   /** Replacements that do not become Ready by then abort their command. Default launch+registration timeouts. */
   readonly replacementTimeoutMs?: number;
 }

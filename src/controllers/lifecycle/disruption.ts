@@ -6,7 +6,6 @@
 //    budgets, re-validated after a short delay before it is executed.
 // Commands that launch replacements run in the background, one at a time; while one runs, drift and
 // consolidation wait (their simulations would otherwise count the same capacity twice).
-import type { V1Pod } from "@kubernetes/client-node";
 import type { DisruptionReason, NodePool } from "../../api/nodepool.js";
 import { nodePoolDefaults } from "../../api/nodepool.js";
 import type { Catalog } from "../../catalog/types.js";
@@ -18,28 +17,33 @@ import { buildCandidates, type Candidate } from "./candidates.js";
 import { CommandExecutor, Sleeper, type DisruptionCommand } from "./command.js";
 import {
   decideConsolidation,
+  replacementSavingsFraction,
   simulateRemoval,
   type ConsolidationCandidate,
   type ConsolidationOptions,
 } from "./consolidation.js";
 import type { LifecycleDeps } from "./deps.js";
-import { templateDrift } from "./drift.js";
+import { ConsolidationMarks } from "./consolidation-marks.js";
+import { DriftDetector } from "./drift-detector.js";
+import { PodEventClock } from "./pod-event-clock.js";
+import { decideRepairs, defaultRepairAfterMs, poolSizes, takeBudget } from "./repair.js";
 import { allManaged, isDeleting, type ManagedNode } from "./managed-nodes.js";
 import type { LifecycleMetrics } from "./metrics.js";
 import { podsByNode } from "./pods.js";
+import { indexPdbs } from "./pdb-blockers.js";
 import { hasDisruptedTaint } from "./taint.js";
 import { nodeTarget } from "./targets.js";
 import { errorMessage } from "../../domain/error-message.js";
-
-const cloudDriftCheckMs = 5 * 60_000;
 
 export class Disruption {
   private readonly executor: CommandExecutor;
   private readonly sleeper: Sleeper;
   private running: Promise<unknown> | undefined;
-  private readonly podSignatures = new Map<string, { signature: string; since: number }>();
+  private readonly podEvents: PodEventClock;
   private readonly reported = new Map<string, string>();
-  private readonly cloudDrift = new Map<string, { checkedAt: number; reason?: string }>();
+  private readonly driftDetector: DriftDetector;
+  private readonly marks: ConsolidationMarks;
+  private runningKeys: ReadonlySet<string> = new Set();
 
   constructor(
     private readonly deps: LifecycleDeps,
@@ -47,6 +51,9 @@ export class Disruption {
   ) {
     this.sleeper = new Sleeper(deps.timers);
     this.executor = new CommandExecutor(deps, metrics, this.sleeper);
+    this.driftDetector = new DriftDetector(deps);
+    this.marks = new ConsolidationMarks(deps);
+    this.podEvents = new PodEventClock(deps);
   }
 
   /** True while a command runs in the background and is not just waiting for time to pass. */
@@ -61,16 +68,22 @@ export class Disruption {
     const units = allManaged(this.deps.reader);
     const byNode = podsByNode(this.deps.reader.pods());
     const catalog = await this.deps.catalog().catch(() => undefined);
+    const pdbs = indexPdbs(this.deps.reader.podDisruptionBudgets());
     const candidates = buildCandidates(
       units,
       byNode,
       catalog,
-      (key, pods) => this.podsChangedAt(key, pods, now),
+      (key, pods) => this.podEvents.changedAt(key, pods, now),
       now,
+      pdbs,
     );
+    this.podEvents.retain(new Set(units.map((u) => u.key)));
+    await this.podEvents.save();
     const allowed = this.budgets(units, now);
 
+    await this.marks.clearExcept(this.runningKeys);
     await this.expire(candidates, now);
+    await this.repair(candidates, units, allowed, now);
     await this.emptiness(candidates, allowed, now);
     if (this.running) return interval;
     if (await this.drift(candidates, allowed)) return interval;
@@ -112,6 +125,26 @@ export class Disruption {
     }
   }
 
+  private async repair(
+    candidates: readonly Candidate[],
+    units: readonly ManagedNode[],
+    allowed: Map<string, Record<DisruptionReason, number>>,
+    now: number,
+  ): Promise<void> {
+    const repairAfter = this.deps.config.nodeRepairAfterMs ?? defaultRepairAfterMs;
+    const due = decideRepairs(candidates, poolSizes(units), now, repairAfter);
+    for (const [pool, { unhealthy, total }] of due.held)
+      this.deps.logger.warn({ nodepool: pool, unhealthy, total }, "too many unhealthy nodes to repair");
+    for (const candidate of due.repair) {
+      if (!takeBudget(allowed, candidate)) {
+        this.report(candidate, "Warning", "RepairBlocked", "unhealthy, waiting for the disruption budget");
+        continue;
+      }
+      const minutes = Math.round(repairAfter / 60_000);
+      await this.deleteNow(candidate, "Unhealthy", `Unhealthy: Ready has not been True for ${minutes}m`);
+    }
+  }
+
   private async emptiness(
     candidates: readonly Candidate[],
     allowed: Map<string, Record<DisruptionReason, number>>,
@@ -120,7 +153,7 @@ export class Disruption {
     for (const candidate of candidates) {
       if (candidate.pods.length > 0) continue;
       const after = consolidateAfter(candidate.nodePool);
-      if (candidate.podsChangedAt + after > now) continue;
+      if (settledAt(candidate) + after > now) continue;
       if (candidate.blocker) {
         this.report(candidate, "Warning", "DisruptionBlocked", candidate.blocker);
         continue;
@@ -146,18 +179,15 @@ export class Disruption {
     candidates: readonly Candidate[],
     allowed: Map<string, Record<DisruptionReason, number>>,
   ): Promise<boolean> {
+    const drifted: { candidate: Candidate; reason: string }[] = [];
     for (const candidate of candidates) {
-      const reason =
-        templateDrift(candidate.nodePool, candidate.virtualNode, candidate.node) ??
-        (await this.cloudDrifted(candidate));
-      if (!reason) continue;
-      if (candidate.blocker) {
-        this.report(
-          candidate,
-          "Warning",
-          "DisruptionBlocked",
-          `drifted (${reason}), but ${candidate.blocker}`,
-        );
+      const reason = await this.driftDetector.reasonFor(candidate);
+      if (reason) drifted.push({ candidate, reason });
+    }
+    for (const { candidate, reason } of drifted) {
+      const blocker = candidate.blocker ?? candidate.pdbBlocker;
+      if (blocker) {
+        this.report(candidate, "Warning", "DisruptionBlocked", `drifted (${reason}), but ${blocker}`);
         continue;
       }
       const budget = allowed.get(candidate.nodePool.metadata.name ?? "");
@@ -202,9 +232,13 @@ export class Disruption {
       const policy =
         candidate.nodePool.spec.disruption?.consolidationPolicy ?? nodePoolDefaults.consolidationPolicy;
       if (policy !== "WhenEmptyOrUnderutilized" || candidate.pods.length === 0) continue;
-      if (candidate.podsChangedAt + consolidateAfter(candidate.nodePool) > now) continue;
+      if (settledAt(candidate) + consolidateAfter(candidate.nodePool) > now) continue;
       if (candidate.blocker) {
         this.report(candidate, "Normal", "Unconsolidatable", candidate.blocker);
+        continue;
+      }
+      if (candidate.pdbBlocker) {
+        this.report(candidate, "Normal", "DisruptionBlocked", candidate.pdbBlocker);
         continue;
       }
       eligible.push(toConsolidation(candidate));
@@ -265,8 +299,9 @@ export class Disruption {
   private refresh(candidate: Candidate): Candidate | undefined {
     const units = allManaged(this.deps.reader).filter((u) => u.key === candidate.key);
     const byNode = podsByNode(this.deps.reader.pods());
-    const [current] = buildCandidates(units, byNode, undefined, () => 0, this.deps.clock.now());
-    if (!current || current.blocker) return undefined;
+    const pdbs = indexPdbs(this.deps.reader.podDisruptionBudgets());
+    const [current] = buildCandidates(units, byNode, undefined, () => 0, this.deps.clock.now(), pdbs);
+    if (!current || current.blocker || current.pdbBlocker) return undefined;
     const before = candidate.pods
       .map((p) => p.metadata?.uid)
       .sort()
@@ -289,19 +324,6 @@ export class Disruption {
     return simulateRemoval({ snapshot, plan: this.deps.plan }, candidates.map(toConsolidation), options);
   }
 
-  private async cloudDrifted(candidate: Candidate): Promise<string | undefined> {
-    const now = this.deps.clock.now();
-    const cached = this.cloudDrift.get(candidate.key);
-    if (cached && now - cached.checkedAt < cloudDriftCheckMs) return cached.reason;
-    const nodeClassName = candidate.nodePool.spec.template.spec.nodeClassRef.name;
-    const nodeClass = this.deps.reader.nodeClasses().find((nc) => nc.metadata.name === nodeClassName);
-    if (!nodeClass) return undefined;
-    const result = await this.deps.cloud.isDrifted(candidate.virtualNode, nodeClass);
-    const reason = result.ok ? result.value : undefined;
-    this.cloudDrift.set(candidate.key, { checkedAt: now, ...(reason ? { reason } : {}) });
-    return reason;
-  }
-
   private async deleteNow(candidate: Candidate, reason: string, message: string): Promise<void> {
     this.deps.logger.info({ node: candidate.nodeName, reason }, "disrupting node");
     this.deps.events.record(nodeTarget(candidate.node), "Normal", "Disrupting", message);
@@ -313,7 +335,9 @@ export class Disruption {
 
   /** Runs a command in the background; `validate` (if any) may cancel it first with a reason. */
   private start(command: DisruptionCommand, validate?: () => Promise<string | undefined>): void {
+    this.runningKeys = new Set(command.keys);
     const run = async () => {
+      await this.marks.mark(command.keys, command.message);
       const invalid = validate ? await validate() : undefined;
       if (invalid !== undefined) {
         this.deps.logger.info({ nodes: command.keys, reason: invalid }, "disruption cancelled at validation");
@@ -328,19 +352,8 @@ export class Disruption {
       })
       .finally(() => {
         this.running = undefined;
+        this.runningKeys = new Set();
       });
-  }
-
-  /** When the node's set of workload pods last changed, as observed by these rounds. */
-  private podsChangedAt(key: string, pods: readonly V1Pod[], now: number): number {
-    const signature = pods
-      .map((p) => p.metadata?.uid ?? "")
-      .sort()
-      .join(",");
-    const known = this.podSignatures.get(key);
-    if (known?.signature === signature) return known.since;
-    this.podSignatures.set(key, { signature, since: now });
-    return now;
   }
 
   /** Events explaining why a node is not disrupted, only when the explanation changes. */
@@ -356,6 +369,14 @@ export class Disruption {
   }
 }
 
+/**
+ * consolidateAfter counts from the later of the last pod change and the node's launch: a node just
+ * launched (a replacement among them) is not a candidate again until it has had that long.
+ */
+function settledAt(candidate: Candidate): number {
+  return Math.max(candidate.podsChangedAt, candidate.launchedAt);
+}
+
 function consolidateAfter(pool: NodePool): number {
   return parseDurationOrNever(pool.spec.disruption?.consolidateAfter, nodePoolDefaults.consolidateAfter);
 }
@@ -367,5 +388,6 @@ function toConsolidation(candidate: Candidate): ConsolidationCandidate {
     price: candidate.price,
     capacityType: candidate.capacityType,
     pods: candidate.pods,
+    minSavings: replacementSavingsFraction(candidate.nodePool),
   };
 }

@@ -1,6 +1,9 @@
 // One drain step for a node being terminated: evicts the pods of the earliest wave still present
 // (PDBs enforced by the Eviction API), leaves do-not-disrupt pods until the NodePool's
-// terminationGracePeriod has run out, then deletes whatever remains. Returns whether the node is
+// terminationGracePeriod has run out, then deletes whatever remains. A pod whose own
+// terminationGracePeriodSeconds is longer than what is left of the node's grace period is deleted
+// early enough (with the time that is left) that its shutdown ends by the node's deadline, instead
+// of being cut off when the instance goes (Karpenter behaves the same). Returns whether the node is
 // drained, or when to look again.
 import type { V1Node, V1Pod } from "@kubernetes/client-node";
 import type { Logger } from "../../logging.js";
@@ -62,8 +65,19 @@ export async function drainStep(deps: DrainDeps, input: DrainInput): Promise<Dra
     return { kind: "waiting", requeueMs: 1_000, blocked: 0, waiting: live.length };
   }
 
+  // Pods whose own grace period no longer fits before the deadline: delete them now, with what is left.
+  const secondsLeft = Math.max(0, Math.floor((input.deadline - input.now) / 1000));
+  const late = notDeleting.filter((pod) => graceSeconds(pod) >= secondsLeft);
+  if (late.length > 0)
+    await Promise.all(
+      late.map(async (pod) => {
+        const result = await deps.evictor.delete(pod, secondsLeft);
+        deps.metrics.evictions.inc({ result: `grace-${result.kind}` });
+      }),
+    );
+
   // do-not-disrupt pods wait for the deadline; they do not hold back the other waves.
-  const evictable = notDeleting.filter((pod) => !hasDoNotDisrupt(pod, input.now));
+  const evictable = notDeleting.filter((pod) => !hasDoNotDisrupt(pod, input.now) && !late.includes(pod));
   const ordered = live.filter((pod) => !hasDoNotDisrupt(pod, input.now));
   const wave = Math.min(...ordered.map(drainWave));
   let blocked = 0;
@@ -87,13 +101,24 @@ export async function drainStep(deps: DrainDeps, input: DrainInput): Promise<Dra
       }),
   );
   const backoff = blocked > 0 ? backoffDelay(blockedEvictionBackoff, input.blockedAttempts + 1) : pollMs;
-  const untilDeadline = Number.isFinite(input.deadline) ? Math.max(0, input.deadline - input.now) : Infinity;
+  // Wake up when the next pod's grace period stops fitting, or at the deadline.
+  const untilDeadline = Math.min(
+    Number.isFinite(input.deadline) ? Math.max(0, input.deadline - input.now) : Infinity,
+    ...notDeleting
+      .filter((pod) => !late.includes(pod))
+      .map((pod) => Math.max(0, input.deadline - graceSeconds(pod) * 1000 - input.now)),
+  );
   return {
     kind: "waiting",
     requeueMs: Math.max(0, Math.min(backoff, untilDeadline)),
     blocked,
     waiting: live.length,
   };
+}
+
+/** The pod's own grace period (the API server defaults it to 30 s). */
+function graceSeconds(pod: V1Pod): number {
+  return pod.spec?.terminationGracePeriodSeconds ?? 30;
 }
 
 /** Pods that tolerate the disruption taint would come straight back; they stay until the instance goes. */

@@ -11,7 +11,8 @@ import { podTarget } from "../../kube/events.js";
 import { labelKeys } from "../../api/labels.js";
 import { setCondition, virtualNodeTarget } from "../virtual-node-status.js";
 import type { LifecycleDeps } from "./deps.js";
-import { templateHash, templateHashAnnotation } from "./drift.js";
+import { driftStamps } from "./drift.js";
+import { nodePoolOwner } from "../virtual-node-factory.js";
 import { lookup } from "./managed-nodes.js";
 import type { LifecycleMetrics } from "./metrics.js";
 import { millis } from "../../domain/timestamps.js";
@@ -108,12 +109,22 @@ export class Registration {
       if (result.kind !== "ok" && result.kind !== "not-found")
         throw new Error(`updating VirtualNode: ${result.message}`);
     }
-    // Drift compares against the template the node was launched from: stamp it on first sight.
-    if (nodePool && virtualNode.metadata.annotations?.[templateHashAnnotation] === undefined) {
+    // Drift compares against what the node was launched from: stamp what is missing on first sight
+    // (VirtualNodes recorded before a stamp existed).
+    const nodeClassName = nodePool?.spec.template.spec.nodeClassRef.name;
+    const nodeClass = this.deps.reader.nodeClasses().find((nc) => nc.metadata.name === nodeClassName);
+    const annotations = virtualNode.metadata.annotations ?? {};
+    const missing = Object.entries(driftStamps(nodePool, nodeClass)).filter(
+      ([k]) => annotations[k] === undefined,
+    );
+    // VirtualNodes recorded before they had an owner get their NodePool as owner too.
+    const owner =
+      nodePool && (virtualNode.metadata.ownerReferences ?? []).length === 0 ? nodePoolOwner(nodePool) : [];
+    if (missing.length > 0 || owner.length > 0)
       await this.deps.virtualNodes.patchMetadata(key, {
-        annotations: { [templateHashAnnotation]: templateHash(nodePool) },
+        ...(missing.length > 0 ? { annotations: Object.fromEntries(missing) } : {}),
+        ...(owner.length > 0 ? { ownerReferences: owner } : {}),
       });
-    }
     return undefined;
   }
 

@@ -1,6 +1,7 @@
 // Termination: the finalizer rafter.dev/termination sits on both the Node and its VirtualNode, and
 // deleting either one terminates both. Steps, each idempotent so a restart resumes mid-way: propagate
-// the deletion, taint the Node rafter.dev/disrupted:NoSchedule, drain it (drain.ts), terminate the
+// the deletion, taint the Node rafter.dev/disrupted:NoSchedule, drain it (drain.ts), wait for its
+// volumes to detach (volume-detachment.ts), terminate the
 // instance and wait until the cloud says it is gone, then release the Node's finalizer and the
 // VirtualNode's. A Failed VirtualNode keeps its finalizer for a while so operators can see why.
 import type { V1Node } from "@kubernetes/client-node";
@@ -15,13 +16,16 @@ import { podsOn } from "./managed-nodes.js";
 import { hasDisruptedTaint, withDisruptedTaint } from "./taint.js";
 import { millis } from "../../domain/timestamps.js";
 import { nodeTarget } from "./targets.js";
+import { pendingDetachments } from "./volume-detachment.js";
 import { virtualNodeTarget } from "../virtual-node-status.js";
 
 const instancePollMs = 5_000;
+const detachPollMs = 2_000;
 const defaultFailedRetentionMs = 5 * 60_000;
 
 export class Termination {
   private readonly blockedAttempts = new Map<string, number>();
+  private readonly detachWaits = new Set<string>();
 
   constructor(
     private readonly deps: LifecycleDeps,
@@ -57,6 +61,11 @@ export class Termination {
     if (!instanceGoing && node?.metadata?.finalizers?.includes(terminationFinalizer)) {
       const drained = await this.drain(unit, node);
       if (drained !== undefined) return drained;
+    }
+
+    if (!instanceGoing && node) {
+      const waiting = this.awaitDetachment(unit, node);
+      if (waiting !== undefined) return waiting;
     }
 
     const providerId = virtualNode?.status?.providerID ?? node?.spec?.providerID;
@@ -95,6 +104,7 @@ export class Termination {
         throw new Error(`releasing VirtualNode: ${result.message}`);
     }
     this.blockedAttempts.delete(key);
+    this.detachWaits.delete(key);
     return undefined;
   }
 
@@ -139,6 +149,30 @@ export class Termination {
         );
     }
     return outcome.requeueMs;
+  }
+
+  /** A requeue delay while the node's volumes are still attached (and the grace period lasts). */
+  private awaitDetachment(unit: ManagedNode, node: V1Node): number | undefined {
+    const nodeName = node.metadata?.name ?? "";
+    const pending = pendingDetachments(
+      nodeName,
+      this.deps.reader.volumeAttachments(),
+      this.deps.reader.persistentVolumes(),
+      podsOn(this.deps.reader.pods(), nodeName),
+    );
+    if (pending.length === 0 || this.deps.clock.now() >= this.deadline(unit)) return undefined;
+    if (!this.detachWaits.has(unit.key)) {
+      this.detachWaits.add(unit.key);
+      this.deps.events.record(
+        nodeTarget(node),
+        "Normal",
+        "AwaitingVolumeDetachment",
+        `Waiting for ${pending.length} volume(s) to detach before the instance is terminated: ${pending
+          .map((a) => a.spec.source.persistentVolumeName ?? a.metadata?.name ?? "")
+          .join(", ")}`,
+      );
+    }
+    return detachPollMs;
   }
 
   /** Deletion time + the NodePool's terminationGracePeriod (Infinity without one). */

@@ -2,7 +2,12 @@
 // and throttling injected by the fault proxy in front of it.
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
-import { CreateTagsCommand, DescribeInstancesCommand, RunInstancesCommand } from "@aws-sdk/client-ec2";
+import {
+  CreateSubnetCommand,
+  CreateTagsCommand,
+  DescribeInstancesCommand,
+  RunInstancesCommand,
+} from "@aws-sdk/client-ec2";
 import { ManualClock } from "../../../src/clock.js";
 import { embeddedDiscoveredTypes } from "../../../src/cloud/aws/discovery.js";
 import { nodeClass, nodePool, virtualNode } from "../fixtures.js";
@@ -366,5 +371,30 @@ describe("AWS provider launches against moto", () => {
       new DescribeInstancesCommand({ InstanceIds: [launched.value.instanceId] }),
     );
     assert.equal(described.Reservations?.[0]?.Instances?.[0]?.ImageId, seeded.images.amd64);
+  });
+
+  it("does not call a node in a second matching subnet of its zone drifted", async () => {
+    const { provider } = awsProvider(harness, clock);
+    const vn = virtualNode("vn-1", ["m5.large"], onDemand);
+    const launched = await provider.create(vn, { nodePool: nodePool(), nodeClass: nodeClass() });
+    assert.ok(launched.ok);
+    vn.status = { providerID: launched.value.providerId };
+    // A larger subnet in the same zone, matched by the same selector: launches now prefer it, and the
+    // node's own subnet still matches, so the node has not drifted.
+    const bigger = await harness.direct.send(
+      new CreateSubnetCommand({
+        VpcId: seeded.vpcId,
+        CidrBlock: "10.0.64.0/18",
+        AvailabilityZone: launched.value.zone,
+        TagSpecifications: [{ ResourceType: "subnet", Tags: [discoveryTag] }],
+      }),
+    );
+    const changed = nodeClass();
+    changed.metadata.generation = 2;
+    const status = await provider.resolveNodeClass(changed);
+    assert.ok(status.ok);
+    const inZone = status.value.subnets?.filter((s) => s.zone === launched.value.zone).map((s) => s.id);
+    assert.deepEqual(inZone, [bigger.Subnet?.SubnetId, seeded.subnets.get(launched.value.zone)]);
+    assert.deepEqual(await provider.isDrifted(vn, changed), { ok: true, value: undefined });
   });
 });

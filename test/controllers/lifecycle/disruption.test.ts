@@ -1,6 +1,10 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import type { EC2NodeClass } from "../../../src/api/ec2nodeclass.js";
 import type { NodePool } from "../../../src/api/nodepool.js";
+import type { VirtualNode } from "../../../src/api/virtualnode.js";
+import { driftStamps } from "../../../src/controllers/lifecycle/drift.js";
+import type { V1Node } from "@kubernetes/client-node";
 import { lifecycleWorld, runningPod, testPool } from "../../support/lifecycle-fakes.js";
 
 function world(pool: NodePool, terminationLatencyMs = 0) {
@@ -214,6 +218,44 @@ describe("disruption", () => {
     lifecycle.stop();
   });
 
+  it("takes a replacement only when it saves the NodePool's replacementSavings share", async () => {
+    const w = world(
+      pool({ consolidateAfter: "0s", budgets: [{ nodes: "100%" }], replacementSavings: "99%" }),
+    );
+    const big = await w.launch("big", { instanceType: "m5.4xlarge" });
+    w.api.pods.push(runningPod("web", big.node.metadata?.name ?? "", { cpu: "500m", memory: "512Mi" }));
+    const lifecycle = w.start();
+    await w.advance(40_000, 5_000);
+    // No type that fits costs under 1% of an m5.4xlarge.
+    assert.equal(w.api.provisioned.length, 0);
+    assert.ok(
+      w.events.events.some(
+        (e) => e.reason === "Unconsolidatable" && e.message.includes("at least 99% cheaper"),
+      ),
+      JSON.stringify(w.events.events.map((e) => e.message)),
+    );
+    w.api.nodePools[0]!.spec.disruption!.replacementSavings = "50%";
+    await w.advance(40_000, 5_000);
+    assert.equal(w.api.provisioned.length, 1, "a half-price replacement qualifies");
+    lifecycle.stop();
+  });
+
+  it("keeps consolidateAfter's clock across a restart (persisted as lastPodEventTime)", async () => {
+    const w = world(pool({ consolidateAfter: "5m", budgets: [{ nodes: "100%" }] }));
+    const big = await w.launch("big", { instanceType: "m5.4xlarge" });
+    await w.advance(60_000, 10_000);
+    const first = w.start();
+    w.api.pods.push(runningPod("web", big.node.metadata?.name ?? "", { cpu: "500m", memory: "512Mi" }));
+    await w.advance(4 * 60_000, 10_000);
+    assert.equal(w.api.provisioned.length, 0, "consolidateAfter not reached");
+    assert.ok(w.api.virtualNode("big")?.status?.lastPodEventTime, "the clock is persisted");
+    first.stop();
+    const second = w.start(); // a restart: in-memory state is gone
+    await w.advance(90_000, 10_000);
+    assert.equal(w.api.provisioned.length, 1, "5 minutes after the pod arrived, not 5 after the restart");
+    second.stop();
+  });
+
   it("aborts a replacement that fails and untaints the node", async () => {
     const w = world(
       pool({
@@ -272,4 +314,163 @@ describe("disruption", () => {
     assert.equal(w.api.virtualNode("a"), undefined);
     lifecycle.stop();
   });
+
+  it("skips a candidate whose pod's PDB allows no disruption: no taint, no launch, an event naming the PDB", async () => {
+    const p = pool({ consolidateAfter: "0s", budgets: [{ nodes: "100%" }] });
+    p.spec.template.metadata = { labels: { team: "a" } };
+    const w = world(p);
+    const big = await w.launch("big", { instanceType: "m5.4xlarge" });
+    w.api.pods.push(runningPod("web", big.node.metadata?.name ?? "", { cpu: "500m" }));
+    w.api.podDisruptionBudgets.push({
+      metadata: { name: "web-pdb", namespace: "default" },
+      spec: { maxUnavailable: 0, selector: { matchLabels: { app: "web" } } },
+      status: { disruptionsAllowed: 0, currentHealthy: 1, desiredHealthy: 1, expectedPods: 1 },
+    });
+    const lifecycle = w.start();
+    await w.advance(40_000, 5_000);
+    p.spec.template.metadata = { labels: { team: "b" } }; // drifted as well as underutilized
+    await w.advance(40_000, 5_000);
+    assert.equal(w.api.provisioned.length, 0, "no replacement launched");
+    assert.ok(!big.node.spec?.taints?.some((t) => t.key === "rafter.dev/disrupted"), "never tainted");
+    assert.deepEqual(w.api.evictions, []);
+    const blocked = w.events.events.filter((e) => e.reason === "DisruptionBlocked");
+    assert.ok(
+      blocked.some((e) => e.message.includes("PodDisruptionBudget default/web-pdb")),
+      JSON.stringify(w.events.events),
+    );
+    // Once the PDB allows a disruption, the node is replaced.
+    w.api.podDisruptionBudgets[0]!.status!.disruptionsAllowed = 1;
+    await w.advance(40_000, 5_000);
+    assert.equal(w.api.provisioned.length, 1);
+    lifecycle.stop();
+  });
+
+  it("marks the nodes a consolidation chose Consolidatable until it runs or is dropped", async () => {
+    const w = world(pool({ consolidateAfter: "0s", budgets: [{ nodes: "100%" }] }));
+    const big = await w.launch("big", { instanceType: "m5.4xlarge" });
+    w.api.pods.push(runningPod("web", big.node.metadata?.name ?? "", { cpu: "500m" }));
+    const lifecycle = w.start();
+    await w.advance(10_000, 5_000);
+    // Decided, not yet validated: new pods should go elsewhere.
+    assert.equal(consolidatable(w.api.virtualNode("big")), true);
+    assert.equal(w.api.provisioned.length, 0);
+    // A pod that must not be disrupted arrives during validation: the move is dropped, the mark cleared.
+    w.api.pods.push(
+      runningPod("late", big.node.metadata?.name ?? "", {
+        cpu: "500m",
+        annotations: { "rafter.dev/do-not-disrupt": "true" },
+      }),
+    );
+    await w.advance(30_000, 5_000);
+    assert.equal(w.api.provisioned.length, 0, "cancelled at validation");
+    await w.advance(10_000, 5_000);
+    const mark = w.api.virtualNode("big")?.status?.conditions?.find((c) => c.type === "Consolidatable");
+    assert.equal(mark?.status, "False");
+    lifecycle.stop();
+  });
+
+  it("repairs a node whose Ready has not been True for the repair window, unless too many of its pool are sick", async () => {
+    const w = lifecycleWorld({
+      disruptionIntervalMs: 10_000,
+      gcIntervalMs: 3_600_000,
+      nodeRepairAfterMs: 5 * 60_000,
+    });
+    w.api.nodePools.push(pool({ consolidateAfter: "Never", budgets: [{ nodes: "100%" }] }));
+    const pairs = await Promise.all(["a", "b", "c", "d", "e", "f"].map((n) => w.launch(n)));
+    const sicken = (node: V1Node, status: string) => {
+      node.status = {
+        ...node.status,
+        conditions: [
+          {
+            type: "Ready",
+            status,
+            lastTransitionTime: new Date(w.clock.now()).toISOString() as unknown as Date,
+          },
+        ],
+      };
+    };
+    sicken(pairs[0]!.node, "Unknown");
+    const lifecycle = w.start();
+    await w.advance(4 * 60_000, 10_000);
+    assert.ok(!w.api.virtualNode("a")?.metadata.deletionTimestamp, "not within the window yet");
+    await w.advance(2 * 60_000, 10_000);
+    assert.equal(w.api.virtualNode("a"), undefined, "replaced after 5 minutes");
+    // Three of the five left go NotReady at once: more than a fifth of the pool, so none is touched.
+    for (const pair of pairs.slice(1, 4)) sicken(pair.node, "False");
+    await w.advance(10 * 60_000, 10_000);
+    for (const name of ["b", "c", "d"]) assert.ok(w.api.virtualNode(name), `${name} kept`);
+    lifecycle.stop();
+  });
+
+  it("does not drift a node when a requirement is widened, only when it excludes the node", async () => {
+    const p = pool({ consolidateAfter: "Never", budgets: [{ nodes: "1" }] });
+    p.spec.template.spec.requirements = [
+      { key: "rafter.dev/instance-family", operator: "In", values: ["m5"] },
+    ];
+    const w = world(p);
+    const pair = await w.launch("a", { instanceType: "m5.large" });
+    Object.assign(pair.virtualNode.metadata, { annotations: driftStamps(p, undefined) });
+    w.api.pods.push(runningPod("web", pair.node.metadata?.name ?? "", { cpu: "500m" }));
+    const lifecycle = w.start();
+    await w.advance(15_000, 5_000);
+    p.spec.template.spec.requirements = [
+      { key: "rafter.dev/instance-family", operator: "In", values: ["m5", "c5"] },
+    ];
+    await w.advance(30_000, 5_000);
+    assert.equal(w.api.provisioned.length, 0, "widening drifts nothing");
+    assert.equal(drifted(w.api.virtualNode("a")), undefined);
+    p.spec.template.spec.requirements = [
+      { key: "rafter.dev/instance-family", operator: "In", values: ["c5"] },
+    ];
+    await w.advance(15_000, 5_000);
+    assert.equal(drifted(w.api.virtualNode("a")), "RequirementsDrifted");
+    assert.equal(w.api.provisioned[0]?.reason, "Drifted");
+    lifecycle.stop();
+  });
+
+  it("drifts the nodes of an EC2NodeClass whose user data changed, and says so on the VirtualNode", async () => {
+    const p = pool({ consolidateAfter: "Never", budgets: [{ nodes: "1" }] });
+    const w = world(p);
+    const nodeClass = testNodeClass();
+    w.api.nodeClasses.push(nodeClass);
+    const pair = await w.launch("a", { instanceType: "m5.large" });
+    Object.assign(pair.virtualNode.metadata, { annotations: driftStamps(p, nodeClass) });
+    w.api.pods.push(runningPod("web", pair.node.metadata?.name ?? "", { cpu: "500m" }));
+    const lifecycle = w.start();
+    await w.advance(15_000, 5_000);
+    nodeClass.spec.tags = { team: "a" }; // tags are static fields too, but set before: compare afresh
+    Object.assign(pair.virtualNode.metadata, { annotations: driftStamps(p, nodeClass) });
+    await w.advance(15_000, 5_000);
+    assert.equal(w.api.provisioned.length, 0);
+    nodeClass.spec.userData = "#!/bin/bash\necho hello";
+    await w.advance(15_000, 5_000);
+    assert.equal(drifted(w.api.virtualNode("a")), "NodeClassDrifted");
+    assert.equal(w.api.provisioned[0]?.reason, "Drifted");
+    lifecycle.stop();
+  });
 });
+
+function consolidatable(virtualNode: VirtualNode | undefined): boolean {
+  return (
+    virtualNode?.status?.conditions?.some((c) => c.type === "Consolidatable" && c.status === "True") ?? false
+  );
+}
+
+function drifted(virtualNode: VirtualNode | undefined): string | undefined {
+  const condition = virtualNode?.status?.conditions?.find((c) => c.type === "Drifted");
+  return condition?.status === "True" ? condition.reason : undefined;
+}
+
+function testNodeClass(): EC2NodeClass {
+  return {
+    apiVersion: "rafter.dev/v1",
+    kind: "EC2NodeClass",
+    metadata: { name: "default" },
+    spec: {
+      role: "nodes",
+      subnetSelectorTerms: [{ tags: { a: "b" } }],
+      securityGroupSelectorTerms: [{ tags: { a: "b" } }],
+      amiSelectorTerms: [{ alias: "al2023@latest" }],
+    },
+  };
+}

@@ -98,6 +98,62 @@ describe("termination", () => {
     lifecycle.stop();
   });
 
+  it("deletes a pod whose own grace period no longer fits early enough that it ends by the node's deadline", async () => {
+    const pool = testPool();
+    pool.spec.template.spec.terminationGracePeriod = "10m";
+    const w = await world(pool);
+    const nodeName = w.pair.node.metadata?.name ?? "";
+    const slow = runningPod("slow", nodeName);
+    slow.spec = { ...slow.spec, containers: slow.spec?.containers ?? [], terminationGracePeriodSeconds: 300 };
+    w.api.pods.push(slow);
+    w.api.blocked.add("default/slow"); // its PDB never allows the eviction
+    const lifecycle = w.start();
+    const started = w.clock.now();
+    await w.api.virtualNodeClient.delete("vn-a");
+    lifecycle.onVirtualNode(w.api.virtualNode("vn-a")!);
+    await w.advance(4 * 60_000, 5_000);
+    assert.equal(w.api.deletions.length, 0, "its 300 s still fit in the 6 minutes left");
+    await w.advance(2 * 60_000, 5_000);
+    const deletion = w.api.deletions[0]!;
+    assert.equal(deletion.pod, "default/slow");
+    const deadline = started + 10 * 60_000;
+    assert.ok(
+      deletion.at >= deadline - 300_000 && deletion.at <= deadline - 300_000 + 5_000,
+      `at ${deletion.at - started} ms`,
+    );
+    assert.ok(
+      deletion.at + (deletion.gracePeriodSeconds ?? Infinity) * 1000 <= deadline,
+      "its shutdown ends by the deadline",
+    );
+    lifecycle.stop();
+  });
+
+  it("waits for the node's volumes to detach before terminating the instance, within the grace period", async () => {
+    const pool = testPool();
+    pool.spec.template.spec.terminationGracePeriod = "5m";
+    const w = await world(pool);
+    const nodeName = w.pair.node.metadata?.name ?? "";
+    w.api.pods.push(runningPod("db-0", nodeName));
+    const attachment = (name: string) => ({
+      metadata: { name },
+      spec: { attacher: "ebs.csi.aws.com", nodeName, source: { persistentVolumeName: `pv-${name}` } },
+    });
+    w.api.volumeAttachments.push(attachment("a"), attachment("b"));
+    const lifecycle = w.start();
+    await w.api.virtualNodeClient.delete("vn-a");
+    lifecycle.onVirtualNode(w.api.virtualNode("vn-a")!);
+    await w.advance(30_000, 2_000);
+    assert.deepEqual(w.api.evictions, ["default/db-0"]);
+    assert.ok(w.api.node(nodeName), "the instance waits for its volumes");
+    assert.ok(w.events.events.some((e) => e.reason === "AwaitingVolumeDetachment"));
+    w.api.volumeAttachments.splice(0, 1); // one detaches; the other never does
+    await w.advance(30_000, 2_000);
+    assert.ok(w.api.node(nodeName), "still one attached");
+    await w.advance(5 * 60_000, 5_000);
+    assert.equal(w.api.node(nodeName), undefined, "the grace period bounds the wait");
+    lifecycle.stop();
+  });
+
   it("resumes an interrupted drain after a restart", async () => {
     const w = await world();
     const nodeName = w.pair.node.metadata?.name ?? "";

@@ -120,15 +120,31 @@ export function checkPlan(snapshot: PlanningSnapshot, plan: Plan): string[] {
   // Existing nodes.
   for (const sn of snapshot.nodes) {
     const name = sn.node.metadata?.name ?? "";
-    const labels = { "kubernetes.io/hostname": name, ...(sn.node.metadata?.labels ?? {}) };
+    const labels: Record<string, string> = {
+      "kubernetes.io/hostname": name,
+      ...(sn.node.metadata?.labels ?? {}),
+    };
     const newcomers = plan.placements
       .filter((p) => p.node === name)
       .map((p) => pending.get(p.pod))
       .filter((p): p is V1Pod => p !== undefined);
     if (newcomers.length > 0 && sn.markedForDeletion)
       errors.push(`${name}: pods placed on a node being disrupted`);
+    // A node rafter is still bringing up (its NodePool label, no initialized label) is judged without
+    // the taints that go away as it comes up: the pool's startupTaints and the not-ready family.
+    const comingUp =
+      labels["rafter.dev/nodepool"] !== undefined && labels["rafter.dev/initialized"] !== "true";
+    const startup =
+      snapshot.nodePools.find((np) => np.metadata.name === labels["rafter.dev/nodepool"])?.spec.template.spec
+        .startupTaints ?? [];
+    const goesAway = (t: { key: string; effect: string; value?: string }) =>
+      comingUp &&
+      (t.key.startsWith("node.kubernetes.io/not-ready") ||
+        t.key === "node.kubernetes.io/unreachable" ||
+        t.key === "node.cloudprovider.kubernetes.io/uninitialized" ||
+        startup.some((s) => s.key === t.key && s.effect === t.effect && (s.value ?? "") === (t.value ?? "")));
     const taints = [
-      ...(sn.node.spec?.taints ?? []),
+      ...(sn.node.spec?.taints ?? []).filter((t) => !goesAway(t)),
       ...(sn.node.spec?.unschedulable
         ? [{ key: "node.kubernetes.io/unschedulable", effect: "NoSchedule" }]
         : []),
