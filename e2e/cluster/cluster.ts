@@ -335,7 +335,8 @@ export async function startCluster(options: StartOptions): Promise<Cluster> {
           ec2Endpoint: moto.endpoint,
           extenderUrl: rafterHandle.extenderUrl,
           metricsUrl: rafterHandle.metricsUrl,
-          rafterCommand: ["node", ...rafterHandle.args()].join(" "),
+          // The Node that runs this harness (the project's own, under npm run), not whatever `node` a shell finds.
+          rafterCommand: [process.execPath, ...rafterHandle.args()].join(" "),
           logs: layout.logs,
         },
         null,

@@ -16,8 +16,6 @@ export interface SeededNetwork {
 }
 
 export async function seedMoto(endpoint: string, region: string): Promise<SeededNetwork> {
-  // the SDK warns once per process that Node 20 support ends in 2027; the harness runs on Node 20 on purpose
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const ec2 = new EC2Client({
     endpoint,
     region,

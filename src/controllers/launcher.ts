@@ -15,7 +15,7 @@ import type { VirtualNodeClient } from "../kube/virtual-nodes.js";
 import type { Logger } from "../logging.js";
 import type { ProvisioningMetrics } from "../metrics/provisioning.js";
 import type { ReservationLedger } from "../state/reservation-ledger.js";
-import { effectivePodRequests } from "../state/pod-requests.js";
+import { podRequests } from "../domain/pod-requests.js";
 import type { ClusterReader } from "./cluster-reader.js";
 import type { Failpoint } from "../failpoint.js";
 import { needsVolumeBinding } from "./binding-policy.js";
@@ -249,7 +249,7 @@ export class Launcher {
       this.deps.ledger.reserve({
         podUID: uid,
         nodeName,
-        requests: effectivePodRequests(pod),
+        requests: podRequests(pod),
         namespace: pod.metadata?.namespace ?? "default",
         name: pod.metadata?.name ?? "",
       });
@@ -291,7 +291,7 @@ export class Launcher {
         this.deps.ledger.assume({
           podUID: uid,
           nodeName,
-          requests: effectivePodRequests(pod),
+          requests: podRequests(pod),
           namespace,
           name: podName,
         });

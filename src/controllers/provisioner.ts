@@ -13,7 +13,7 @@ import type { Logger } from "../logging.js";
 import type { ProvisioningMetrics } from "../metrics/provisioning.js";
 import type { NewNode, Plan, PlanOptions, PlanningSnapshot } from "../planner/types.js";
 import type { ReservationLedger } from "../state/reservation-ledger.js";
-import { effectivePodRequests } from "../state/pod-requests.js";
+import { podRequests } from "../domain/pod-requests.js";
 import { Batcher } from "./batcher.js";
 import type { ClusterReader } from "./cluster-reader.js";
 import { isProvisionable } from "./provisionable.js";
@@ -294,7 +294,7 @@ export class Provisioner {
     this.deps.ledger.reserve({
       podUID: pod.metadata?.uid ?? "",
       nodeName,
-      requests: effectivePodRequests(pod),
+      requests: podRequests(pod),
       namespace: pod.metadata?.namespace ?? "default",
       name: pod.metadata?.name ?? "",
     });

@@ -2,14 +2,18 @@
 // anything new is planned, and their pods' reservations are restored from their specs, so the
 // extender keeps honouring them and no pod is planned twice.
 import type { ReservationLedger } from "../state/reservation-ledger.js";
-import { effectivePodRequests } from "../state/pod-requests.js";
+import { podRequests } from "../domain/pod-requests.js";
 import type { ClusterReader } from "./cluster-reader.js";
 import type { Launcher } from "./launcher.js";
 import { namespacedName, podKey } from "../domain/pod-key.js";
 
 const resumablePhases = new Set(["Planned", "Launching", "Launched", "Registered", "Ready"]);
 
-export function resumeInFlight(reader: ClusterReader, launcher: Launcher, ledger: ReservationLedger): void {
+export function resumeInFlight(
+  reader: ClusterReader,
+  launcher: Pick<Launcher, "launch">,
+  ledger: ReservationLedger,
+): void {
   const pods = new Map(reader.pods().map((pod) => [podKey(pod), pod]));
   for (const virtualNode of reader.virtualNodes()) {
     const phase = virtualNode.status?.phase ?? "Planned";
@@ -23,7 +27,7 @@ export function resumeInFlight(reader: ClusterReader, launcher: Launcher, ledger
       ledger.reserve({
         podUID: pod.metadata?.uid ?? "",
         nodeName: target,
-        requests: effectivePodRequests(pod),
+        requests: podRequests(pod),
         namespace: ref.namespace,
         name: ref.name,
       });

@@ -2,7 +2,7 @@
 import type { V1Pod } from "@kubernetes/client-node";
 import { InvalidQuantityError } from "../domain/quantity.js";
 import type { Resources } from "../domain/resources.js";
-import { effectivePodRequests } from "../state/pod-requests.js";
+import { podRequests } from "../domain/pod-requests.js";
 import type { Checked } from "./validate.js";
 import { errorMessage } from "../domain/error-message.js";
 
@@ -30,7 +30,7 @@ export function podFacts(pod: V1Pod): Checked<PodFacts> {
   const meta = pod.metadata;
   let requests: Resources;
   try {
-    requests = effectivePodRequests(pod);
+    requests = podRequests(pod);
   } catch (error) {
     if (error instanceof InvalidQuantityError)
       return { ok: false, error: `Pod resource requests: ${error.message}` };

@@ -1,12 +1,12 @@
-// Connection reuse for the generated API clients. @kubernetes/client-node 1.x builds a new https.Agent
-// for every request, so every Binding, Event and status write paid a TLS handshake on both ends:
-// during a thousand-pod burst kube-apiserver spent its CPU on handshakes and rafter's bindings
-// crawled at ~50/s. Here one keep-alive agent per distinct TLS identity is kept and reused.
-import { Agent as HttpsAgent, type AgentOptions } from "node:https";
+// Connection reuse for the generated API clients. @kubernetes/client-node builds a new connection pool
+// (an https.Agent in 1.x, an undici Agent in 2.x) for every request, so every Binding, Event and status
+// write paid a TLS handshake on both ends: during a thousand-pod burst kube-apiserver spent its CPU on
+// handshakes and rafter's bindings crawled at ~50/s. Here the first dispatcher made for each distinct
+// TLS identity is kept and reused (undici keeps its connections alive).
+import type { RequestOptions } from "node:https";
 import { KubeConfig, type RequestContext } from "@kubernetes/client-node";
 
-/** Sockets kept per agent; bindings run 32 at a time, the other writers a few each. */
-const maxSockets = 64;
+type Dispatcher = NonNullable<ReturnType<RequestContext["getDispatcher"]>>;
 
 /** PEM text, buffers, lists of either, or a flag, as one string. */
 function identityPart(value: unknown): string {
@@ -17,23 +17,21 @@ function identityPart(value: unknown): string {
 }
 
 export class KeepAliveKubeConfig extends KubeConfig {
-  private readonly agents = new Map<string, HttpsAgent>();
+  private readonly dispatchers = new Map<string, Dispatcher>();
 
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
     await super.applySecurityAuthentication(context);
-    const fresh = context.getAgent();
-    // Plain http (tests) and proxy agents are left as the library makes them.
-    if (!(fresh instanceof HttpsAgent) || fresh.constructor !== HttpsAgent) return;
-    const options = (fresh as HttpsAgent & { options: AgentOptions }).options;
-    // The identity, not the object: a rotated client certificate gets a new agent.
-    const key = [options.ca, options.cert, options.key, options.pfx, options.rejectUnauthorized]
+    const fresh = context.getDispatcher();
+    // No TLS options (plain http in tests) and proxy dispatchers are left as the library makes them.
+    if (fresh === undefined || this.getCurrentCluster()?.proxyUrl) return;
+    const tls: RequestOptions = {};
+    await this.applyToHTTPSOptions(tls);
+    // The identity, not the object: a rotated client certificate gets a new dispatcher.
+    const key = [tls.ca, tls.cert, tls.key, tls.pfx, tls.rejectUnauthorized, tls.servername]
       .map(identityPart)
       .join("\u0000");
-    let agent = this.agents.get(key);
-    if (!agent) {
-      agent = new HttpsAgent({ ...options, keepAlive: true, maxSockets });
-      this.agents.set(key, agent);
-    }
-    context.setAgent(agent);
+    const kept = this.dispatchers.get(key);
+    if (kept) context.setDispatcher(kept);
+    else this.dispatchers.set(key, fresh);
   }
 }

@@ -9,7 +9,7 @@ import type { Resources } from "../domain/resources.js";
 import { millis } from "../domain/timestamps.js";
 import type { VirtualNode } from "../api/virtualnode.js";
 import { nodeRecordFromV1, type NodeRecord } from "./node-record.js";
-import { effectivePodRequests } from "./pod-requests.js";
+import { podRequests } from "../domain/pod-requests.js";
 import { NameSieve } from "./name-sieve.js";
 import {
   isInFlight,
@@ -119,7 +119,7 @@ function podRecordFromV1(pod: V1Pod): PodRecord | undefined {
   if (!uid) return undefined;
   let requests: Resources;
   try {
-    requests = effectivePodRequests(pod);
+    requests = podRequests(pod);
   } catch {
     // The API server validates quantities, so this only happens with hand-made objects; count the slot.
     requests = { pods: 1 };

@@ -9,7 +9,6 @@ import {
 } from "../../src/domain/requirements.js";
 import { selectorMatches } from "../../src/domain/selectors.js";
 import { tolerates, untoleratedTaint } from "../../src/domain/taints.js";
-import { podRequests } from "../../src/domain/pod-requests.js";
 
 describe("requirements", () => {
   const cases: {
@@ -83,23 +82,5 @@ describe("selectors, taints and pod requests", () => {
     assert.equal(tolerates({ operator: "Exists" }, taint), true);
     assert.equal(tolerates({ key: "k", operator: "Exists", effect: "NoExecute" }, taint), false);
     assert.equal(untoleratedTaint([], [{ key: "soft", effect: "PreferNoSchedule" }]), undefined);
-  });
-
-  it("computes effective requests: max(init, app + sidecars) + overhead + one pod slot", () => {
-    const r = podRequests({
-      spec: {
-        containers: [{ name: "a", resources: { requests: { cpu: "500m", memory: "1Gi" } } }],
-        initContainers: [
-          { name: "sidecar", restartPolicy: "Always", resources: { requests: { cpu: "100m" } } },
-          { name: "init", resources: { requests: { cpu: "2" } } },
-        ],
-        overhead: { memory: "64Mi" },
-      },
-    });
-    assert.deepEqual(r, { cpu: 2100, memory: 2 ** 30 + 64 * 2 ** 20, pods: 1 });
-    assert.deepEqual(
-      podRequests({ spec: { containers: [{ name: "l", resources: { limits: { cpu: "1" } } }] } }),
-      { cpu: 1000, pods: 1 },
-    );
   });
 });

@@ -1,7 +1,6 @@
-// The generated clients' requests share one keep-alive agent per TLS identity instead of a new agent
-// (and a new TLS handshake) per request.
+// The generated clients' requests share one dispatcher (connection pool) per TLS identity instead of
+// a new one (and a new TLS handshake) per request.
 import assert from "node:assert/strict";
-import { Agent as HttpsAgent } from "node:https";
 import { describe, it } from "node:test";
 import { HttpMethod, RequestContext } from "@kubernetes/client-node";
 import { KeepAliveKubeConfig } from "../../src/kube/keep-alive.js";
@@ -17,30 +16,29 @@ function kubeConfig(token: string, ca: string): KeepAliveKubeConfig {
   return kc;
 }
 
-async function agentOf(kc: KeepAliveKubeConfig): Promise<HttpsAgent> {
+async function dispatcherOf(kc: KeepAliveKubeConfig): Promise<unknown> {
   const context = new RequestContext("https://127.0.0.1:6443/api/v1/pods", HttpMethod.GET);
   await kc.applySecurityAuthentication(context);
-  const agent = context.getAgent();
-  assert.ok(agent instanceof HttpsAgent);
-  return agent;
+  const dispatcher = context.getDispatcher();
+  assert.ok(dispatcher !== undefined);
+  return dispatcher;
 }
 
 describe("KeepAliveKubeConfig", () => {
-  it("reuses one keep-alive agent across requests, and still sends the credentials", async () => {
+  it("reuses one dispatcher across requests, and still sends the credentials", async () => {
     const kc = kubeConfig("t0ken", "CA-ONE");
     const context = new RequestContext("https://127.0.0.1:6443/api/v1/pods", HttpMethod.GET);
     await kc.applySecurityAuthentication(context);
     assert.equal(context.getHeaders().Authorization, "Bearer t0ken");
-    const first = context.getAgent();
-    assert.ok(first instanceof HttpsAgent);
-    assert.equal((first as HttpsAgent & { keepAlive: boolean }).keepAlive, true);
-    assert.equal(await agentOf(kc), first, "the same agent for the next request");
+    const first = context.getDispatcher();
+    assert.ok(first !== undefined);
+    assert.equal(await dispatcherOf(kc), first, "the same dispatcher for the next request");
   });
 
-  it("keeps a separate agent per TLS identity", async () => {
+  it("keeps a separate dispatcher per TLS identity", async () => {
     const kc = kubeConfig("t0ken", "CA-ONE");
-    const one = await agentOf(kc);
+    const one = await dispatcherOf(kc);
     kc.clusters[0] = { ...kc.clusters[0]!, caData: Buffer.from("CA-TWO").toString("base64") };
-    assert.notEqual(await agentOf(kc), one);
+    assert.notEqual(await dispatcherOf(kc), one);
   });
 });
