@@ -100,6 +100,7 @@ function readerOf(pods: readonly V1Pod[], vnName: string): ClusterReader {
     storageClasses: () => [],
     namespaces: () => [],
     podDisruptionBudgets: () => [],
+    volumeAttachments: () => [],
   };
 }
 
