@@ -82,8 +82,7 @@ scenario(
     await sleep(35_000);
     const afterWidening = await virtualNodes(cluster);
     assert.deepEqual(afterWidening.map((v) => v.metadata.name).sort(), original, "no node replaced");
-    for (const vn of afterWidening)
-      assert.equal(drifted(vn.status?.conditions), undefined, vn.metadata.name);
+    for (const vn of afterWidening) assert.equal(drifted(vn.status?.conditions), undefined, vn.metadata.name);
 
     // 2. Changed user data drifts every node, but the PDB allows no disruption: no taint, no launch.
     const disrupted = watchDisrupted(cluster);
