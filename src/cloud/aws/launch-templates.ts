@@ -16,7 +16,7 @@ import type { NodePool } from "../../api/nodepool.js";
 import type { Logger } from "../../logging.js";
 import { parseQuantity } from "../../domain/quantity.js";
 import { labelKeys } from "../../api/labels.js";
-import { tagKeys } from "../provider.js";
+import { kubernetesClusterTags, tagKeys } from "../provider.js";
 import { errorCode } from "./error-codes.js";
 import type { Ec2Caller } from "./ec2-caller.js";
 import type { ResolvedImage, ResolvedNodeClass } from "./nodeclass-resolver.js";
@@ -84,7 +84,28 @@ export function launchTemplateData(
       HttpTokens: metadata.httpTokens,
     },
     BlockDeviceMappings: blockDevices(nodeClass),
+    TagSpecifications: [
+      { ResourceType: "network-interface", Tags: networkInterfaceTags(context.clusterName, nodeClass) },
+    ],
   };
+}
+
+/**
+ * ENIs are tagged here, by the launch template, because instant fleets do not take
+ * "network-interface" TagSpecifications. Only tags common to every launch from this template:
+ * the per-VirtualNode tags stay on the instance.
+ */
+function networkInterfaceTags(
+  clusterName: string,
+  nodeClass: EC2NodeClass,
+): { Key: string; Value: string }[] {
+  const tags: Record<string, string> = {
+    ...nodeClass.spec.tags,
+    ...kubernetesClusterTags(clusterName),
+    [tagKeys.cluster]: clusterName,
+    [tagKeys.nodeClass]: nodeClass.metadata.name ?? "",
+  };
+  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }
 
 function launchTemplateName(clusterName: string, data: RequestLaunchTemplateData): string {

@@ -387,6 +387,7 @@ export class AwsCloudProvider implements port.CloudProvider {
   private tags(virtualNode: VirtualNode, nodePool: NodePool, nodeClass: EC2NodeClass): Tag[] {
     const tags: Record<string, string> = {
       ...nodeClass.spec.tags,
+      ...port.kubernetesClusterTags(this.options.clusterName),
       [port.tagKeys.cluster]: this.options.clusterName,
       [port.tagKeys.nodePool]: nodePool.metadata.name ?? "",
       [port.tagKeys.nodeClass]: nodeClass.metadata.name ?? "",
