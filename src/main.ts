@@ -35,8 +35,9 @@ import { plan } from "./planner/index.js";
 import { createHealthApp } from "./server/health.js";
 import { listen, type RunningServer } from "./server/listen.js";
 import { createSchedulingState, isBoundTo } from "./state/scheduling-state.js";
-import { createCloudProvider, createInterruptionSource } from "./cloud/factory.js";
+import { createCloudProvider, createInterruptionSource, discoverBootstrap } from "./cloud/factory.js";
 import { fail, ok } from "./domain/result.js";
+import { kubeconfigCaBundle, serverGitVersion } from "./kube/cluster-info.js";
 
 export async function runRafter(config: Config): Promise<void> {
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
@@ -49,6 +50,23 @@ export async function runRafter(config: Config): Promise<void> {
   );
 
   const kubeConfig = loadKubeConfig(config.kubeconfig);
+  // Before anything listens: a cluster nodes could not join is a startup error, not a slow failure.
+  const bootstrap =
+    config.cloud === "aws"
+      ? await discoverBootstrap(config, process.env, {
+          caBundle: () => kubeconfigCaBundle(kubeConfig),
+          serverVersion: () => serverGitVersion(kubeConfig),
+        })
+      : undefined;
+  if (bootstrap)
+    logger.info(
+      {
+        endpoint: bootstrap.endpoint,
+        serviceCidr: bootstrap.serviceCidr,
+        kubernetesVersion: bootstrap.kubernetesVersion,
+      },
+      "cluster bootstrap",
+    );
   const clients = createKubeClients(kubeConfig);
   const registry = createMetricsRegistry({ defaultMetrics: true });
   const metrics = provisioningMetrics(registry);
@@ -62,6 +80,7 @@ export async function runRafter(config: Config): Promise<void> {
     clock,
     logger: logger.child({ component: "cloud" }),
     unavailableOfferings: unavailable,
+    bootstrap,
   });
   const binder = new ApiBinder(clients.core, {
     alreadyBound: (podUID, nodeName) => isBoundTo(scheduling, podUID, nodeName),

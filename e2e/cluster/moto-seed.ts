@@ -1,6 +1,10 @@
 // What a real account would already have for the examples to work: subnets and a security group tagged
 // for discovery (manifests/examples select `rafter.dev/discovery: my-cluster`). moto's default VPC has
-// one default subnet per zone; a reset wipes the tags, so this runs after every reset.
+// one default subnet per zone; a reset wipes the tags, so this runs after every reset. And the EKS
+// cluster itself, which rafter describes at start (eks:DescribeCluster) for the endpoint, CA and Service
+// CIDR its nodes' user data carries: every scenario discovers them the production way.
+import { CreateClusterCommand, EKSClient, ResourceInUseException } from "@aws-sdk/client-eks";
+import { SERVICE_CLUSTER_IP_RANGE } from "./apiserver.js";
 import {
   CreateTagsCommand,
   DescribeSecurityGroupsCommand,
@@ -15,7 +19,11 @@ export interface SeededNetwork {
   readonly securityGroupIds: readonly string[];
 }
 
-export async function seedMoto(endpoint: string, region: string): Promise<SeededNetwork> {
+export async function seedMoto(
+  endpoint: string,
+  region: string,
+  clusterName: string,
+): Promise<SeededNetwork> {
   // the SDK warns once per process that Node 20 support ends in 2027; the harness runs on Node 20 on purpose
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const ec2 = new EC2Client({
@@ -43,8 +51,37 @@ export async function seedMoto(endpoint: string, region: string): Promise<Seeded
         Tags: [{ Key: DISCOVERY_TAG.key, Value: DISCOVERY_TAG.value }],
       }),
     );
+    await createEksCluster(endpoint, region, clusterName, subnetIds, securityGroupIds);
     return { subnetIds, securityGroupIds };
   } finally {
     ec2.destroy();
+  }
+}
+
+async function createEksCluster(
+  endpoint: string,
+  region: string,
+  name: string,
+  subnetIds: readonly string[],
+  securityGroupIds: readonly string[],
+): Promise<void> {
+  const eks = new EKSClient({
+    endpoint,
+    region,
+    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+  });
+  try {
+    await eks.send(
+      new CreateClusterCommand({
+        name,
+        roleArn: "arn:aws:iam::123456789012:role/eks-cluster",
+        resourcesVpcConfig: { subnetIds: [...subnetIds], securityGroupIds: [...securityGroupIds] },
+        kubernetesNetworkConfig: { serviceIpv4Cidr: SERVICE_CLUSTER_IP_RANGE },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  } finally {
+    eks.destroy();
   }
 }

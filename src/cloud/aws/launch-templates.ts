@@ -14,6 +14,7 @@ import {
 import { metadataOptionsDefaults, type EC2NodeClass } from "../../api/ec2nodeclass.js";
 import type { NodePool } from "../../api/nodepool.js";
 import type { Logger } from "../../logging.js";
+import type { ClusterBootstrap } from "../cluster-bootstrap.js";
 import { parseQuantity } from "../../domain/quantity.js";
 import { labelKeys } from "../../api/labels.js";
 import { kubernetesClusterTags, tagKeys } from "../provider.js";
@@ -26,6 +27,7 @@ export interface LaunchTemplateContext {
   readonly clusterName: string;
   readonly clusterEndpoint?: string | undefined;
   readonly clusterCaBundle?: string | undefined;
+  readonly clusterBootstrap?: ClusterBootstrap | undefined;
 }
 
 function blockDevices(nodeClass: EC2NodeClass): LaunchTemplateBlockDeviceMappingRequest[] {

@@ -11,6 +11,7 @@ import { labelKeys } from "../../api/labels.js";
 import { offeringKey, type InstanceType } from "../../catalog/types.js";
 import type { Clock } from "../../clock.js";
 import type { Logger } from "../../logging.js";
+import type { ClusterBootstrap } from "../cluster-bootstrap.js";
 import * as errors from "../errors.js";
 import { launchOptions } from "../launch-options.js";
 import * as port from "../provider.js";
@@ -52,6 +53,8 @@ export interface AwsCloudProviderOptions {
   readonly region: string;
   readonly clusterEndpoint?: string;
   readonly clusterCaBundle?: string;
+  /** Everything nodes need to join, discovered at start-up (src/cloud/cluster-bootstrap.ts). */
+  readonly clusterBootstrap?: ClusterBootstrap;
   /** Throttling backoff; tests inject sleep/random. */
   readonly retry?: Partial<RetryPolicy>;
   /** Shared with the planner; a fresh one (3-minute TTL) when absent. */
