@@ -2,8 +2,10 @@
 // for discovery (manifests/examples select `rafter.dev/discovery: my-cluster`). moto's default VPC has
 // one default subnet per zone; a reset wipes the tags, so this runs after every reset. And the EKS
 // cluster itself, which rafter describes at start (eks:DescribeCluster) for the endpoint, CA and Service
-// CIDR its nodes' user data carries: every scenario discovers them the production way.
+// CIDR its nodes' user data carries: every scenario discovers them the production way. And the node
+// role the example EC2NodeClass names (README step 1), which rafter puts in the instance profile it makes.
 import { CreateClusterCommand, EKSClient, ResourceInUseException } from "@aws-sdk/client-eks";
+import { CreateRoleCommand, EntityAlreadyExistsException, IAMClient } from "@aws-sdk/client-iam";
 import { SERVICE_CLUSTER_IP_RANGE } from "./apiserver.js";
 import {
   CreateTagsCommand,
@@ -11,6 +13,9 @@ import {
   DescribeSubnetsCommand,
   EC2Client,
 } from "@aws-sdk/client-ec2";
+
+/** The role of manifests/examples/ec2nodeclass.yaml. */
+export const NODE_ROLE_NAME = "rafter-node-role";
 
 export const DISCOVERY_TAG = { key: "rafter.dev/discovery", value: "my-cluster" } as const;
 
@@ -52,6 +57,7 @@ export async function seedMoto(
       }),
     );
     await createEksCluster(endpoint, region, clusterName, subnetIds, securityGroupIds);
+    await createNodeRole(endpoint, region);
     return { subnetIds, securityGroupIds };
   } finally {
     ec2.destroy();
@@ -83,5 +89,30 @@ async function createEksCluster(
     if (!(error instanceof ResourceInUseException)) throw error;
   } finally {
     eks.destroy();
+  }
+}
+
+async function createNodeRole(endpoint: string, region: string): Promise<void> {
+  const iam = new IAMClient({
+    endpoint,
+    region,
+    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+  });
+  try {
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: NODE_ROLE_NAME,
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            { Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" },
+          ],
+        }),
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof EntityAlreadyExistsException)) throw error;
+  } finally {
+    iam.destroy();
   }
 }

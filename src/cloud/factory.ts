@@ -15,6 +15,7 @@ import { SimulatedCloud } from "./simulated/simulated-cloud.js";
 import type { UnavailableOfferings } from "./unavailable-offerings.js";
 import { discoverClusterBootstrap, type ClusterBootstrap } from "./cluster-bootstrap.js";
 import { createEksClient, eksClusterDescriber } from "./aws/eks-cluster.js";
+import { createIamClient, InstanceProfiles } from "./aws/instance-profiles.js";
 
 export interface CloudDeps {
   readonly clock: Clock;
@@ -66,6 +67,7 @@ export function createCloudProvider(config: Config, deps: CloudDeps): CloudProvi
   return new AwsCloudProvider({
     ec2: createEc2Client(clientOptions),
     readParameter: ssmParameterReader(createSsmClient(clientOptions)),
+    instanceProfiles: new InstanceProfiles(createIamClient(clientOptions), config.clusterName),
     logger: deps.logger,
     clock: deps.clock,
     clusterName: config.clusterName,

@@ -38,6 +38,7 @@ import {
 } from "./nodeclass-resolver.js";
 import { defaultMutatingRateLimit, TokenBucket, type RateLimit } from "./rate-limiter.js";
 import type { ParameterReader } from "./ami-aliases.js";
+import type { InstanceProfiles } from "./instance-profiles.js";
 import { defaultRetryPolicy, type RetryPolicy } from "./retry.js";
 import { TerminateBatcher, type TerminateBatcherOptions } from "./terminate-batcher.js";
 import { errorMessage } from "../../domain/error-message.js";
@@ -77,6 +78,8 @@ export interface AwsCloudProviderOptions {
   readonly terminate?: TerminateBatcherOptions;
   /** Pace of mutating EC2 calls (default 5/s, burst 10); false turns pacing off. */
   readonly mutatingRateLimit?: RateLimit | false;
+  /** Creates and reuses the instance profile of a node class's `role`; such node classes are invalid without it. */
+  readonly instanceProfiles?: Pick<InstanceProfiles, "ensure">;
   /** Reads SSM parameters for AMI aliases (al2023@latest); aliases are reported unsupported without it. */
   readonly readParameter?: ParameterReader;
 }
@@ -377,14 +380,32 @@ export class AwsCloudProvider implements port.CloudProvider {
     const key = `${nodeClass.metadata.uid ?? nodeClass.metadata.name ?? ""}/${nodeClass.metadata.generation ?? 0}`;
     const cached = this.resolutions.get(key);
     if (cached) return cached;
-    const resolved = await resolveNodeClassOnEc2(
-      this.ec2,
-      this.caller,
+    const resolved = await this.withInstanceProfile(
       nodeClass,
-      this.options.readParameter,
+      await resolveNodeClassOnEc2(this.ec2, this.caller, nodeClass, this.options.readParameter),
     );
     this.resolutions.set(key, resolved);
     return resolved;
+  }
+
+  /** A node class with `role` launches with the instance profile rafter keeps for it. */
+  private async withInstanceProfile(
+    nodeClass: EC2NodeClass,
+    resolved: Result<ResolvedNodeClass, errors.InvalidNodeClass>,
+  ): Promise<Result<ResolvedNodeClass, errors.InvalidNodeClass>> {
+    const role = nodeClass.spec.role;
+    if (!resolved.ok || role === undefined || nodeClass.spec.instanceProfile !== undefined) return resolved;
+    if (!this.options.instanceProfiles)
+      return fail(errors.invalidNodeClass("InstanceProfileUnsupported", "no IAM client to create a profile"));
+    try {
+      const instanceProfile = await this.options.instanceProfiles.ensure(nodeClass.metadata.name ?? "", role);
+      return ok({ ...resolved.value, instanceProfile });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return fail(
+        errors.invalidNodeClass("InstanceProfileFailed", `instance profile for role ${role}: ${message}`),
+      );
+    }
   }
 
   private tags(virtualNode: VirtualNode, nodePool: NodePool, nodeClass: EC2NodeClass): Tag[] {
