@@ -15,6 +15,7 @@ import { resumeInFlight } from "./controllers/resume.js";
 import { recordVirtualNode } from "./controllers/virtual-node-factory.js";
 import { recordVirtualNodePhases } from "./controllers/virtual-node-metrics.js";
 import { Launcher } from "./controllers/launcher.js";
+import { deviceAwareBinder } from "./controllers/binding-policy.js";
 import { Provisioner } from "./controllers/provisioner.js";
 import { wireInformers } from "./controllers/wiring.js";
 import { createExtenderListener } from "./extender/app.js";
@@ -110,6 +111,7 @@ export async function runRafter(config: Config): Promise<void> {
     onNode: (node) => {
       statuses?.request();
       lifecycle?.onNode(node);
+      launcher?.nodeUpdated(node);
     },
     onPod: (pod) => lifecycle?.onPod(pod),
     onPoolChange: () => statuses?.request(),
@@ -118,7 +120,11 @@ export async function runRafter(config: Config): Promise<void> {
   const extender = createExtenderListener({
     state: scheduling.state,
     ledger: scheduling.ledger,
-    binder,
+    // Device pods wait for the kubelet's devices (controllers/binding-policy.ts) on this path too.
+    binder: deviceAwareBinder(binder, {
+      requests: (uid) => scheduling.state.pod(uid)?.requests ?? scheduling.ledger.get(uid)?.requests,
+      node: (name) => reader.nodes().find((node) => node.metadata?.name === name),
+    }),
     registry,
     logger,
     clock,

@@ -2,7 +2,7 @@
 // recorded in the VirtualNode's status before the next one, so a crash at any point resumes where it
 // stopped: the cloud call is idempotent per VirtualNode UID, an existing Node is adopted, and pods
 // already bound are skipped.
-import type { V1Pod } from "@kubernetes/client-node";
+import type { V1Node, V1Pod } from "@kubernetes/client-node";
 import type { VirtualNode, VirtualNodeStatus } from "../api/virtualnode.js";
 import type { Binder } from "../kube/binder.js";
 import type { Clock, Timers } from "../clock.js";
@@ -18,7 +18,8 @@ import type { ReservationLedger } from "../state/reservation-ledger.js";
 import { effectivePodRequests } from "../state/pod-requests.js";
 import type { ClusterReader } from "./cluster-reader.js";
 import type { Failpoint } from "../failpoint.js";
-import { needsVolumeBinding } from "./binding-policy.js";
+import { awaitedDevices, needsVolumeBinding } from "./binding-policy.js";
+import { DeviceWaits } from "./device-waits.js";
 import { buildNodeObject } from "./node-object.js";
 import { setCondition, virtualNodeTarget } from "./virtual-node-status.js";
 import { millis } from "../domain/timestamps.js";
@@ -68,6 +69,8 @@ export class Launcher {
   private readonly attempts = new Map<string, number>();
   /** Pods a later plan placed on spare capacity still launching: VirtualNode name → pod key → UID. */
   private readonly joined = new Map<string, Map<string, string>>();
+  /** Pods held back until their Node's kubelet advertises the devices they request. */
+  private readonly deviceWaits = new DeviceWaits();
 
   constructor(private readonly deps: LauncherDeps) {}
 
@@ -120,6 +123,24 @@ export class Launcher {
     void this.bindEach("onto free capacity", pods, nodeName, log).catch((error: unknown) => {
       log.warn({ err: errorMessage(error) }, "binding placed pods failed");
     });
+  }
+
+  /**
+   * A Node changed: pods waiting for its devices (binding-policy.ts) are bound once its kubelet
+   * advertises them.
+   */
+  nodeUpdated(node: V1Node): void {
+    const due = this.deviceWaits.due(node, this.deps.reader.pods());
+    if (!due) return;
+    const nodeName = node.metadata?.name ?? "";
+    const log = this.deps.logger.child({ node: nodeName });
+    for (const [origin, pods] of due)
+      void this.bindEach(origin, pods, nodeName, log).catch((error: unknown) => {
+        log.warn(
+          { err: error instanceof Error ? error.message : String(error) },
+          "binding device pods failed",
+        );
+      });
   }
 
   /** A launch run is in progress (retries waiting on their timer are not). For tests. */
@@ -267,12 +288,20 @@ export class Launcher {
   ): Promise<number> {
     let bound = 0;
     const claims = this.deps.reader.persistentVolumeClaims();
+    const node = this.deps.reader.nodes().find((n) => n.metadata?.name === nodeName);
     const binds = pods.map(async (pod) => {
       if (pod.spec?.nodeName) {
         if (pod.spec.nodeName === nodeName) bound++;
         return;
       }
       if (needsVolumeBinding(pod, claims)) return; // kube-scheduler binds it, steered by its reservation
+      const awaited = awaitedDevices(effectivePodRequests(pod), node);
+      if (awaited.length > 0) {
+        // Reserved, not bound: nodeUpdated() binds it once the kubelet advertises the devices.
+        this.deviceWaits.hold(nodeName, pod, origin);
+        log.debug({ pod: podKey(pod), awaited }, "binding waits for the kubelet's devices");
+        return;
+      }
       const namespace = pod.metadata?.namespace ?? "default";
       const podName = pod.metadata?.name ?? "";
       const uid = pod.metadata?.uid ?? "";
