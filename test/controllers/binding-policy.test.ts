@@ -50,7 +50,8 @@ describe("binding policy for device pods", () => {
         },
       },
       {
-        requests: (uid) => (uid === "gpu" ? { cpu: 100, "nvidia.com/gpu": 1 } : { cpu: 100 }),
+        requests: (uid): Record<string, number> =>
+          uid === "gpu" ? { cpu: 100, "nvidia.com/gpu": 1 } : { cpu: 100 },
         node: () => current,
       },
     );

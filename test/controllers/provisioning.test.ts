@@ -325,7 +325,7 @@ describe("provisioning path (planner → VirtualNode → launch → Node → bin
     const [node] = t.nodes.nodes;
     assert.ok(node, "the GPU node was launched and its Node created");
     assert.ok(node.status?.allocatable?.["nvidia.com/gpu"], "rafter's Node predicts the GPU");
-    assert.deepEqual(t.binder.bindings, [], "not bound before the kubelet reports");
+    assert.equal(t.binder.bindings.length, 0, "not bound before the kubelet reports");
     assert.equal(t.scheduling.ledger.get("uid-trainer")?.nodeName, node.metadata?.name, "still reserved");
 
     // The kubelet adopts the Node: extended resources at zero until the device plugin registers.
@@ -336,7 +336,7 @@ describe("provisioning path (planner → VirtualNode → launch → Node → bin
     };
     t.launcher.nodeUpdated(node);
     await settle();
-    assert.deepEqual(t.binder.bindings, [], "the kubelet reports no GPU yet");
+    assert.equal(t.binder.bindings.length, 0, "the kubelet reports no GPU yet");
 
     node.status = { ...node.status, allocatable: { ...node.status.allocatable, "nvidia.com/gpu": "1" } };
     t.launcher.nodeUpdated(node);
