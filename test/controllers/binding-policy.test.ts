@@ -56,8 +56,8 @@ describe("binding policy for device pods", () => {
       },
     );
     const early = await binder.bind("default", "trainer", "gpu", "n1");
-    assert.equal(early.kind, "error");
-    assert.match(early.kind === "error" ? early.message : "", /advertise nvidia\.com\/gpu/);
+    assert.ok(early.kind === "error");
+    assert.match(early.message, /advertise nvidia\.com\/gpu/);
     assert.equal((await binder.bind("default", "web", "cpu", "n1")).kind, "ok");
     current = node({ "nvidia.com/gpu": "1" }, true);
     assert.equal((await binder.bind("default", "trainer", "gpu", "n1")).kind, "ok");

@@ -332,7 +332,7 @@ describe("provisioning path (planner → VirtualNode → launch → Node → bin
     node.status = {
       ...node.status,
       nodeInfo: { kubeletVersion: "v1.36.3" } as NonNullable<V1Node["status"]>["nodeInfo"],
-      allocatable: { ...node.status?.allocatable, "nvidia.com/gpu": "0" },
+      allocatable: { ...node.status.allocatable, "nvidia.com/gpu": "0" },
     };
     t.launcher.nodeUpdated(node);
     await settle();

@@ -19,6 +19,13 @@ import { nodeClass, nodePool, virtualNode } from "../fixtures.js";
 import { awsProvider, region, seed, startHarness, type Harness } from "./harness.js";
 
 const credentials = { accessKeyId: "testing", secretAccessKey: "testing" };
+/** Tags as a record (keys and values that are missing are skipped). */
+function tagRecord(tags: readonly { Key?: string; Value?: string }[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const tag of tags ?? []) if (tag.Key !== undefined) out[tag.Key] = tag.Value ?? "";
+  return out;
+}
+
 const onDemand = [{ key: "rafter.dev/capacity-type", operator: "In" as const, values: ["on-demand"] }];
 const trust = JSON.stringify({
   Version: "2012-10-17",
@@ -93,7 +100,7 @@ describe("EKS bootstrap against moto (EKS, IAM, EC2)", () => {
       made?.Roles?.map((r) => r.RoleName),
       ["node-a"],
     );
-    const tags = Object.fromEntries((made?.Tags ?? []).map((t) => [t.Key, t.Value]));
+    const tags = tagRecord(made.Tags);
     assert.deepEqual(tags, {
       "rafter.dev/cluster": "prod",
       "rafter.dev/ec2nodeclass": "default",
@@ -137,7 +144,7 @@ describe("EKS bootstrap against moto (EKS, IAM, EC2)", () => {
     const instance = (
       await client.send(new DescribeInstancesCommand({ InstanceIds: [result.value.instanceId] }))
     ).Reservations?.[0]?.Instances?.[0];
-    const instanceTags = Object.fromEntries((instance?.Tags ?? []).map((t) => [t.Key, t.Value]));
+    const instanceTags = tagRecord(instance?.Tags);
     assert.equal(instanceTags["kubernetes.io/cluster/test-cluster"], "owned");
     assert.equal(instanceTags["eks:eks-cluster-name"], "test-cluster");
     // The one template this launch made (moto does not tag instances with their template).
@@ -149,15 +156,15 @@ describe("EKS bootstrap against moto (EKS, IAM, EC2)", () => {
     assert.equal(templates.LaunchTemplates?.length, 1);
     const versions = await client.send(
       new DescribeLaunchTemplateVersionsCommand({
-        LaunchTemplateName: templates.LaunchTemplates?.[0]?.LaunchTemplateName ?? "",
+        LaunchTemplateName: templates.LaunchTemplates[0]?.LaunchTemplateName ?? "",
         Versions: ["$Latest"],
       }),
     );
     const data = versions.LaunchTemplateVersions?.[0]?.LaunchTemplateData;
     assert.equal(data?.IamInstanceProfile?.Name, instanceProfileName("test-cluster", "default"));
-    const eni = data?.TagSpecifications?.find((t) => t.ResourceType === "network-interface");
+    const eni = data.TagSpecifications?.find((t) => t.ResourceType === "network-interface");
     assert.ok(eni?.Tags?.some((t) => t.Key === "rafter.dev/cluster" && t.Value === "test-cluster"));
-    const userData = Buffer.from(data?.UserData ?? "", "base64").toString("utf8");
+    const userData = Buffer.from(data.UserData ?? "", "base64").toString("utf8");
     assert.match(userData, new RegExp(`apiServerEndpoint: "?${bootstrap.endpoint.replaceAll(".", "\\.")}`));
     assert.match(userData, new RegExp(`certificateAuthority: "?${bootstrap.caBundle}`));
   });
