@@ -21,6 +21,7 @@ import type { Failpoint } from "../failpoint.js";
 import { awaitedDevices, needsVolumeBinding } from "./binding-policy.js";
 import { DeviceWaits } from "./device-waits.js";
 import { buildNodeObject } from "./node-object.js";
+import { ensureInstanceNode } from "./node-adoption.js";
 import { setCondition, virtualNodeTarget } from "./virtual-node-status.js";
 import { millis } from "../domain/timestamps.js";
 import { backoffDelay, exponential } from "../domain/backoff.js";
@@ -234,28 +235,31 @@ export class Launcher {
 
     const launched = factsFrom(status);
     if (!launched) return;
-    const node = buildNodeObject(
-      virtualNode,
-      launched,
-      nodePool,
-      this.deps.instanceType(launched.instanceType),
-      this.deps.region,
+    const ensured = await ensureInstanceNode(
+      this.deps.nodes,
+      this.deps.reader.nodes(),
+      buildNodeObject(
+        virtualNode,
+        launched,
+        nodePool,
+        this.deps.instanceType(launched.instanceType),
+        this.deps.region,
+      ),
     );
-    const created = await this.deps.nodes.create(node);
-    if (created.kind !== "ok" && created.kind !== "already-exists")
-      throw new Error(`creating Node ${launched.nodeName}: ${created.message}`);
+    if (ensured.kind === "failed") throw new Error(`Node ${launched.nodeName}: ${ensured.message}`);
+    const nodeName = ensured.nodeName;
+    if (ensured.kind === "adopted") log.info({ node: nodeName }, "adopted the Node the kubelet registered");
+    if (nodeName !== launched.nodeName) {
+      // The kubelet registered under another name: the VirtualNode follows the Node.
+      status = { ...status, nodeName };
+      await this.patch(name, status);
+    }
     this.deps.failpoint?.("node-created");
-    this.moveReservations(virtualNode, launched.nodeName);
-    const bound = await this.bindEach(
-      launchedFor(name),
-      this.plannedPods(virtualNode),
-      launched.nodeName,
-      log,
-    );
+    this.moveReservations(virtualNode, nodeName);
+    const bound = await this.bindEach(launchedFor(name), this.plannedPods(virtualNode), nodeName, log);
     // Pods joined while this run was binding have not been seen yet.
     const late = this.plannedPods(virtualNode).filter((pod) => !pod.spec?.nodeName);
-    const lateBound =
-      late.length > 0 ? await this.bindEach(launchedFor(name), late, launched.nodeName, log) : 0;
+    const lateBound = late.length > 0 ? await this.bindEach(launchedFor(name), late, nodeName, log) : 0;
     await this.patch(name, { ...status, boundPods: bound + lateBound, reservedPods: 0 });
   }
 
