@@ -38,6 +38,8 @@ import { listen, type RunningServer } from "./server/listen.js";
 import { createSchedulingState, isBoundTo } from "./state/scheduling-state.js";
 import { createCloudProvider, createInterruptionSource, discoverBootstrap } from "./cloud/factory.js";
 import { fail, ok } from "./domain/result.js";
+import { priceSources } from "./catalog/on-demand-prices.js";
+import { Gauge } from "prom-client";
 import { kubeconfigCaBundle, serverGitVersion } from "./kube/cluster-info.js";
 
 export async function runRafter(config: Config): Promise<void> {
@@ -76,12 +78,22 @@ export async function runRafter(config: Config): Promise<void> {
   const scheduling = createSchedulingState({ clock });
   const events = new ApiEventRecorder(clients.core, clock, logger);
   const unavailable = new UnavailableOfferings({ clock });
+  const priceSource = new Gauge({
+    name: "rafter_price_source",
+    help: "on-demand price source in use (1): pricing-api, embedded, or us-east-1-estimate",
+    labelNames: ["source"],
+    registers: [registry],
+  });
   const cloud = createCloudProvider(config, {
     env: process.env,
     clock,
     logger: logger.child({ component: "cloud" }),
     unavailableOfferings: unavailable,
     bootstrap,
+    timers,
+    onPriceSource: (source) => {
+      for (const each of priceSources) priceSource.set({ source: each }, each === source ? 1 : 0);
+    },
   });
   const binder = new ApiBinder(clients.core, {
     alreadyBound: (podUID, nodeName) => isBoundTo(scheduling, podUID, nodeName),

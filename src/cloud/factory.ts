@@ -1,7 +1,9 @@
 // Chooses the cloud provider from the configuration: EC2 (optionally at a custom endpoint such as a
 // moto server) or the in-process simulated cloud for local runs without an AWS account; and the
 // interruption source, when a queue is configured.
-import type { Clock } from "../clock.js";
+import type { Clock, Timers } from "../clock.js";
+import { OnDemandPriceBook, startPriceRefresh, type PriceSource } from "../catalog/on-demand-prices.js";
+import { createPricingClient, pricingApiFetcher } from "./aws/pricing.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../logging.js";
 import { createEc2Client } from "./aws/ec2-client.js";
@@ -22,6 +24,10 @@ export interface CloudDeps {
   readonly logger: Logger;
   readonly unavailableOfferings: UnavailableOfferings;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Schedules the on-demand price refresh (aws only; none without timers). */
+  readonly timers?: Timers | undefined;
+  /** The on-demand price source in use, after each refresh (rafter_price_source). */
+  readonly onPriceSource?: ((source: PriceSource) => void) | undefined;
   /** What nodes need to join (discovered at start-up); required with --cloud aws. */
   readonly bootstrap?: ClusterBootstrap | undefined;
 }
@@ -64,10 +70,21 @@ export function createCloudProvider(config: Config, deps: CloudDeps): CloudProvi
   }
   const clientOptions = awsClientOptions(config, deps.env);
   const endpoint = clientOptions.endpoint;
+  const priceBook = new OnDemandPriceBook(config.region);
+  // A local EC2 server (moto) has no Pricing API: the shipped prices stay.
+  if (endpoint === undefined && deps.timers)
+    startPriceRefresh(priceBook, pricingApiFetcher(createPricingClient(clientOptions)), {
+      timers: deps.timers,
+      logger: deps.logger.child({ component: "prices" }),
+      intervalMs: 12 * 3_600_000,
+      onSource: deps.onPriceSource ?? (() => undefined),
+    });
+  else deps.onPriceSource?.(priceBook.source());
   return new AwsCloudProvider({
     ec2: createEc2Client(clientOptions),
     readParameter: ssmParameterReader(createSsmClient(clientOptions)),
     instanceProfiles: new InstanceProfiles(createIamClient(clientOptions), config.clusterName),
+    priceBook,
     logger: deps.logger,
     clock: deps.clock,
     clusterName: config.clusterName,

@@ -77,6 +77,7 @@ describe("IAM policy (manifests/iam/policy.json)", () => {
       "eks:DescribeCluster",
       "iam:CreateInstanceProfile",
       "iam:AddRoleToInstanceProfile",
+      "pricing:GetProducts",
     ])
       assert.ok(used.has(action), `no ${action} command found in src/: is the import scan broken?`);
   });

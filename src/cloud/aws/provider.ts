@@ -3,10 +3,11 @@
 // CreateFleet and the terminate batcher.
 import { CreateFleetCommand, type EC2Client, type Tag } from "@aws-sdk/client-ec2";
 import { LRUCache } from "lru-cache";
+import type { Condition } from "../../api/common.js";
 import type { EC2NodeClass, EC2NodeClassStatus } from "../../api/ec2nodeclass.js";
 import type { NodePool } from "../../api/nodepool.js";
 import type { VirtualNode } from "../../api/virtualnode.js";
-import { loadEmbeddedOnDemandPrices } from "../../catalog/embedded.js";
+import { OnDemandPriceBook, type PriceSource } from "../../catalog/on-demand-prices.js";
 import { labelKeys } from "../../api/labels.js";
 import { offeringKey, type InstanceType } from "../../catalog/types.js";
 import type { Clock } from "../../clock.js";
@@ -62,8 +63,10 @@ export interface AwsCloudProviderOptions {
   readonly unavailableOfferings?: UnavailableOfferings;
   /** Default "ec2". moto's spot history is a constant, so runs against moto may prefer "estimate". */
   readonly spotPrices?: SpotPriceSource;
-  /** Defaults to the shipped table (data/ec2-on-demand-prices.csv) for `region`. */
+  /** A fixed table (tests); otherwise `priceBook`. */
   readonly onDemandPrices?: ReadonlyMap<string, number>;
+  /** On-demand prices and their source; the shipped table for `region` (or us-east-1's as an estimate) when absent. */
+  readonly priceBook?: OnDemandPriceBook;
   readonly instanceTypesTtlMs?: number;
   /**
    * Instance types already discovered (e.g. by another provider of the same account, or a start-up
@@ -95,11 +98,13 @@ export class AwsCloudProvider implements port.CloudProvider {
   private readonly terminator: TerminateBatcher;
   private readonly resolutions: LRUCache<string, Result<ResolvedNodeClass, errors.InvalidNodeClass>>;
   private readonly logger: Logger;
+  private readonly priceBook: OnDemandPriceBook;
   private readonly priceOf: PriceLookup = (type, zone, capacityType) =>
     this.catalogSource.price(type, zone, capacityType);
 
   constructor(private readonly options: AwsCloudProviderOptions) {
     this.ec2 = options.ec2;
+    this.priceBook = options.priceBook ?? new OnDemandPriceBook(options.region);
     this.logger = options.logger.child({ component: "cloud-aws" });
     this.policy = { ...defaultRetryPolicy, ...options.retry };
     const limit = options.mutatingRateLimit ?? defaultMutatingRateLimit;
@@ -115,7 +120,7 @@ export class AwsCloudProvider implements port.CloudProvider {
       caller: this.caller,
       clock: options.clock,
       region: options.region,
-      onDemandPrices: options.onDemandPrices ?? loadEmbeddedOnDemandPrices(options.region),
+      onDemandPrices: options.onDemandPrices ?? this.priceBook,
       spotPrices: options.spotPrices ?? "ec2",
       typesTtlMs: options.instanceTypesTtlMs ?? 10 * 60_000,
       spotTtlMs: options.spotPricesTtlMs ?? 5 * 60_000,
@@ -332,9 +337,16 @@ export class AwsCloudProvider implements port.CloudProvider {
     try {
       const resolved = await this.resolve(nodeClass);
       // An unresolvable node class is a status to show, not an error of this call.
-      return ok(
-        resolved.ok ? nodeClassStatus(resolved.value, now) : invalidNodeClassStatus(resolved.error, now),
-      );
+      const status = resolved.ok
+        ? nodeClassStatus(resolved.value, now)
+        : invalidNodeClassStatus(resolved.error, now);
+      return ok({
+        ...status,
+        conditions: [
+          ...(status.conditions ?? []),
+          priceCondition(this.priceBook.source(), this.options.region, now),
+        ],
+      });
     } catch (error) {
       return fail(toCloudError(error));
     }
@@ -421,6 +433,24 @@ export class AwsCloudProvider implements port.CloudProvider {
     };
     return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
   }
+}
+
+/**
+ * Which on-demand prices the catalogue uses, on each EC2NodeClass: True for this region's prices
+ * (Pricing API or the shipped table), False while us-east-1's stand in as an estimate.
+ */
+function priceCondition(source: PriceSource, region: string, now: Date): Condition {
+  const [status, reason, message]: [Condition["status"], string, string] =
+    source === "pricing-api"
+      ? ["True", "PricingAPI", `on-demand prices for ${region} from the AWS Pricing API`]
+      : source === "embedded"
+        ? ["True", "Embedded", `on-demand prices for ${region} from rafter's shipped table`]
+        : [
+            "False",
+            "EstimateFromUsEast1",
+            `no prices for ${region} yet: us-east-1's stand in as an estimate`,
+          ];
+  return { type: "OnDemandPrices", status, reason, message, lastTransitionTime: now.toISOString() };
 }
 
 function deleteError(error: unknown): port.DeleteError {
