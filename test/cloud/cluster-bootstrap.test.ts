@@ -9,6 +9,7 @@ import {
   type ClusterFacts,
 } from "../../src/cloud/cluster-bootstrap.js";
 import { ConfigError, resolveConfig } from "../../src/config.js";
+import { eksClusterDescriber } from "../../src/cloud/aws/eks-cluster.js";
 
 const eksAnswer: ClusterFacts = {
   endpoint: "https://ABC.gr7.us-east-1.eks.amazonaws.com",
@@ -100,5 +101,25 @@ describe("cluster bootstrap discovery", () => {
     assert.throws(() => resolveConfig({ "cluster-endpoint": "http://x" }, {}), /--cluster-endpoint/);
     assert.throws(() => resolveConfig({ "service-cidr": "10.0.0.0" }, {}), /--service-cidr/);
     assert.throws(() => resolveConfig({ "cluster-ca-bundle": "-----BEGIN" }, {}), /--cluster-ca-bundle/);
+  });
+
+  it("reads the IPv6 Service CIDR of an IPv6 cluster from DescribeCluster", async () => {
+    const answer = {
+      cluster: {
+        endpoint: "https://x.eks.amazonaws.com",
+        certificateAuthority: { data: "Q0E=" },
+        kubernetesNetworkConfig: {
+          ipFamily: "ipv6",
+          serviceIpv4Cidr: "",
+          serviceIpv6Cidr: "fd7c:1234::/108",
+        },
+      },
+    };
+    const describe = eksClusterDescriber({ send: () => Promise.resolve(answer) } as never);
+    assert.deepEqual(await describe("v6"), {
+      endpoint: "https://x.eks.amazonaws.com",
+      caBundle: "Q0E=",
+      serviceCidr: "fd7c:1234::/108",
+    });
   });
 });
