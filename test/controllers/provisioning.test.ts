@@ -321,7 +321,8 @@ describe("provisioning path (planner → VirtualNode → launch → Node → bin
     const t = setup([gpuPod], { extraNodePools: ["nodepool-gpu.yaml"] });
     t.provisioner.podChanged(gpuPod);
     t.clock.advance(1000);
-    await settle();
+    await until(() => t.nodes.nodes.length === 1, { what: "the GPU node's Node" });
+    await quiet(t);
     const [node] = t.nodes.nodes;
     assert.ok(node, "the GPU node was launched and its Node created");
     assert.ok(node.status?.allocatable?.["nvidia.com/gpu"], "rafter's Node predicts the GPU");
@@ -335,12 +336,12 @@ describe("provisioning path (planner → VirtualNode → launch → Node → bin
       allocatable: { ...node.status.allocatable, "nvidia.com/gpu": "0" },
     };
     t.launcher.nodeUpdated(node);
-    await settle();
+    await quiet(t);
     assert.equal(t.binder.bindings.length, 0, "the kubelet reports no GPU yet");
 
     node.status = { ...node.status, allocatable: { ...node.status.allocatable, "nvidia.com/gpu": "1" } };
     t.launcher.nodeUpdated(node);
-    await settle();
+    await until(() => t.binder.bindings.length === 1, { what: "the GPU pod's binding" });
     assert.deepEqual(
       t.binder.bindings.map((b) => [b.pod, b.node]),
       [["default/trainer", node.metadata?.name]],

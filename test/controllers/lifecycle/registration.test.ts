@@ -51,7 +51,7 @@ describe("registration and liveness", () => {
       annotations: {},
     };
     const lifecycle = w.start();
-    await settle();
+    await w.settle();
     assert.equal(w.api.virtualNode("vn-a")?.status?.phase, "Ready");
     lifecycle.stop();
   });
