@@ -45,6 +45,30 @@ const nonEmpty: Parser<string> = (raw, name) => {
   return raw;
 };
 
+const httpsUrl: Parser<string> = (raw, name) => {
+  if (raw === "") return raw;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (url?.protocol !== "https:") throw new ConfigError(`--${name}: "${raw}" is not an https:// URL`);
+  return raw;
+};
+const base64: Parser<string> = (raw, name) => {
+  if (raw !== "" && !/^[A-Za-z0-9+/\s]+={0,2}$/.test(raw))
+    throw new ConfigError(`--${name}: not base64 (give the PEM bundle base64-encoded, as EKS shows it)`);
+  return raw.replace(/\s+/g, "");
+};
+const cidr: Parser<string> = (raw, name) => {
+  const ipv4 = /^(\d{1,3})(\.\d{1,3}){3}\/(\d|[12]\d|3[0-2])$/;
+  const ipv6 = /^[0-9a-fA-F:]+:[0-9a-fA-F:]*\/(\d{1,3})$/;
+  if (raw !== "" && !ipv4.test(raw) && !ipv6.test(raw))
+    throw new ConfigError(`--${name}: "${raw}" is not a CIDR (e.g. 10.100.0.0/16 or fd00::/108)`);
+  return raw;
+};
+
 const setting = <T>(flag: string, description: string, defaultValue: T, parse: Parser<T>): Setting<T> => ({
   flag,
   description,
@@ -58,6 +82,19 @@ export const settings = {
   region: setting("region", "AWS region", "us-east-1", nonEmpty),
   cloud: setting("cloud", "cloud provider: aws or simulated", "aws", oneOf("aws", "simulated")),
   ec2Endpoint: setting("ec2-endpoint", "EC2 endpoint URL override (e.g. a moto server)", "", text),
+  clusterEndpoint: setting(
+    "cluster-endpoint",
+    "API server URL nodes join (default: from eks:DescribeCluster)",
+    "",
+    httpsUrl,
+  ),
+  clusterCaBundle: setting(
+    "cluster-ca-bundle",
+    "cluster CA, base64 PEM (default: from eks:DescribeCluster, else the kubeconfig)",
+    "",
+    base64,
+  ),
+  serviceCidr: setting("service-cidr", "Service CIDR (default: from eks:DescribeCluster)", "", cidr),
   interruptionQueue: setting("interruption-queue", "SQS queue name for spot interruption events", "", text),
   kubeconfig: setting("kubeconfig", "kubeconfig path; in-cluster config when empty", "", text),
   batchIdle: setting("batch-idle", "provisioning batch idle window", 1000, durationMs),

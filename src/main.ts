@@ -1,6 +1,6 @@
 // Composition root, read top to bottom as the wiring diagram:
 //
-//   config, kubeconfig (bad input exits 2 here, before anything starts)
+//   config, kubeconfig, cluster bootstrap (bad input exits 2 here, before anything starts)
 //          → logger → core (clients, informers → scheduling state, cloud, metrics, events)
 //          → servers (extender, /metrics /healthz /readyz)
 //          → informers synced
@@ -14,7 +14,9 @@ import { createCore, type Core } from "./app/core.js";
 import { startServers } from "./app/servers.js";
 import { systemClock, systemTimers } from "./clock.js";
 import type { Config } from "./config.js";
+import { discoverBootstrap } from "./cloud/factory.js";
 import { failpointFrom } from "./failpoint.js";
+import { kubeconfigCaBundle, serverGitVersion } from "./kube/cluster-info.js";
 import { loadKubeConfig } from "./kube/clients.js";
 import { LeaderElector, leaseWatch, type LeaderElectionOptions } from "./kube/leader-election.js";
 import { createLogger } from "./logging.js";
@@ -38,7 +40,32 @@ export async function runRafter(config: Config, options: RunOptions): Promise<nu
     "rafter starting",
   );
 
-  const core = createCore(config, { kubeConfig, clock, logger, env: options.env });
+  // Before anything listens: a cluster nodes could not join is a startup error (exit 2), not a slow failure.
+  const bootstrap =
+    config.cloud === "aws"
+      ? await discoverBootstrap(config, options.env, {
+          caBundle: () => kubeconfigCaBundle(kubeConfig),
+          serverVersion: () => serverGitVersion(kubeConfig),
+        })
+      : undefined;
+  if (bootstrap)
+    logger.info(
+      {
+        endpoint: bootstrap.endpoint,
+        serviceCidr: bootstrap.serviceCidr,
+        kubernetesVersion: bootstrap.kubernetesVersion,
+      },
+      "cluster bootstrap",
+    );
+
+  const core = createCore(config, {
+    kubeConfig,
+    clock,
+    timers,
+    logger,
+    env: options.env,
+    ...(bootstrap ? { bootstrap } : {}),
+  });
   // In-memory state may disagree with a new leader's once leadership is lost: stop and start clean.
   const lostLeadership = new AbortController();
   // Aborted as runRafter ends for whatever reason, so that the controllers stop after a failure too.

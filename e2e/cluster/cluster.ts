@@ -214,7 +214,7 @@ export async function startCluster(options: StartOptions): Promise<Cluster> {
     const [moto, ...clients] = await phase("controllers+kwok+moto", () =>
       Promise.all([
         startMoto(supervisor, tools.motoServer, layout).then(async (started) => {
-          await seedMoto(started.endpoint, region);
+          await seedMoto(started.endpoint, region, clusterName);
           return started;
         }),
         startControllerManager(
@@ -235,7 +235,7 @@ export async function startCluster(options: StartOptions): Promise<Cluster> {
     );
     const resetMoto = async (): Promise<SeededNetwork> => {
       await moto.reset();
-      return seedMoto(moto.endpoint, region);
+      return seedMoto(moto.endpoint, region, clusterName);
     };
     // Pods need the namespace's "default" ServiceAccount, which kube-controller-manager creates.
     await phase("service accounts", () =>

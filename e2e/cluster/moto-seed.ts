@@ -1,12 +1,21 @@
 // What a real account would already have for the examples to work: subnets and a security group tagged
 // for discovery (manifests/examples select `rafter.dev/discovery: my-cluster`). moto's default VPC has
-// one default subnet per zone; a reset wipes the tags, so this runs after every reset.
+// one default subnet per zone; a reset wipes the tags, so this runs after every reset. And the EKS
+// cluster itself, which rafter describes at start (eks:DescribeCluster) for the endpoint, CA and Service
+// CIDR its nodes' user data carries: every scenario discovers them the production way. And the node
+// role the example EC2NodeClass names (README step 1), which rafter puts in the instance profile it makes.
+import { CreateClusterCommand, EKSClient, ResourceInUseException } from "@aws-sdk/client-eks";
+import { CreateRoleCommand, EntityAlreadyExistsException, IAMClient } from "@aws-sdk/client-iam";
+import { SERVICE_CLUSTER_IP_RANGE } from "./apiserver.js";
 import {
   CreateTagsCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
   EC2Client,
 } from "@aws-sdk/client-ec2";
+
+/** The role of manifests/examples/ec2nodeclass.yaml. */
+export const NODE_ROLE_NAME = "rafter-node-role";
 
 export const DISCOVERY_TAG = { key: "rafter.dev/discovery", value: "my-cluster" } as const;
 
@@ -15,7 +24,11 @@ export interface SeededNetwork {
   readonly securityGroupIds: readonly string[];
 }
 
-export async function seedMoto(endpoint: string, region: string): Promise<SeededNetwork> {
+export async function seedMoto(
+  endpoint: string,
+  region: string,
+  clusterName: string,
+): Promise<SeededNetwork> {
   const ec2 = new EC2Client({
     endpoint,
     region,
@@ -41,8 +54,63 @@ export async function seedMoto(endpoint: string, region: string): Promise<Seeded
         Tags: [{ Key: DISCOVERY_TAG.key, Value: DISCOVERY_TAG.value }],
       }),
     );
+    await createEksCluster(endpoint, region, clusterName, subnetIds, securityGroupIds);
+    await createNodeRole(endpoint, region);
     return { subnetIds, securityGroupIds };
   } finally {
     ec2.destroy();
+  }
+}
+
+async function createEksCluster(
+  endpoint: string,
+  region: string,
+  name: string,
+  subnetIds: readonly string[],
+  securityGroupIds: readonly string[],
+): Promise<void> {
+  const eks = new EKSClient({
+    endpoint,
+    region,
+    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+  });
+  try {
+    await eks.send(
+      new CreateClusterCommand({
+        name,
+        roleArn: "arn:aws:iam::123456789012:role/eks-cluster",
+        resourcesVpcConfig: { subnetIds: [...subnetIds], securityGroupIds: [...securityGroupIds] },
+        kubernetesNetworkConfig: { serviceIpv4Cidr: SERVICE_CLUSTER_IP_RANGE },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  } finally {
+    eks.destroy();
+  }
+}
+
+async function createNodeRole(endpoint: string, region: string): Promise<void> {
+  const iam = new IAMClient({
+    endpoint,
+    region,
+    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+  });
+  try {
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: NODE_ROLE_NAME,
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            { Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" },
+          ],
+        }),
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof EntityAlreadyExistsException)) throw error;
+  } finally {
+    iam.destroy();
   }
 }

@@ -103,6 +103,7 @@ export function startControllers(config: Config, deps: ControllersDeps): void {
     onNode: (node) => {
       statuses.request();
       lifecycle.onNode(node);
+      provisioning.launcher.nodeUpdated(node);
     },
     onVirtualNode: (virtualNode) => {
       statuses.request();

@@ -1,7 +1,10 @@
 // What every replica runs, leading or not: the Kubernetes clients, the informers and the scheduling
 // state they feed (what the extender answers from), the cloud, metrics and events. Built once; the
 // other factories in this folder take the parts they need from it.
-import type { Clock } from "../clock.js";
+import { Gauge } from "prom-client";
+import { priceSources } from "../catalog/on-demand-prices.js";
+import type { Clock, Timers } from "../clock.js";
+import type { ClusterBootstrap } from "../cloud/cluster-bootstrap.js";
 import { createCloudProvider } from "../cloud/factory.js";
 import type { CloudProvider } from "../cloud/provider.js";
 import { UnavailableOfferings } from "../cloud/unavailable-offerings.js";
@@ -25,7 +28,10 @@ import { createSchedulingState, isBoundTo, type SchedulingState } from "../state
 export interface CoreDeps {
   /** Loaded (and so checked) by the caller before anything starts. */
   readonly kubeConfig: KubeConfig;
+  /** What nodes need to join the cluster (discovered at start on AWS). */
+  readonly bootstrap?: ClusterBootstrap;
   readonly clock: Clock;
+  readonly timers: Timers;
   readonly logger: Logger;
   readonly env: Readonly<Record<string, string | undefined>>;
 }
@@ -55,11 +61,22 @@ export function createCore(config: Config, deps: CoreDeps): Core {
   const reader = readerFor(cache);
   const scheduling = createSchedulingState({ clock });
   const unavailableOfferings = new UnavailableOfferings({ clock });
+  const priceSource = new Gauge({
+    name: "rafter_price_source",
+    help: "on-demand price source in use (1): pricing-api, embedded, or us-east-1-estimate",
+    labelNames: ["source"],
+    registers: [registry],
+  });
   const cloud = createCloudProvider(config, {
     env: deps.env,
     clock,
     logger: logger.child({ component: "cloud" }),
     unavailableOfferings,
+    ...(deps.bootstrap ? { bootstrap: deps.bootstrap } : {}),
+    timers: deps.timers,
+    onPriceSource: (source) => {
+      for (const each of priceSources) priceSource.set({ source: each }, each === source ? 1 : 0);
+    },
   });
   feedSchedulingState(cache, scheduling, {
     onVirtualNode: () => {

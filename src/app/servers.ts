@@ -3,6 +3,7 @@
 import type { RequestListener } from "node:http";
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
+import { deviceAwareBinder } from "../controllers/binding-policy.js";
 import { reportPodBound } from "../controllers/pod-bound.js";
 import { createExtenderListener } from "../extender/app.js";
 import type { Logger } from "../logging.js";
@@ -11,7 +12,7 @@ import { listen, type RunningServer } from "../server/listen.js";
 import type { Core } from "./core.js";
 
 export interface ServersDeps {
-  readonly core: Pick<Core, "scheduling" | "binder" | "registry" | "events" | "metrics">;
+  readonly core: Pick<Core, "scheduling" | "binder" | "registry" | "events" | "metrics" | "reader">;
   /** Only the leader answers for the cluster; followers report not ready. */
   readonly isLeader: () => boolean;
   readonly clock: Clock;
@@ -24,7 +25,12 @@ export function createExtender(deps: ServersDeps): RequestListener {
   return createExtenderListener({
     state: core.scheduling.state,
     ledger: core.scheduling.ledger,
-    binder: core.binder,
+    // Device pods wait for the kubelet's devices (controllers/binding-policy.ts) on this path too.
+    binder: deviceAwareBinder(core.binder, {
+      requests: (uid) =>
+        core.scheduling.state.pod(uid)?.requests ?? core.scheduling.ledger.get(uid)?.requests,
+      node: (name) => core.reader.nodes().find((node) => node.metadata?.name === name),
+    }),
     registry: core.registry,
     logger: deps.logger,
     clock: deps.clock,

@@ -1,7 +1,9 @@
 // Chooses the cloud provider from the configuration: EC2 (optionally at a custom endpoint such as a
 // moto server) or the in-process simulated cloud for local runs without an AWS account; and the
 // interruption source, when a queue is configured.
-import type { Clock } from "../clock.js";
+import type { Clock, Timers } from "../clock.js";
+import { OnDemandPriceBook, startPriceRefresh, type PriceSource } from "../catalog/on-demand-prices.js";
+import { createPricingClient, pricingApiFetcher } from "./aws/pricing.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../logging.js";
 import { createEc2Client } from "./aws/ec2-client.js";
@@ -13,12 +15,48 @@ import type { InterruptionSource } from "./interruptions.js";
 import type { CloudProvider } from "./provider.js";
 import { SimulatedCloud } from "./simulated/simulated-cloud.js";
 import type { UnavailableOfferings } from "./unavailable-offerings.js";
+import { discoverClusterBootstrap, type ClusterBootstrap } from "./cluster-bootstrap.js";
+import { createEksClient, eksClusterDescriber } from "./aws/eks-cluster.js";
+import { createIamClient, InstanceProfiles } from "./aws/instance-profiles.js";
 
 export interface CloudDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly unavailableOfferings: UnavailableOfferings;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Schedules the on-demand price refresh (aws only; none without timers). */
+  readonly timers?: Timers | undefined;
+  /** The on-demand price source in use, after each refresh (rafter_price_source). */
+  readonly onPriceSource?: ((source: PriceSource) => void) | undefined;
+  /** What nodes need to join (discovered at start-up); required with --cloud aws. */
+  readonly bootstrap?: ClusterBootstrap | undefined;
+}
+
+/** Where rafter's AWS clients go: the SDK's defaults, or a local server (moto) with static keys. */
+export function awsClientOptions(config: Config, env: Readonly<Record<string, string | undefined>>) {
+  return { region: config.region, ...awsEndpoint(config, env) };
+}
+
+/**
+ * What nodes need to join, for --cloud aws: the flags, else eks:DescribeCluster, the CA else the
+ * kubeconfig's; the version from the API server. A missing value is a ConfigError (exit 2).
+ */
+export function discoverBootstrap(
+  config: Config,
+  env: Readonly<Record<string, string | undefined>>,
+  kube: { caBundle: () => string | undefined; serverVersion: () => Promise<string> },
+): Promise<ClusterBootstrap> {
+  return discoverClusterBootstrap({
+    clusterName: config.clusterName,
+    flags: {
+      endpoint: config.clusterEndpoint,
+      caBundle: config.clusterCaBundle,
+      serviceCidr: config.serviceCidr,
+    },
+    describeCluster: eksClusterDescriber(createEksClient(awsClientOptions(config, env))),
+    kubeconfigCaBundle: kube.caBundle,
+    serverVersion: kube.serverVersion,
+  });
 }
 
 export function createCloudProvider(config: Config, deps: CloudDeps): CloudProvider {
@@ -30,14 +68,34 @@ export function createCloudProvider(config: Config, deps: CloudDeps): CloudProvi
       launchLatencyMs: 500,
     });
   }
-  const { endpoint, credentials } = awsEndpoint(config, deps.env);
+  const clientOptions = awsClientOptions(config, deps.env);
+  const endpoint = clientOptions.endpoint;
+  const priceBook = new OnDemandPriceBook(config.region);
+  // A local EC2 server (moto) has no Pricing API: the shipped prices stay.
+  if (endpoint === undefined && deps.timers)
+    startPriceRefresh(priceBook, pricingApiFetcher(createPricingClient(clientOptions)), {
+      timers: deps.timers,
+      logger: deps.logger.child({ component: "prices" }),
+      intervalMs: 12 * 3_600_000,
+      onSource: deps.onPriceSource ?? (() => undefined),
+    });
+  else deps.onPriceSource?.(priceBook.source());
   return new AwsCloudProvider({
-    ec2: createEc2Client({ region: config.region, endpoint, credentials }),
-    readParameter: ssmParameterReader(createSsmClient({ region: config.region, endpoint, credentials })),
+    ec2: createEc2Client(clientOptions),
+    readParameter: ssmParameterReader(createSsmClient(clientOptions)),
+    instanceProfiles: new InstanceProfiles(createIamClient(clientOptions), config.clusterName),
+    priceBook,
     logger: deps.logger,
     clock: deps.clock,
     clusterName: config.clusterName,
     region: config.region,
+    ...(deps.bootstrap
+      ? {
+          clusterBootstrap: deps.bootstrap,
+          clusterEndpoint: deps.bootstrap.endpoint,
+          clusterCaBundle: deps.bootstrap.caBundle,
+        }
+      : {}),
     unavailableOfferings: deps.unavailableOfferings,
     // A local EC2 server's spot price history is a constant; the catalogue's estimates are closer.
     spotPrices: endpoint === undefined ? "ec2" : "estimate",

@@ -6,8 +6,18 @@ import type { VirtualNode } from "../api/virtualnode.js";
 import { labelKeys } from "../api/labels.js";
 import { offeringKey, type InstanceType } from "../catalog/types.js";
 
-/** CreateFleet accepts at most this many overrides per request. */
-const maxLaunchOptions = 60;
+/**
+ * Instance types one launch may try. Karpenter's figure: beyond about 60 types the extra pools add
+ * little to price-capacity-optimized spot while the request grows.
+ */
+export const maxLaunchInstanceTypes = 60;
+/**
+ * Overrides (type × zone pairs) per CreateFleet request, across all launch templates: the EC2 API
+ * reference documents 300 for FleetLaunchTemplateConfigRequest.Overrides (stated for fleets of type
+ * request and maintain; the same bound is applied to instant fleets here).
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_FleetLaunchTemplateConfigRequest.html
+ */
+export const maxLaunchOptions = 300;
 
 export interface LaunchOption {
   readonly instanceType: string;
@@ -62,7 +72,8 @@ export function allows(
  * the planner priced the node that way); otherwise on-demand. Requirements that do not mention the
  * capacity type at all mean on-demand only, as in Karpenter: spot must be asked for (the planner
  * always writes the capacity types it priced). Options keep the planner's type order,
- * zones by price within a type, and are capped at CreateFleet's 60 overrides.
+ * zones by price within a type: up to 60 instance types, each in every allowed zone, and at most
+ * 300 type × zone pairs in all.
  */
 export function launchOptions(
   virtualNode: VirtualNode,
@@ -93,6 +104,21 @@ export function launchOptions(
     }
   }
   const capacityType: CapacityType = byCapacityType.spot.length > 0 ? "spot" : "on-demand";
-  const options = byCapacityType[capacityType].slice(0, maxLaunchOptions);
+  const options = capOptions(byCapacityType[capacityType]);
   return options.length > 0 ? { capacityType, options } : undefined;
+}
+
+/** The first 60 instance types (options come grouped by type), within 300 options in all. */
+function capOptions(options: readonly LaunchOption[]): LaunchOption[] {
+  const types = new Set<string>();
+  const kept: LaunchOption[] = [];
+  for (const option of options) {
+    if (kept.length >= maxLaunchOptions) break;
+    if (!types.has(option.instanceType)) {
+      if (types.size >= maxLaunchInstanceTypes) break;
+      types.add(option.instanceType);
+    }
+    kept.push(option);
+  }
+  return kept;
 }

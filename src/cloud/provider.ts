@@ -100,6 +100,15 @@ export const tagKeys = {
   name: "Name",
 } as const;
 
+/**
+ * Tags that make an instance part of the EKS cluster, as EKS and its add-ons expect (the AWS cloud
+ * controller manager and load balancer controller look for kubernetes.io/cluster/<name>; EKS's own
+ * node tooling for eks:eks-cluster-name).
+ */
+export function kubernetesClusterTags(clusterName: string): Record<string, string> {
+  return { [`kubernetes.io/cluster/${clusterName}`]: "owned", "eks:eks-cluster-name": clusterName };
+}
+
 export function providerIdFor(zone: string, instanceId: string): string {
   return `aws:///${zone}/${instanceId}`;
 }

@@ -2,7 +2,7 @@
 // recorded in the VirtualNode's status before the next one, so a crash at any point resumes where it
 // stopped: the cloud call is idempotent per VirtualNode UID, an existing Node is adopted, and pods
 // already bound are skipped.
-import type { V1Pod } from "@kubernetes/client-node";
+import type { V1Node, V1Pod } from "@kubernetes/client-node";
 import type { VirtualNode, VirtualNodeStatus } from "../api/virtualnode.js";
 import type { Binder } from "../kube/binder.js";
 import type { Clock, Timers } from "../clock.js";
@@ -18,9 +18,11 @@ import type { ReservationLedger } from "../state/reservation-ledger.js";
 import { podRequests } from "../domain/pod-requests.js";
 import type { ClusterReader } from "./cluster-reader.js";
 import type { Failpoint } from "../failpoint.js";
-import { needsVolumeBinding } from "./binding-policy.js";
+import { awaitedDevices, needsVolumeBinding } from "./binding-policy.js";
+import { DeviceWaits } from "./device-waits.js";
 import { reportPodBound } from "./pod-bound.js";
 import { buildNodeObject } from "./node-object.js";
+import { ensureInstanceNode } from "./node-adoption.js";
 import { setCondition, virtualNodeTarget } from "./virtual-node-status.js";
 import { millis } from "../domain/timestamps.js";
 import { backoffDelay, exponential } from "../domain/backoff.js";
@@ -69,6 +71,8 @@ export class Launcher {
   private readonly attempts = new Map<string, number>();
   /** Pods a later plan placed on spare capacity still launching: VirtualNode name → pod key → UID. */
   private readonly joined = new Map<string, Map<string, string>>();
+  /** Pods held back until their Node's kubelet advertises the devices they request. */
+  private readonly deviceWaits = new DeviceWaits();
 
   constructor(private readonly deps: LauncherDeps) {}
 
@@ -121,6 +125,24 @@ export class Launcher {
     void this.bindEach("onto free capacity", pods, nodeName, log).catch((error: unknown) => {
       log.warn({ err: errorMessage(error) }, "binding placed pods failed");
     });
+  }
+
+  /**
+   * A Node changed: pods waiting for its devices (binding-policy.ts) are bound once its kubelet
+   * advertises them.
+   */
+  nodeUpdated(node: V1Node): void {
+    const due = this.deviceWaits.due(node, this.deps.reader.pods());
+    if (!due) return;
+    const nodeName = node.metadata?.name ?? "";
+    const log = this.deps.logger.child({ node: nodeName });
+    for (const [origin, pods] of due)
+      void this.bindEach(origin, pods, nodeName, log).catch((error: unknown) => {
+        log.warn(
+          { err: error instanceof Error ? error.message : String(error) },
+          "binding device pods failed",
+        );
+      });
   }
 
   /** A launch run is in progress (retries waiting on their timer are not). For tests. */
@@ -214,28 +236,31 @@ export class Launcher {
 
     const launched = factsFrom(status);
     if (!launched) return;
-    const node = buildNodeObject(
-      virtualNode,
-      launched,
-      nodePool,
-      this.deps.instanceType(launched.instanceType),
-      this.deps.region,
+    const ensured = await ensureInstanceNode(
+      this.deps.nodes,
+      this.deps.reader.nodes(),
+      buildNodeObject(
+        virtualNode,
+        launched,
+        nodePool,
+        this.deps.instanceType(launched.instanceType),
+        this.deps.region,
+      ),
     );
-    const created = await this.deps.nodes.create(node);
-    if (created.kind !== "ok" && created.kind !== "already-exists")
-      throw new Error(`creating Node ${launched.nodeName}: ${created.message}`);
+    if (ensured.kind === "failed") throw new Error(`Node ${launched.nodeName}: ${ensured.message}`);
+    const nodeName = ensured.nodeName;
+    if (ensured.kind === "adopted") log.info({ node: nodeName }, "adopted the Node the kubelet registered");
+    if (nodeName !== launched.nodeName) {
+      // The kubelet registered under another name: the VirtualNode follows the Node.
+      status = { ...status, nodeName };
+      await this.patch(name, status);
+    }
     this.deps.failpoint?.("node-created");
-    this.moveReservations(virtualNode, launched.nodeName);
-    const bound = await this.bindEach(
-      launchedFor(name),
-      this.plannedPods(virtualNode),
-      launched.nodeName,
-      log,
-    );
+    this.moveReservations(virtualNode, nodeName);
+    const bound = await this.bindEach(launchedFor(name), this.plannedPods(virtualNode), nodeName, log);
     // Pods joined while this run was binding have not been seen yet.
     const late = this.plannedPods(virtualNode).filter((pod) => !pod.spec?.nodeName);
-    const lateBound =
-      late.length > 0 ? await this.bindEach(launchedFor(name), late, launched.nodeName, log) : 0;
+    const lateBound = late.length > 0 ? await this.bindEach(launchedFor(name), late, nodeName, log) : 0;
     await this.patch(name, { ...status, boundPods: bound + lateBound, reservedPods: 0 });
   }
 
@@ -268,12 +293,20 @@ export class Launcher {
   ): Promise<number> {
     let bound = 0;
     const claims = this.deps.reader.persistentVolumeClaims();
+    const node = this.deps.reader.nodes().find((n) => n.metadata?.name === nodeName);
     const binds = pods.map(async (pod) => {
       if (pod.spec?.nodeName) {
         if (pod.spec.nodeName === nodeName) bound++;
         return;
       }
       if (needsVolumeBinding(pod, claims)) return; // kube-scheduler binds it, steered by its reservation
+      const awaited = awaitedDevices(podRequests(pod), node);
+      if (awaited.length > 0) {
+        // Reserved, not bound: nodeUpdated() binds it once the kubelet advertises the devices.
+        this.deviceWaits.hold(nodeName, pod, origin);
+        log.debug({ pod: podKey(pod), awaited }, "binding waits for the kubelet's devices");
+        return;
+      }
       const namespace = pod.metadata?.namespace ?? "default";
       const podName = pod.metadata?.name ?? "";
       const uid = pod.metadata?.uid ?? "";

@@ -1,11 +1,25 @@
 // Writes Node objects: rafter creates the Node of each instance it launches (so that pods can be bound
-// before the kubelet registers) and removes it when the instance is gone.
+// before the kubelet registers) and removes it when the instance is gone. When the kubelet registered
+// first (after a crash, or a fast boot), rafter adopts the kubelet's Node with a merge patch instead.
 import type { CoreV1Api, V1Node } from "@kubernetes/client-node";
+import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { apiErrorKind, apiErrorMessage } from "./errors.js";
 import type { WriteResult } from "./virtual-nodes.js";
 
+const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
+
+/** What rafter adds to a Node the kubelet registered; finalizers replace the list (guarded). */
+export interface NodeAdoptionPatch {
+  readonly resourceVersion?: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly annotations?: Readonly<Record<string, string>>;
+  readonly finalizers?: readonly string[];
+}
+
 export interface NodeWriter {
   create(node: V1Node): Promise<WriteResult<V1Node>>;
+  get(name: string): Promise<WriteResult<V1Node>>;
+  adopt(name: string, patch: NodeAdoptionPatch): Promise<WriteResult<V1Node>>;
 }
 
 export class ApiNodeWriter implements NodeWriter {
@@ -14,6 +28,29 @@ export class ApiNodeWriter implements NodeWriter {
   async create(node: V1Node): Promise<WriteResult<V1Node>> {
     try {
       return { kind: "ok", value: await this.core.createNode({ body: node }) };
+    } catch (error) {
+      return { kind: apiErrorKind(error), message: apiErrorMessage(error) };
+    }
+  }
+
+  async get(name: string): Promise<WriteResult<V1Node>> {
+    try {
+      return { kind: "ok", value: await this.core.readNode({ name }) };
+    } catch (error) {
+      return { kind: apiErrorKind(error), message: apiErrorMessage(error) };
+    }
+  }
+
+  async adopt(name: string, patch: NodeAdoptionPatch): Promise<WriteResult<V1Node>> {
+    const { resourceVersion, ...metadata } = patch;
+    try {
+      return {
+        kind: "ok",
+        value: await this.core.patchNode(
+          { name, body: { metadata: { ...metadata, ...(resourceVersion ? { resourceVersion } : {}) } } },
+          mergePatch,
+        ),
+      };
     } catch (error) {
       return { kind: apiErrorKind(error), message: apiErrorMessage(error) };
     }

@@ -6,6 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { pino } from "pino";
 import { startServers } from "../../src/app/servers.js";
 import { ManualClock } from "../../src/clock.js";
+import { staticReader } from "../../src/controllers/cluster-reader.js";
 import { MemoryEventRecorder } from "../../src/kube/events.js";
 import { provisioningMetrics } from "../../src/metrics/provisioning.js";
 import { createMetricsRegistry } from "../../src/metrics/registry.js";
@@ -22,6 +23,7 @@ describe("the extender and metrics listeners", () => {
     registry,
     events: new MemoryEventRecorder(),
     metrics: provisioningMetrics(registry),
+    reader: staticReader({}),
   };
   const leader = { value: true };
   let servers: RunningServer[] = [];

@@ -51,7 +51,7 @@ describe("CreateFleet mapping", () => {
     assert.equal(input.LaunchTemplateConfigs?.[0]?.Overrides?.length, 3);
     assert.deepEqual(
       input.TagSpecifications?.map((t) => t.ResourceType),
-      ["instance", "volume", "network-interface", "fleet"],
+      ["instance", "volume", "fleet"],
     );
     const spot = createFleetInput("spot", overrides, "token", []);
     assert.equal(spot.SpotOptions?.AllocationStrategy, "price-capacity-optimized");

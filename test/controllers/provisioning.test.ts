@@ -25,7 +25,12 @@ const example = (file: string): unknown =>
 
 function setup(
   pods: V1Pod[],
-  existing: { nodes?: V1Node[]; claims?: V1PersistentVolumeClaim[]; classes?: V1StorageClass[] } = {},
+  existing: {
+    nodes?: V1Node[];
+    claims?: V1PersistentVolumeClaim[];
+    classes?: V1StorageClass[];
+    extraNodePools?: string[];
+  } = {},
 ) {
   const clock = new ManualClock(1_000_000);
   const logger = pino({ level: "silent" });
@@ -37,7 +42,7 @@ function setup(
   const binder = new FakeBinder(pods);
   const reader = staticReader({
     pods,
-    nodePools: [nodePool],
+    nodePools: [nodePool, ...(existing.extraNodePools ?? []).map((file) => example(file) as NodePool)],
     nodeClasses: [nodeClass],
     persistentVolumeClaims: existing.claims ?? [],
     storageClasses: existing.classes ?? [],
@@ -280,6 +285,46 @@ describe("provisioning path (planner → VirtualNode → launch → Node → bin
     await until(() => t.binder.bindings.length === 1, { what: "the retried launch's binding" });
     assert.equal(t.virtualNodes.list()[0]?.status?.phase, "Launched");
     assert.equal(t.binder.bindings.length, 1);
+  });
+  it("binds a GPU pod only once the Node's kubelet advertises the GPU; until then it stays reserved", async () => {
+    const gpuPod = pendingPod("trainer", "1", "1Gi", {
+      containers: [
+        {
+          name: "app",
+          image: "app",
+          resources: { requests: { cpu: "1", memory: "1Gi", "nvidia.com/gpu": "1" } },
+        },
+      ],
+      tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }],
+    });
+    const t = setup([gpuPod], { extraNodePools: ["nodepool-gpu.yaml"] });
+    t.provisioner.podChanged(gpuPod);
+    t.clock.advance(1000);
+    await until(() => t.nodes.nodes.length === 1, { what: "the GPU node's Node" });
+    await quiet(t);
+    const [node] = t.nodes.nodes;
+    assert.ok(node, "the GPU node was launched and its Node created");
+    assert.ok(node.status?.allocatable?.["nvidia.com/gpu"], "rafter's Node predicts the GPU");
+    assert.equal(t.binder.bindings.length, 0, "not bound before the kubelet reports");
+    assert.equal(t.scheduling.ledger.get("uid-trainer")?.nodeName, node.metadata?.name, "still reserved");
+
+    // The kubelet adopts the Node: extended resources at zero until the device plugin registers.
+    node.status = {
+      ...node.status,
+      nodeInfo: { kubeletVersion: "v1.36.3" } as NonNullable<V1Node["status"]>["nodeInfo"],
+      allocatable: { ...node.status.allocatable, "nvidia.com/gpu": "0" },
+    };
+    t.launcher.nodeUpdated(node);
+    await quiet(t);
+    assert.equal(t.binder.bindings.length, 0, "the kubelet reports no GPU yet");
+
+    node.status = { ...node.status, allocatable: { ...node.status.allocatable, "nvidia.com/gpu": "1" } };
+    t.launcher.nodeUpdated(node);
+    await until(() => t.binder.bindings.length === 1, { what: "the GPU pod's binding" });
+    assert.deepEqual(
+      t.binder.bindings.map((b) => [b.pod, b.node]),
+      [["default/trainer", node.metadata?.name]],
+    );
   });
 });
 

@@ -32,6 +32,8 @@ const list = (value: string | string[]): string[] => (Array.isArray(value) ? val
 const impliedActions: Readonly<Record<string, readonly string[]>> = {
   "ec2:CreateFleet": ["ec2:RunInstances", "ec2:CreateTags", "iam:PassRole"],
   "ec2:CreateLaunchTemplate": ["ec2:CreateTags"],
+  // Putting a role in an instance profile passes the role (to EC2, when the profile is used).
+  "iam:AddRoleToInstanceProfile": ["iam:PassRole"],
 };
 
 function sourceFiles(dir: string): string[] {
@@ -72,6 +74,10 @@ describe("IAM policy (manifests/iam/policy.json)", () => {
       "ec2:TerminateInstances",
       "ssm:GetParameter",
       "sqs:ReceiveMessage",
+      "eks:DescribeCluster",
+      "iam:CreateInstanceProfile",
+      "iam:AddRoleToInstanceProfile",
+      "pricing:GetProducts",
     ])
       assert.ok(used.has(action), `no ${action} command found in src/: is the import scan broken?`);
   });
@@ -110,6 +116,24 @@ describe("IAM policy (manifests/iam/policy.json)", () => {
         conditions.includes(`"aws:RequestTag/${clusterTag}":"\${CLUSTER_NAME}"`) ||
           conditions.includes(`"aws:ResourceTag/${clusterTag}":"\${CLUSTER_NAME}"`),
         `${statement.Sid} mutates cluster resources without a ${clusterTag} tag condition`,
+      );
+    }
+  });
+
+  it("scopes every instance-profile mutation by rafter's cluster tag", () => {
+    const clusterTag = tagKeys.cluster;
+    for (const statement of policy.Statement) {
+      const mutating = list(statement.Action).filter((a) => /^iam:(?!GetInstanceProfile|PassRole)/.test(a));
+      if (mutating.length === 0) continue;
+      assert.ok(
+        list(statement.Resource).every((r) => r.endsWith(":instance-profile/*")),
+        `${statement.Sid}: instance profiles only`,
+      );
+      const conditions = JSON.stringify(statement.Condition ?? {});
+      assert.ok(
+        conditions.includes(`"aws:RequestTag/${clusterTag}":"\${CLUSTER_NAME}"`) ||
+          conditions.includes(`"aws:ResourceTag/${clusterTag}":"\${CLUSTER_NAME}"`),
+        `${statement.Sid} changes instance profiles without a ${clusterTag} tag condition`,
       );
     }
   });

@@ -4,7 +4,7 @@
 import type { V1Node, V1Pod } from "@kubernetes/client-node";
 import type { VirtualNode, VirtualNodeSpec, VirtualNodeStatus } from "../../src/api/virtualnode.js";
 import type { Binder, BindResult } from "../../src/kube/binder.js";
-import type { NodeWriter } from "../../src/kube/nodes.js";
+import type { NodeAdoptionPatch, NodeWriter } from "../../src/kube/nodes.js";
 import type { WriteResult } from "../../src/kube/virtual-nodes.js";
 
 export class FakeVirtualNodes {
@@ -52,6 +52,22 @@ export class FakeNodes implements NodeWriter {
       return Promise.resolve({ kind: "already-exists", message: node.metadata?.name ?? "" });
     this.nodes.push(structuredClone(node));
     return Promise.resolve({ kind: "ok", value: node });
+  }
+  get(name: string): Promise<WriteResult<V1Node>> {
+    const node = this.nodes.find((n) => n.metadata?.name === name);
+    return Promise.resolve(
+      node ? { kind: "ok", value: structuredClone(node) } : { kind: "not-found", message: name },
+    );
+  }
+  /** Applies the merge patch as the API server would (labels/annotations merged, finalizers replaced). */
+  adopt(name: string, patch: NodeAdoptionPatch): Promise<WriteResult<V1Node>> {
+    const node = this.nodes.find((n) => n.metadata?.name === name);
+    if (!node) return Promise.resolve({ kind: "not-found", message: name });
+    const metadata = (node.metadata ??= {});
+    metadata.labels = { ...metadata.labels, ...patch.labels };
+    metadata.annotations = { ...metadata.annotations, ...patch.annotations };
+    if (patch.finalizers) metadata.finalizers = [...patch.finalizers];
+    return Promise.resolve({ kind: "ok", value: structuredClone(node) });
   }
 }
 

@@ -23,7 +23,8 @@ export interface CatalogSourceOptions {
   readonly caller: Ec2Caller;
   readonly clock: Clock;
   readonly region: string;
-  readonly onDemandPrices: ReadonlyMap<string, number>;
+  /** Read at each catalogue build, so a refreshed price book reaches the next catalogue. */
+  readonly onDemandPrices: Pick<ReadonlyMap<string, number>, "get">;
   /** "ec2": DescribeSpotPriceHistory; "estimate": the embedded catalogue's deterministic estimate. */
   readonly spotPrices: SpotPriceSource;
   readonly typesTtlMs: number;

@@ -59,12 +59,11 @@ export function createFleetInput(
         SubnetId: o.subnetId,
       })),
     })),
-    TagSpecifications: (["instance", "volume", "network-interface", "fleet"] as const).map(
-      (resourceType) => ({
-        ResourceType: resourceType,
-        Tags: [...tags],
-      }),
-    ),
+    // Instant fleets reject "network-interface" here: ENIs are tagged by the launch template.
+    TagSpecifications: (["instance", "volume", "fleet"] as const).map((resourceType) => ({
+      ResourceType: resourceType,
+      Tags: [...tags],
+    })),
   };
 }
 

@@ -14,9 +14,10 @@ import {
 import { metadataOptionsDefaults, type EC2NodeClass } from "../../api/ec2nodeclass.js";
 import type { NodePool } from "../../api/nodepool.js";
 import type { Logger } from "../../logging.js";
+import type { ClusterBootstrap } from "../cluster-bootstrap.js";
 import { parseQuantity } from "../../domain/quantity.js";
 import { labelKeys } from "../../api/labels.js";
-import { tagKeys } from "../provider.js";
+import { kubernetesClusterTags, tagKeys } from "../provider.js";
 import { errorCode } from "./error-codes.js";
 import type { Ec2Caller } from "./ec2-caller.js";
 import type { ResolvedImage, ResolvedNodeClass } from "./nodeclass-resolver.js";
@@ -26,6 +27,7 @@ export interface LaunchTemplateContext {
   readonly clusterName: string;
   readonly clusterEndpoint?: string | undefined;
   readonly clusterCaBundle?: string | undefined;
+  readonly clusterBootstrap?: ClusterBootstrap | undefined;
 }
 
 function blockDevices(nodeClass: EC2NodeClass): LaunchTemplateBlockDeviceMappingRequest[] {
@@ -84,7 +86,28 @@ export function launchTemplateData(
       HttpTokens: metadata.httpTokens,
     },
     BlockDeviceMappings: blockDevices(nodeClass),
+    TagSpecifications: [
+      { ResourceType: "network-interface", Tags: networkInterfaceTags(context.clusterName, nodeClass) },
+    ],
   };
+}
+
+/**
+ * ENIs are tagged here, by the launch template, because instant fleets do not take
+ * "network-interface" TagSpecifications. Only tags common to every launch from this template:
+ * the per-VirtualNode tags stay on the instance.
+ */
+function networkInterfaceTags(
+  clusterName: string,
+  nodeClass: EC2NodeClass,
+): { Key: string; Value: string }[] {
+  const tags: Record<string, string> = {
+    ...nodeClass.spec.tags,
+    ...kubernetesClusterTags(clusterName),
+    [tagKeys.cluster]: clusterName,
+    [tagKeys.nodeClass]: nodeClass.metadata.name ?? "",
+  };
+  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }
 
 function launchTemplateName(clusterName: string, data: RequestLaunchTemplateData): string {

@@ -194,7 +194,8 @@ export async function resolveNodeClassOnEc2(
   }
   if (images.length === 0)
     return fail(invalidNodeClass("AMIsNotFound", "no available image matches amiSelectorTerms"));
-  const profile = spec.instanceProfile ?? spec.role;
+  // A `role` becomes an instance profile rafter manages (instance-profiles.ts, by the provider).
+  const profile = spec.instanceProfile;
   return ok({ subnets, securityGroups, images, ...(profile ? { instanceProfile: profile } : {}) });
 }
 

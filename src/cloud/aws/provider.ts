@@ -3,14 +3,16 @@
 // CreateFleet and the terminate batcher.
 import { CreateFleetCommand, type EC2Client, type Tag } from "@aws-sdk/client-ec2";
 import { LRUCache } from "lru-cache";
+import type { Condition } from "../../api/common.js";
 import type { EC2NodeClass, EC2NodeClassStatus } from "../../api/ec2nodeclass.js";
 import type { NodePool } from "../../api/nodepool.js";
 import type { VirtualNode } from "../../api/virtualnode.js";
-import { loadEmbeddedOnDemandPrices } from "../../catalog/embedded.js";
+import { OnDemandPriceBook, type PriceSource } from "../../catalog/on-demand-prices.js";
 import { labelKeys } from "../../api/labels.js";
 import { offeringKey, type InstanceType } from "../../catalog/types.js";
 import type { Clock } from "../../clock.js";
 import type { Logger } from "../../logging.js";
+import type { ClusterBootstrap } from "../cluster-bootstrap.js";
 import * as errors from "../errors.js";
 import { launchOptions } from "../launch-options.js";
 import * as port from "../provider.js";
@@ -38,6 +40,7 @@ import {
 } from "./nodeclass-resolver.js";
 import { defaultMutatingRateLimit, TokenBucket, type RateLimit } from "./rate-limiter.js";
 import type { ParameterReader } from "./ami-aliases.js";
+import type { InstanceProfiles } from "./instance-profiles.js";
 import { defaultRetryPolicy, type RetryPolicy } from "./retry.js";
 import { TerminateBatcher, type TerminateBatcherOptions } from "./terminate-batcher.js";
 import { errorMessage } from "../../domain/error-message.js";
@@ -53,14 +56,18 @@ export interface AwsCloudProviderOptions {
   readonly region: string;
   readonly clusterEndpoint?: string;
   readonly clusterCaBundle?: string;
+  /** Everything nodes need to join, discovered at start-up (src/cloud/cluster-bootstrap.ts). */
+  readonly clusterBootstrap?: ClusterBootstrap;
   /** Throttling backoff; tests inject sleep/random. */
   readonly retry?: Partial<RetryPolicy>;
   /** Shared with the planner; a fresh one (3-minute TTL) when absent. */
   readonly unavailableOfferings?: UnavailableOfferings;
   /** Default "ec2". moto's spot history is a constant, so runs against moto may prefer "estimate". */
   readonly spotPrices?: SpotPriceSource;
-  /** Defaults to the shipped table (data/ec2-on-demand-prices.csv) for `region`. */
+  /** A fixed table (tests); otherwise `priceBook`. */
   readonly onDemandPrices?: ReadonlyMap<string, number>;
+  /** On-demand prices and their source; the shipped table for `region` (or us-east-1's as an estimate) when absent. */
+  readonly priceBook?: OnDemandPriceBook;
   readonly instanceTypesTtlMs?: number;
   /**
    * Instance types already discovered (e.g. by another provider of the same account, or a start-up
@@ -75,6 +82,8 @@ export interface AwsCloudProviderOptions {
   readonly terminate?: TerminateBatcherOptions;
   /** Pace of mutating EC2 calls (default 5/s, burst 10); false turns pacing off. */
   readonly mutatingRateLimit?: RateLimit | false;
+  /** Creates and reuses the instance profile of a node class's `role`; such node classes are invalid without it. */
+  readonly instanceProfiles?: Pick<InstanceProfiles, "ensure">;
   /** Reads SSM parameters for AMI aliases (al2023@latest); aliases are reported unsupported without it. */
   readonly readParameter?: ParameterReader;
 }
@@ -90,11 +99,13 @@ export class AwsCloudProvider implements port.CloudProvider {
   private readonly terminator: TerminateBatcher;
   private readonly resolutions: LRUCache<string, Result<ResolvedNodeClass, errors.InvalidNodeClass>>;
   private readonly logger: Logger;
+  private readonly priceBook: OnDemandPriceBook;
   private readonly priceOf: PriceLookup = (type, zone, capacityType) =>
     this.catalogSource.price(type, zone, capacityType);
 
   constructor(private readonly options: AwsCloudProviderOptions) {
     this.ec2 = options.ec2;
+    this.priceBook = options.priceBook ?? new OnDemandPriceBook(options.region);
     this.logger = options.logger.child({ component: "cloud-aws" });
     this.policy = { ...defaultRetryPolicy, ...options.retry };
     const limit = options.mutatingRateLimit ?? defaultMutatingRateLimit;
@@ -110,7 +121,7 @@ export class AwsCloudProvider implements port.CloudProvider {
       caller: this.caller,
       clock: options.clock,
       region: options.region,
-      onDemandPrices: options.onDemandPrices ?? loadEmbeddedOnDemandPrices(options.region),
+      onDemandPrices: options.onDemandPrices ?? this.priceBook,
       spotPrices: options.spotPrices ?? "ec2",
       typesTtlMs: options.instanceTypesTtlMs ?? 10 * 60_000,
       spotTtlMs: options.spotPricesTtlMs ?? 5 * 60_000,
@@ -327,9 +338,16 @@ export class AwsCloudProvider implements port.CloudProvider {
     try {
       const resolved = await this.resolve(nodeClass);
       // An unresolvable node class is a status to show, not an error of this call.
-      return ok(
-        resolved.ok ? nodeClassStatus(resolved.value, now) : invalidNodeClassStatus(resolved.error, now),
-      );
+      const status = resolved.ok
+        ? nodeClassStatus(resolved.value, now)
+        : invalidNodeClassStatus(resolved.error, now);
+      return ok({
+        ...status,
+        conditions: [
+          ...(status.conditions ?? []),
+          priceCondition(this.priceBook.source(), this.options.region, now),
+        ],
+      });
     } catch (error) {
       return fail(toCloudError(error));
     }
@@ -375,19 +393,38 @@ export class AwsCloudProvider implements port.CloudProvider {
     const key = `${nodeClass.metadata.uid ?? nodeClass.metadata.name ?? ""}/${nodeClass.metadata.generation ?? 0}`;
     const cached = this.resolutions.get(key);
     if (cached) return cached;
-    const resolved = await resolveNodeClassOnEc2(
-      this.ec2,
-      this.caller,
+    const resolved = await this.withInstanceProfile(
       nodeClass,
-      this.options.readParameter,
+      await resolveNodeClassOnEc2(this.ec2, this.caller, nodeClass, this.options.readParameter),
     );
     this.resolutions.set(key, resolved);
     return resolved;
   }
 
+  /** A node class with `role` launches with the instance profile rafter keeps for it. */
+  private async withInstanceProfile(
+    nodeClass: EC2NodeClass,
+    resolved: Result<ResolvedNodeClass, errors.InvalidNodeClass>,
+  ): Promise<Result<ResolvedNodeClass, errors.InvalidNodeClass>> {
+    const role = nodeClass.spec.role;
+    if (!resolved.ok || role === undefined || nodeClass.spec.instanceProfile !== undefined) return resolved;
+    if (!this.options.instanceProfiles)
+      return fail(errors.invalidNodeClass("InstanceProfileUnsupported", "no IAM client to create a profile"));
+    try {
+      const instanceProfile = await this.options.instanceProfiles.ensure(nodeClass.metadata.name ?? "", role);
+      return ok({ ...resolved.value, instanceProfile });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return fail(
+        errors.invalidNodeClass("InstanceProfileFailed", `instance profile for role ${role}: ${message}`),
+      );
+    }
+  }
+
   private tags(virtualNode: VirtualNode, nodePool: NodePool, nodeClass: EC2NodeClass): Tag[] {
     const tags: Record<string, string> = {
       ...nodeClass.spec.tags,
+      ...port.kubernetesClusterTags(this.options.clusterName),
       [port.tagKeys.cluster]: this.options.clusterName,
       [port.tagKeys.nodePool]: nodePool.metadata.name ?? "",
       [port.tagKeys.nodeClass]: nodeClass.metadata.name ?? "",
@@ -397,6 +434,24 @@ export class AwsCloudProvider implements port.CloudProvider {
     };
     return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
   }
+}
+
+/**
+ * Which on-demand prices the catalogue uses, on each EC2NodeClass: True for this region's prices
+ * (Pricing API or the shipped table), False while us-east-1's stand in as an estimate.
+ */
+function priceCondition(source: PriceSource, region: string, now: Date): Condition {
+  const [status, reason, message]: [Condition["status"], string, string] =
+    source === "pricing-api"
+      ? ["True", "PricingAPI", `on-demand prices for ${region} from the AWS Pricing API`]
+      : source === "embedded"
+        ? ["True", "Embedded", `on-demand prices for ${region} from rafter's shipped table`]
+        : [
+            "False",
+            "EstimateFromUsEast1",
+            `no prices for ${region} yet: us-east-1's stand in as an estimate`,
+          ];
+  return { type: "OnDemandPrices", status, reason, message, lastTransitionTime: now.toISOString() };
 }
 
 function deleteError(error: unknown): port.DeleteError {

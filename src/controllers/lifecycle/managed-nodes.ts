@@ -47,13 +47,16 @@ export function lookup(reader: ClusterReader, key: string): ManagedNode {
   } else {
     virtualNode = reader.virtualNodes().find((vn) => vn.metadata.name === key);
     const nodeName = virtualNode?.status?.nodeName;
-    node = reader
-      .nodes()
-      .find(
-        (n) =>
-          (nodeName !== undefined && n.metadata?.name === nodeName) ||
-          n.metadata?.annotations?.[virtualNodeAnnotation] === key,
-      );
+    const providerId = virtualNode?.status?.providerID;
+    // By name or annotation; else by providerID (a kubelet that registered under another name).
+    node =
+      reader
+        .nodes()
+        .find(
+          (n) =>
+            (nodeName !== undefined && n.metadata?.name === nodeName) ||
+            n.metadata?.annotations?.[virtualNodeAnnotation] === key,
+        ) ?? (providerId ? reader.nodes().find((n) => n.spec?.providerID === providerId) : undefined);
   }
   const poolName = virtualNode?.spec.nodePool ?? node?.metadata?.labels?.[labelKeys.nodePool];
   const nodePool = reader.nodePools().find((pool) => pool.metadata.name === poolName);
@@ -71,16 +74,22 @@ export function allManaged(reader: ClusterReader): ManagedNode[] {
   const nodes = reader.nodes();
   const byName = new Map(nodes.map((n) => [n.metadata?.name ?? "", n]));
   const byAnnotation = new Map<string, V1Node>();
+  const byProviderId = new Map<string, V1Node>();
   for (const node of nodes) {
     const annotated = node.metadata?.annotations?.[virtualNodeAnnotation];
     if (annotated) byAnnotation.set(annotated, node);
+    if (node.spec?.providerID) byProviderId.set(node.spec.providerID, node);
   }
   const claimed = new Set<string>();
   const out: ManagedNode[] = [];
   for (const virtualNode of reader.virtualNodes()) {
     const name = virtualNode.metadata.name ?? "";
     const nodeName = virtualNode.status?.nodeName;
-    const node = (nodeName !== undefined ? byName.get(nodeName) : undefined) ?? byAnnotation.get(name);
+    const providerId = virtualNode.status?.providerID;
+    const node =
+      (nodeName !== undefined ? byName.get(nodeName) : undefined) ??
+      byAnnotation.get(name) ??
+      (providerId !== undefined ? byProviderId.get(providerId) : undefined);
     if (node) claimed.add(node.metadata?.name ?? "");
     const nodePool = pools.get(virtualNode.spec.nodePool);
     out.push({ key: name, virtualNode, ...(node ? { node } : {}), ...(nodePool ? { nodePool } : {}) });

@@ -10,8 +10,20 @@ import {
 } from "@aws-sdk/client-ec2";
 import { ManualClock } from "../../../src/clock.js";
 import { embeddedDiscoveredTypes } from "../../../src/cloud/aws/discovery.js";
+import { loadEmbeddedOnDemandPrices } from "../../../src/catalog/embedded.js";
 import { nodeClass, nodePool, virtualNode } from "../fixtures.js";
-import { awsProvider, discoveryTag, seed, startHarness, type Harness, type Seeded } from "./harness.js";
+import {
+  awsProvider,
+  discoveryTag,
+  region,
+  seed,
+  startHarness,
+  zones as harnessZones,
+  type Harness,
+  type Seeded,
+} from "./harness.js";
+
+const zonesInAll = (zones: readonly string[]): boolean => harnessZones.every((z) => zones.includes(z));
 
 const onDemand = [{ key: "rafter.dev/capacity-type", operator: "In" as const, values: ["on-demand"] }];
 const spot = [{ key: "rafter.dev/capacity-type", operator: "In" as const, values: ["spot"] }];
@@ -290,37 +302,23 @@ describe("AWS provider launches against moto", () => {
 
   it("retries with the remaining options when every offering of a fleet fails, then reports what failed", async () => {
     const { provider } = awsProvider(harness, clock);
-    // 21 types × 3 zones = 63 options: the first fleet carries 60, all of which fail.
-    const types = [
-      "m5.large",
-      "m5.xlarge",
-      "m5.2xlarge",
-      "m5.4xlarge",
-      "m5.8xlarge",
-      "m5.12xlarge",
-      "m5.16xlarge",
-      "m5.24xlarge",
-      "c5.large",
-      "c5.xlarge",
-      "c5.2xlarge",
-      "c5.4xlarge",
-      "c5.9xlarge",
-      "c5.12xlarge",
-      "c5.18xlarge",
-      "c5.24xlarge",
-      "r5.large",
-      "r5.xlarge",
-      "r5.2xlarge",
-      "r5.4xlarge",
-      "r5.8xlarge",
-    ];
-    for (const type of types.slice(0, 20)) harness.proxy.failCapacity({ instanceType: type });
+    // 61 priced types offered in all three zones: the first fleet carries 60 types × 3 zones (180
+    // overrides), all of which fail; the second the 61st type.
+    const prices = loadEmbeddedOnDemandPrices(region);
+    const types = [...harness.types.zonesByType]
+      .filter(([name, zones]) => /^[mcr][5-7]i?\./.test(name) && prices.has(name) && zonesInAll(zones))
+      .map(([name]) => name)
+      .sort()
+      .slice(0, 61);
+    assert.equal(types.length, 61);
+    for (const type of types.slice(0, 60)) harness.proxy.failCapacity({ instanceType: type });
     const result = await provider.create(virtualNode("vn-1", types, onDemand), {
       nodePool: nodePool(),
       nodeClass: nodeClass(),
     });
     assert.ok(result.ok, JSON.stringify(!result.ok && result.error));
-    assert.equal(result.value.instanceType, "r5.8xlarge");
+    const last = types[60] ?? "";
+    assert.equal(result.value.instanceType, last);
     const fleets = harness.proxy.calls("CreateFleet");
     assert.equal(fleets.length, 2);
     const [first, second] = fleets;
@@ -328,8 +326,8 @@ describe("AWS provider launches against moto", () => {
     assert.equal(first.injected, "capacity");
     assert.notEqual(first.params.get("ClientToken"), second.params.get("ClientToken"));
 
-    harness.proxy.failCapacity({ instanceType: "r5.8xlarge" });
-    const none = await provider.create(virtualNode("vn-2", ["r5.8xlarge"], onDemand), {
+    harness.proxy.failCapacity({ instanceType: last });
+    const none = await provider.create(virtualNode("vn-2", [last], onDemand), {
       nodePool: nodePool(),
       nodeClass: nodeClass(),
     });

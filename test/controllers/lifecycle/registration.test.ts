@@ -41,6 +41,21 @@ describe("registration and liveness", () => {
     lifecycle.stop();
   });
 
+  it("matches a Node the kubelet registered under another name by its providerID", async () => {
+    const w = world();
+    const pair = await w.launch("vn-a", { phase: "Launched" });
+    // Neither the predicted name nor rafter's annotation: only the providerID ties it to vn-a.
+    pair.node.metadata = {
+      ...pair.node.metadata,
+      name: "i-0abc.us-east-1.compute.internal",
+      annotations: {},
+    };
+    const lifecycle = w.start();
+    await w.settle();
+    assert.equal(w.api.virtualNode("vn-a")?.status?.phase, "Ready");
+    lifecycle.stop();
+  });
+
   it("fails and terminates a node that does not register in time, and replans its pods", async () => {
     const w = world();
     const pair = await w.launch("vn-a", { phase: "Launched", ready: false });
