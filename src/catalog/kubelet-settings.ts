@@ -49,7 +49,10 @@ export interface KubeletNode {
   readonly maxPods: number;
 }
 
-export function kubeletSettings(kubelet: KubeletConfiguration | undefined, node: KubeletNode): KubeletSettings {
+export function kubeletSettings(
+  kubelet: KubeletConfiguration | undefined,
+  node: KubeletNode,
+): KubeletSettings {
   return {
     maxPods: node.maxPods,
     systemReserved: { ...(kubelet?.systemReserved ?? defaultSystemReserved) },

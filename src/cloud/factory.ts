@@ -4,6 +4,7 @@
 import type { Clock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../logging.js";
+import type { ClusterBootstrap } from "./bootstrap.js";
 import { createEc2Client } from "./aws/ec2-client.js";
 import { createSsmClient, ssmParameterReader } from "./aws/ssm-parameters.js";
 import { embeddedDiscoveredTypes } from "./aws/discovery.js";
@@ -19,6 +20,22 @@ export interface CloudDeps {
   readonly logger: Logger;
   readonly unavailableOfferings: UnavailableOfferings;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** The cluster's facts from cluster discovery (flags, eks:DescribeCluster, /version). */
+  readonly bootstrap?: ClusterBootstrap;
+}
+
+/**
+ * Stand-in until cluster discovery hands its ClusterBootstrap over (issue 16's discovery part):
+ * user data rendered from it names the cluster but no endpoint or CA, so only kwok nodes can use it.
+ */
+function undiscoveredBootstrap(clusterName: string): ClusterBootstrap {
+  return {
+    clusterName,
+    apiServerEndpoint: "",
+    certificateAuthority: "",
+    serviceCidr: "10.100.0.0/16",
+    kubernetesVersion: "1.36",
+  };
 }
 
 export function createCloudProvider(config: Config, deps: CloudDeps): CloudProvider {
@@ -37,6 +54,7 @@ export function createCloudProvider(config: Config, deps: CloudDeps): CloudProvi
     logger: deps.logger,
     clock: deps.clock,
     clusterName: config.clusterName,
+    bootstrap: deps.bootstrap ?? undiscoveredBootstrap(config.clusterName),
     region: config.region,
     unavailableOfferings: deps.unavailableOfferings,
     // A local EC2 server's spot price history is a constant; the catalogue's estimates are closer.

@@ -11,6 +11,7 @@ import { labelKeys } from "../../api/labels.js";
 import { offeringKey, type InstanceType } from "../../catalog/types.js";
 import type { Clock } from "../../clock.js";
 import type { Logger } from "../../logging.js";
+import type { ClusterBootstrap } from "../bootstrap.js";
 import * as errors from "../errors.js";
 import { launchOptions } from "../launch-options.js";
 import * as port from "../provider.js";
@@ -28,6 +29,7 @@ import {
 } from "./fleet.js";
 import { describeInstances, liveStates, toCloudInstance, type PriceLookup } from "./instances.js";
 import { describeLaunched, findLaunchOf } from "./launched-instance.js";
+import { chooseImage } from "./image-choice.js";
 import { launchTemplateData, LaunchTemplates } from "./launch-templates.js";
 import {
   invalidNodeClassStatus,
@@ -51,8 +53,8 @@ export interface AwsCloudProviderOptions {
   readonly clock: Clock;
   readonly clusterName: string;
   readonly region: string;
-  readonly clusterEndpoint?: string;
-  readonly clusterCaBundle?: string;
+  /** The cluster facts nodes join with (user data) and whose Kubernetes version picks the images. */
+  readonly bootstrap: ClusterBootstrap;
   /** Throttling backoff; tests inject sleep/random. */
   readonly retry?: Partial<RetryPolicy>;
   /** Shared with the planner; a fresh one (3-minute TTL) when absent. */
@@ -162,15 +164,23 @@ export class AwsCloudProvider implements port.CloudProvider {
         if (!choice) break;
         const overrides: FleetOverride[] = [];
         for (const option of choice.options) {
-          const arch = byName.get(option.instanceType)?.labels[labelKeys.arch];
-          const image = resolved.value.images.find((i) => i.architecture === arch);
+          const instanceType = byName.get(option.instanceType);
+          const image = instanceType && chooseImage(resolved.value.images, instanceType);
           const subnetId = subnets.get(option.zone);
-          if (!image || !subnetId) continue;
-          const data = launchTemplateData(this.options, nodeClass, options.nodePool, resolved.value, image);
+          if (!instanceType || !image || !subnetId) continue;
+          const data = launchTemplateData(
+            this.options,
+            nodeClass,
+            options.nodePool,
+            resolved.value,
+            image,
+            instanceType,
+          );
+          if (!data.ok) return fail(errors.invalidNodeClass("UserDataInvalid", data.message));
           overrides.push({
             option,
             subnetId,
-            launchTemplateName: await this.templates.ensure(nodeClass, data),
+            launchTemplateName: await this.templates.ensure(nodeClass, data.data),
           });
         }
         if (overrides.length === 0) {
@@ -379,6 +389,7 @@ export class AwsCloudProvider implements port.CloudProvider {
       this.ec2,
       this.caller,
       nodeClass,
+      this.options.bootstrap.kubernetesVersion,
       this.options.readParameter,
     );
     this.resolutions.set(key, resolved);
