@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { aliasParameterPath, parseAlias, resolveAlias } from "../../src/cloud/aws/ami-aliases.js";
 import { chooseImage } from "../../src/cloud/aws/image-choice.js";
+import { validateObject } from "../../src/api/validation.js";
 
 const eks = "/aws/service/eks/optimized-ami/1.36/amazon-linux-2023";
 const parameters: Record<string, string> = {
@@ -95,5 +96,49 @@ describe("AMI aliases", () => {
     const selected = [{ id: "ami-mine", architecture: "amd64", creationDate: "" }];
     assert.equal(chooseImage(selected, type("amd64", { "nvidia.com/gpu": 1 }))?.id, "ami-mine");
 >>>>>>> 19272f0 (EKS-optimized images: al2023@latest|@vYYYYMMDD and bottlerocket@latest|@v1.x.y resolved through the EKS SSM parameters of the cluster's Kubernetes version, per arch and variant (standard/nvidia/neuron), chosen per instance type; ssmParameter terms; name/tag terms owned by self,amazon by default; DescribeImages paginated; ResolvedImage in its own file (no ami-aliases <-> resolver cycle). User data rendered with yaml/smol-toml through one renderer (cloud/userdata) the launch templates call per instance type)
+  });
+});
+
+describe("the EC2NodeClass schema's alias rule", () => {
+  const nodeClass = (term: Record<string, string>) => ({
+    apiVersion: "rafter.dev/v1",
+    kind: "EC2NodeClass",
+    metadata: { name: "x" },
+    spec: {
+      role: "r",
+      subnetSelectorTerms: [{ id: "subnet-1" }],
+      securityGroupSelectorTerms: [{ id: "sg-1" }],
+      amiSelectorTerms: [term],
+    },
+  });
+
+  it("accepts exactly the implemented aliases and rejects the rest, saying why", () => {
+    for (const alias of [
+      "al2023@latest",
+      "al2023@v20260101",
+      "bottlerocket@latest",
+      "bottlerocket@v1.30.0",
+      "bottlerocket@1.30.0",
+    ])
+      assert.deepEqual(validateObject("EC2NodeClass", nodeClass({ alias })), [], alias);
+    for (const alias of [
+      "al2@latest",
+      "windows2022@latest",
+      "windows2019@latest",
+      "al2023@v2026",
+      "ubuntu@latest",
+    ]) {
+      const problems = validateObject("EC2NodeClass", nodeClass({ alias }));
+      assert.equal(problems.length, 1, alias);
+      assert.match(
+        problems[0] ?? "",
+        /amiSelectorTerms\[0\]\.alias: .*AL2 has no nodeadm and Windows no rafter bootstrap/,
+      );
+    }
+    assert.deepEqual(validateObject("EC2NodeClass", nodeClass({ ssmParameter: "/my/image" })), []);
+    assert.equal(
+      validateObject("EC2NodeClass", nodeClass({ ssmParameter: "/my/image", owner: "self" })).length,
+      1,
+    );
   });
 });
