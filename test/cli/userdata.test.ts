@@ -40,11 +40,11 @@ const clusterFlags = [
   cluster.kubernetesVersion,
 ];
 
-function example<T>(file: string, name: string): T {
+function example(file: string, name: string): unknown {
   const docs = parseAllDocuments(readFileSync(`manifests/examples/${file}`, "utf8")).map(
-    (d) => d.toJS() as T,
+    (d) => d.toJS() as { metadata: { name: string } },
   );
-  const found = docs.find((d) => (d as { metadata: { name: string } }).metadata.name === name);
+  const found = docs.find((d) => d.metadata.name === name);
   assert.ok(found);
   return found;
 }
@@ -65,8 +65,8 @@ describe("rafter userdata", () => {
       r.stderr.trim(),
       "image: al2023@latest → /aws/service/eks/optimized-ami/1.35/amazon-linux-2023/x86_64/nvidia/recommended/image_id",
     );
-    const nodeClass = example<EC2NodeClass>("ec2nodeclass.yaml", "default");
-    const nodePool = example<NodePool>("nodepool-gpu.yaml", "gpu");
+    const nodeClass = example("ec2nodeclass.yaml", "default") as EC2NodeClass;
+    const nodePool = example("nodepool-gpu.yaml", "gpu") as NodePool;
     const type = loadEmbeddedCatalogWith(nodeClassCatalogSettings(nodeClass)).instanceTypes.find(
       (t) => t.name === "g5.xlarge",
     );

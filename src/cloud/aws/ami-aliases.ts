@@ -34,7 +34,7 @@ export function parseAlias(alias: string): ParsedAlias {
       ok: false,
       message: `alias ${alias}: rafter supports al2023@latest|@vYYYYMMDD and bottlerocket@latest|@v1.x.y`,
     };
-  const [family, version = ""] = alias.split("@") as [ImageFamily, string];
+  const [family, version] = alias.split("@") as [ImageFamily, string];
   return {
     ok: true,
     alias: { family, version: family === "bottlerocket" ? version.replace(/^v/, "") : version },

@@ -1,7 +1,7 @@
 // Bottlerocket user data: TOML settings. rafter's `settings.kubernetes` keys (cluster, kubelet
 // settings, labels, taints) are merged over the user's TOML — theirs kept where rafter says
 // nothing, rafter's winning where both speak — and the result is rendered by the TOML library.
-import { parse as parseToml, stringify as stringifyToml, type TomlTable } from "smol-toml";
+import { parse as parseToml, stringify as stringifyToml } from "smol-toml";
 import { clusterDnsIp } from "./cluster-dns.js";
 import { kubeletSettableLabels } from "./kubelet-labels.js";
 import type { NodeUserDataInput } from "./input.js";
@@ -63,5 +63,5 @@ export function renderBottlerocketUserData(input: NodeUserDataInput): Bottlerock
     }
   }
   const merged = mergeTables(user, bottlerocketSettings(input, dns.ip));
-  return { ok: true, userData: stringifyToml(merged as TomlTable) };
+  return { ok: true, userData: stringifyToml(merged) };
 }

@@ -64,27 +64,42 @@ function check(label: string, value: string, allowed: boolean): void {
 }
 
 describe("labels the kubelet may not set itself", () => {
-  it("kubernetes.io/role (kubernetes.io, not in KubeletLabels)", () =>
-    check("kubernetes.io/role", "worker", false));
-  it("node-role.kubernetes.io/worker (a *.kubernetes.io namespace outside the allowed ones)", () =>
-    check("node-role.kubernetes.io/worker", "", false));
-  it("example.k8s.io/tier (a *.k8s.io namespace)", () => check("example.k8s.io/tier", "gold", false));
-  it("k8s.io/owner (k8s.io itself)", () => check("k8s.io/owner", "me", false));
-  it("kubernetes.io/custom (kubernetes.io itself)", () => check("kubernetes.io/custom", "x", false));
-  it("topology.kubernetes.io/rack (topology.kubernetes.io beyond zone and region)", () =>
-    check("topology.kubernetes.io/rack", "r1", false));
-  it("beta.kubernetes.io/fluentd-ds-ready (beta.kubernetes.io beyond os/arch/instance-type)", () =>
-    check("beta.kubernetes.io/fluentd-ds-ready", "true", false));
+  it("kubernetes.io/role (kubernetes.io, not in KubeletLabels)", () => {
+    check("kubernetes.io/role", "worker", false);
+  });
+  it("node-role.kubernetes.io/worker (a *.kubernetes.io namespace outside the allowed ones)", () => {
+    check("node-role.kubernetes.io/worker", "", false);
+  });
+  it("example.k8s.io/tier (a *.k8s.io namespace)", () => {
+    check("example.k8s.io/tier", "gold", false);
+  });
+  it("k8s.io/owner (k8s.io itself)", () => {
+    check("k8s.io/owner", "me", false);
+  });
+  it("kubernetes.io/custom (kubernetes.io itself)", () => {
+    check("kubernetes.io/custom", "x", false);
+  });
+  it("topology.kubernetes.io/rack (topology.kubernetes.io beyond zone and region)", () => {
+    check("topology.kubernetes.io/rack", "r1", false);
+  });
+  it("beta.kubernetes.io/fluentd-ds-ready (beta.kubernetes.io beyond os/arch/instance-type)", () => {
+    check("beta.kubernetes.io/fluentd-ds-ready", "true", false);
+  });
 });
 
 describe("labels the kubelet may set", () => {
-  it("node.kubernetes.io/… (an allowed namespace)", () =>
-    check("node.kubernetes.io/lifecycle", "normal", true));
-  it("sub.kubelet.kubernetes.io/… (a subdomain of an allowed namespace)", () =>
-    check("a.kubelet.kubernetes.io/x", "y", true));
-  it("topology.kubernetes.io/zone (in KubeletLabels)", () =>
-    check("topology.kubernetes.io/zone", "us-east-1a", true));
-  it("labels outside the restricted domains", () => check("example.com/team", "infra", true));
+  it("node.kubernetes.io/… (an allowed namespace)", () => {
+    check("node.kubernetes.io/lifecycle", "normal", true);
+  });
+  it("sub.kubelet.kubernetes.io/… (a subdomain of an allowed namespace)", () => {
+    check("a.kubelet.kubernetes.io/x", "y", true);
+  });
+  it("topology.kubernetes.io/zone (in KubeletLabels)", () => {
+    check("topology.kubernetes.io/zone", "us-east-1a", true);
+  });
+  it("labels outside the restricted domains", () => {
+    check("example.com/team", "infra", true);
+  });
 
   it("agree with the kubelet's rules on every KubeletLabels entry", () => {
     for (const key of [

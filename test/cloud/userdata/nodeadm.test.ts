@@ -72,7 +72,7 @@ function assertRafterValues(
   const info = loadEmbeddedSnapshot().types.find((t) => t.info.InstanceType === type.name)?.info;
   assert.ok(info);
   const asKubelet: KubeletConfiguration = {
-    maxPods: merged.maxPods as number,
+    maxPods: merged.maxPods!,
     systemReserved: merged.systemReserved as Record<string, string>,
     kubeReserved: merged.kubeReserved as Record<string, string>,
     evictionHard: merged.evictionHard as Record<string, string>,
