@@ -178,6 +178,18 @@ describe("EC2 discovery against moto", () => {
     );
     assert.ok(pinned.ok);
     assert.equal(pinned.value.conditions?.[0]?.reason, "AMIAliasUnresolved");
+
+    await ssm.send(
+      new PutParameterCommand({ Name: "/team/images/node", Value: seeded.images.arm64, Type: "String" }),
+    );
+    const byParameter = await provider.resolveNodeClass(
+      nodeClass({ amiSelectorTerms: [{ ssmParameter: "/team/images/node" }] }, "parameter"),
+    );
+    assert.ok(byParameter.ok);
+    assert.deepEqual(
+      byParameter.value.amis?.map((ami) => [ami.architecture, ami.id]),
+      [["arm64", seeded.images.arm64]],
+    );
     ssm.destroy();
   });
 
