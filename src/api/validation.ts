@@ -3,7 +3,7 @@
 // API server would, and the NodePool controller can report problems in status. The e2e tests check
 // that the real API server and these rules agree on test/fixtures/invalid.
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import { parseAlias } from "../cloud/aws/ami-aliases.js";
+import { aliasRule, parseAlias } from "./image-alias.js";
 import { parseDuration } from "../domain/duration.js";
 import { crdManifests } from "./crds/index.js";
 import { labelKeys } from "./labels.js";
@@ -98,9 +98,7 @@ function ec2NodeClassRuleProblems(nodeClass: EC2NodeClass): string[] {
     problems.push("spec: exactly one of 'role' or 'instanceProfile' must be set");
   nodeClass.spec.amiSelectorTerms.forEach((term, i) => {
     if (term.alias !== undefined && !parseAlias(term.alias).ok)
-      problems.push(
-        `spec.amiSelectorTerms[${i}].alias: alias must be al2023@latest|@vYYYYMMDD or bottlerocket@latest|@v1.x.y: rafter bootstraps nodes with nodeadm (AL2023) or Bottlerocket settings; AL2 has no nodeadm and Windows no rafter bootstrap`,
-      );
+      problems.push(`spec.amiSelectorTerms[${i}].alias: ${aliasRule}`);
     if ((term.alias !== undefined || term.ssmParameter !== undefined) && Object.keys(term).length !== 1)
       problems.push(`spec.amiSelectorTerms[${i}]: 'alias' and 'ssmParameter' are each a term of their own`);
   });

@@ -14,7 +14,7 @@ import type { ClusterBootstrap } from "../cloud/bootstrap.js";
 import { clusterDnsIp } from "../cloud/userdata/cluster-dns.js";
 import { nodeUserDataInput } from "../cloud/userdata/input.js";
 import { renderUserData } from "../cloud/userdata/render.js";
-import { labelKeys } from "../catalog/labels.js";
+import { labelKeys } from "../api/labels.js";
 import { inputFiles, readDocuments } from "./plan.js";
 import { UsageError } from "../usage-error.js";
 

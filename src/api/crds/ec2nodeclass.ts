@@ -1,6 +1,6 @@
 // The EC2NodeClass CRD schema: subnets, security groups, AMIs and instance settings for EC2 launches.
 import { array, boolean, conditions, integer, object, resourceList, string, stringMap } from "../schema.js";
-import { aliasPattern } from "../../cloud/aws/ami-aliases.js";
+import { aliasPattern, aliasRule } from "../image-alias.js";
 import { customResourceDefinition } from "./definition.js";
 
 const selectorTerm = (
@@ -47,8 +47,7 @@ const amiTerm = selectorTerm(
   [
     {
       rule: `!has(self.alias) || self.alias.matches('${aliasPattern.replaceAll("\\", "\\\\")}')`,
-      message:
-        "alias must be al2023@latest|@vYYYYMMDD or bottlerocket@latest|@v1.x.y: rafter bootstraps nodes with nodeadm (AL2023) or Bottlerocket settings; AL2 has no nodeadm and Windows no rafter bootstrap",
+      message: aliasRule,
     },
     {
       rule: "!(has(self.alias) || has(self.ssmParameter)) || !(has(self.tags) || has(self.id) || has(self.name) || has(self.owner) || (has(self.alias) && has(self.ssmParameter)))",

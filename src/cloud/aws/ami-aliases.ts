@@ -9,37 +9,15 @@
 //   bottlerocket@latest | bottlerocket@v1.x.y (the parameter path drops the "v")
 //     /aws/service/bottlerocket/aws-k8s-<k8s>[-nvidia]/<arch>/<latest|1.x.y>/image_id
 //     variants: standard (also for Neuron types), nvidia
-// The CRD's pattern (aliasPattern) admits exactly these; AL2 (no nodeadm, end of life) and Windows
+// The alias grammar (api/image-alias.ts) admits exactly these; AL2 (no nodeadm, end of life) and Windows
 // (no rafter bootstrap) are rejected there with a message.
-import type { ImageFamily, ImageVariant, ResolvedImage } from "./resolved-image.js";
+import { parseAlias, type ImageAlias, type ImageFamily } from "../../api/image-alias.js";
+import type { ImageVariant, ResolvedImage } from "./resolved-image.js";
+
+export { parseAlias };
 
 /** Reads one SSM parameter's value; undefined when it does not exist. */
 export type ParameterReader = (name: string) => Promise<string | undefined>;
-
-export const aliasPattern = "^(al2023@(latest|v[0-9]{8})|bottlerocket@(latest|v?[0-9]+\\.[0-9]+\\.[0-9]+))$";
-const aliasRegExp = new RegExp(aliasPattern);
-
-export interface ImageAlias {
-  readonly family: ImageFamily;
-  /** "latest", "v20250101" (AL2023) or "1.2.3" (Bottlerocket, without the "v"). */
-  readonly version: string;
-}
-
-export type ParsedAlias =
-  { readonly ok: true; readonly alias: ImageAlias } | { readonly ok: false; readonly message: string };
-
-export function parseAlias(alias: string): ParsedAlias {
-  if (!aliasRegExp.test(alias))
-    return {
-      ok: false,
-      message: `alias ${alias}: rafter supports al2023@latest|@vYYYYMMDD and bottlerocket@latest|@v1.x.y`,
-    };
-  const [family, version] = alias.split("@") as [ImageFamily, string];
-  return {
-    ok: true,
-    alias: { family, version: family === "bottlerocket" ? version.replace(/^v/, "") : version },
-  };
-}
 
 const ssmArchitectures = [
   { ssm: "x86_64", kubernetes: "amd64" },

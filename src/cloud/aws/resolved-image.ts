@@ -1,8 +1,9 @@
 // An image an EC2NodeClass resolved to. Shared by the alias resolver and the selector-term resolver
 // (its own file so neither imports the other).
 
-/** The image families rafter renders user data for. */
-export type ImageFamily = "al2023" | "bottlerocket";
+import type { ImageFamily } from "../../api/image-alias.js";
+
+export type { ImageFamily };
 /** Accelerator builds of an EKS-optimized image. */
 export type ImageVariant = "standard" | "nvidia" | "neuron";
 
