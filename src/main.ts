@@ -51,7 +51,7 @@ export async function runRafter(config: Config, options: RunOptions): Promise<nu
   if (bootstrap)
     logger.info(
       {
-        endpoint: bootstrap.endpoint,
+        endpoint: bootstrap.apiServerEndpoint,
         serviceCidr: bootstrap.serviceCidr,
         kubernetesVersion: bootstrap.kubernetesVersion,
       },

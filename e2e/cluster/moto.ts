@@ -1,5 +1,6 @@
 // moto's standalone server as EC2 on loopback. `reset` wipes every resource (POST /moto-api/reset);
 // the default VPC, subnets and AMIs come back with the next request.
+import { motoPythonPath } from "../../test/support/moto.js";
 import type { Layout } from "./layout.js";
 import { freePort, httpGet, waitFor } from "./net.js";
 import type { ManagedProcess, Supervisor } from "./process.js";
@@ -23,6 +24,8 @@ export async function startMoto(supervisor: Supervisor, binary: string, layout: 
       AWS_SECRET_ACCESS_KEY: "testing",
       AWS_DEFAULT_REGION: "us-east-1",
       PYTHONUNBUFFERED: "1",
+      // lets the seed put the EKS image parameters AWS publishes (moto refuses /aws/ names otherwise)
+      PYTHONPATH: motoPythonPath,
     },
     logFile: layout.log("moto"),
   });

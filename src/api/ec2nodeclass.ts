@@ -9,8 +9,10 @@ export interface SelectorTerm {
 
 export interface AmiSelectorTerm extends SelectorTerm {
   owner?: string;
-  /** e.g. "al2023@latest", resolved through SSM parameters. */
+  /** "al2023@latest|@vYYYYMMDD" or "bottlerocket@latest|@v1.x.y": EKS-optimized images via SSM. */
   alias?: string;
+  /** An SSM parameter whose value is an image id. */
+  ssmParameter?: string;
 }
 
 export interface BlockDeviceMapping {

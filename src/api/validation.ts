@@ -3,6 +3,7 @@
 // API server would, and the NodePool controller can report problems in status. The e2e tests check
 // that the real API server and these rules agree on test/fixtures/invalid.
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { aliasRule, parseAlias } from "./image-alias.js";
 import { parseDuration } from "../domain/duration.js";
 import { crdManifests } from "./crds/index.js";
 import { labelKeys } from "./labels.js";
@@ -95,6 +96,12 @@ function ec2NodeClassRuleProblems(nodeClass: EC2NodeClass): string[] {
   const problems: string[] = [];
   if ((nodeClass.spec.role === undefined) === (nodeClass.spec.instanceProfile === undefined))
     problems.push("spec: exactly one of 'role' or 'instanceProfile' must be set");
+  nodeClass.spec.amiSelectorTerms.forEach((term, i) => {
+    if (term.alias !== undefined && !parseAlias(term.alias).ok)
+      problems.push(`spec.amiSelectorTerms[${i}].alias: ${aliasRule}`);
+    if ((term.alias !== undefined || term.ssmParameter !== undefined) && Object.keys(term).length !== 1)
+      problems.push(`spec.amiSelectorTerms[${i}]: 'alias' and 'ssmParameter' are each a term of their own`);
+  });
   for (const key of Object.keys(nodeClass.spec.tags ?? {}))
     if (key.startsWith("rafter.dev/") || key === "Name")
       problems.push(`spec.tags: tag '${key}' is set by rafter`);

@@ -3,14 +3,12 @@
 // capacity    = what the kubelet would report: vCPUs, memory minus the hypervisor's share (EC2
 //               reports the nominal size; a node sees ~7.5% less, the figure Karpenter measured),
 //               max pods, the root volume as ephemeral storage, accelerators as extended resources.
-// allocatable = capacity − kube-reserved − system-reserved − eviction thresholds, with EKS's
-//               kube-reserved formulas (the same ones the EKS AMI bootstrap script applies):
-//                 cpu:    6% of the 1st core, 1% of the 2nd, 0.5% of the 3rd and 4th, 0.25% above
-//                 memory: 11 MiB per pod + 255 MiB
-//               system-reserved defaults to 100m cpu / 100Mi memory, eviction to memory.available
-//               100Mi and nodefs.available 10%; an EC2NodeClass's kubelet block overrides each.
+// allocatable = capacity − kube-reserved − system-reserved − eviction thresholds, from the
+//               kubelet settings of kubelet-settings.ts: the very object the node's user data
+//               hands its kubelet, so the real kubelet reports what rafter planned with.
 import type { KubeletConfiguration } from "../api/ec2nodeclass.js";
 import { parseResourceQuantity } from "../domain/quantity.js";
+import { kubeletSettingsOf, kubeReservedCpuMillis, kubeReservedMemoryMiB } from "./kubelet-settings.js";
 import type { Resources } from "../domain/resources.js";
 import type { Ec2InstanceTypeInfo } from "./ec2-info.js";
 
@@ -19,12 +17,6 @@ const GiB = 2 ** 30;
 
 const vmMemoryOverheadFraction = 0.075;
 const defaultRootVolumeBytes = 20 * GiB;
-const defaultSystemReserved: Readonly<Record<string, string>> = { cpu: "100m", memory: "100Mi" };
-const defaultEvictionHard: Readonly<Record<string, string>> = {
-  "memory.available": "100Mi",
-  "nodefs.available": "10%",
-};
-
 export interface AllocatableOptions {
   kubelet?: KubeletConfiguration | undefined;
   /** Size of the root volume, from the EC2NodeClass's block device mappings. */
@@ -48,25 +40,11 @@ export function eniLimitedMaxPods(info: Ec2InstanceTypeInfo): number {
   return interfaces * (perInterface - 1) + 2;
 }
 
-/** EKS kube-reserved cpu in millicores for a number of vCPUs. */
-export function kubeReservedCpuMillis(vcpus: number): number {
-  const bands: readonly [from: number, to: number, fraction: number][] = [
-    [0, 1, 0.06],
-    [1, 2, 0.01],
-    [2, 4, 0.005],
-    [4, Infinity, 0.0025],
-  ];
-  let reserved = 0;
-  for (const [from, to, fraction] of bands) {
-    const cores = Math.max(0, Math.min(vcpus, to) - from);
-    reserved += cores * 1000 * fraction;
-  }
-  return Math.round(reserved);
-}
+export { kubeReservedCpuMillis };
 
 /** EKS kube-reserved memory in bytes for a pod density. */
 export function kubeReservedMemoryBytes(maxPods: number): number {
-  return (11 * maxPods + 255) * MiB;
+  return kubeReservedMemoryMiB(maxPods) * MiB;
 }
 
 /** GPUs the device plugin advertises: a fractional GPU (Count 0, LogicalGpuCount 1) is one device. */
@@ -120,50 +98,34 @@ export function evictionThreshold(raw: string | undefined, total: number, resour
   return parseResourceQuantity(resource, raw);
 }
 
-function reserved(list: Readonly<Record<string, string>> | undefined, resource: string): number {
-  const raw = list?.[resource];
+function reserved(list: Readonly<Record<string, string>>, resource: string): number {
+  const raw = list[resource];
   return raw === undefined ? 0 : parseResourceQuantity(resource, raw);
 }
 
 export function computeAllocatable(
-  info: Ec2InstanceTypeInfo,
+  _info: Ec2InstanceTypeInfo,
   capacity: Resources,
   options: AllocatableOptions = {},
 ): Resources {
-  const kubelet = options.kubelet;
-  const vcpus = info.VCpuInfo?.DefaultVCpus ?? 0;
-  const pods = capacity.pods ?? 0;
-  const systemReserved = kubelet?.systemReserved ?? defaultSystemReserved;
-  const eviction = kubelet?.evictionHard ?? defaultEvictionHard;
-  const kubeCpu =
-    kubelet?.kubeReserved?.cpu !== undefined
-      ? reserved(kubelet.kubeReserved, "cpu")
-      : kubeReservedCpuMillis(vcpus);
-  const kubeMemory =
-    kubelet?.kubeReserved?.memory !== undefined
-      ? reserved(kubelet.kubeReserved, "memory")
-      : kubeReservedMemoryBytes(pods);
-  const kubeStorage =
-    kubelet?.kubeReserved?.["ephemeral-storage"] !== undefined
-      ? reserved(kubelet.kubeReserved, "ephemeral-storage")
-      : GiB;
+  const settings = kubeletSettingsOf(options.kubelet, capacity);
   const memory = capacity.memory ?? 0;
   const storage = capacity["ephemeral-storage"] ?? 0;
+  const reservedOf = (resource: string): number =>
+    reserved(settings.kubeReserved, resource) + reserved(settings.systemReserved, resource);
   const out: Record<string, number> = { ...capacity };
-  out.cpu = Math.max(0, (capacity.cpu ?? 0) - kubeCpu - reserved(systemReserved, "cpu"));
+  out.cpu = Math.max(0, (capacity.cpu ?? 0) - reservedOf("cpu"));
   out.memory = Math.max(
     0,
     memory -
-      kubeMemory -
-      reserved(systemReserved, "memory") -
-      evictionThreshold(eviction["memory.available"], memory, "memory"),
+      reservedOf("memory") -
+      evictionThreshold(settings.evictionHard["memory.available"], memory, "memory"),
   );
   out["ephemeral-storage"] = Math.max(
     0,
     storage -
-      kubeStorage -
-      reserved(systemReserved, "ephemeral-storage") -
-      evictionThreshold(eviction["nodefs.available"], storage, "ephemeral-storage"),
+      reservedOf("ephemeral-storage") -
+      evictionThreshold(settings.evictionHard["nodefs.available"], storage, "ephemeral-storage"),
   );
   return out;
 }

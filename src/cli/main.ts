@@ -8,6 +8,7 @@ import { registerMigrateCommand } from "./migrate.js";
 import { registerPlanCommand } from "./plan.js";
 import { registerRunCommand } from "./run.js";
 import { registerStatusCommand } from "./status.js";
+import { registerUserDataCommand } from "./userdata.js";
 import { registerVersionCommand } from "./version.js";
 import { UsageError } from "../usage-error.js";
 
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerStatusCommand(program);
   registerVersionCommand(program);
   registerMigrateCommand(program);
+  registerUserDataCommand(program);
   // Subcommands inherit the override so that their usage errors also reach the handler below.
   for (const command of program.commands) command.exitOverride();
   return program;

@@ -28,7 +28,7 @@ interface PlanFlags {
   output: string;
 }
 
-function inputFiles(path: string): string[] {
+export function inputFiles(path: string): string[] {
   let stat;
   try {
     stat = statSync(path);
@@ -45,7 +45,7 @@ function inputFiles(path: string): string[] {
     });
 }
 
-function readDocuments(path: string): unknown[] {
+export function readDocuments(path: string): unknown[] {
   const text = readFileSync(path, "utf8");
   const docs = parseAllDocuments(text);
   const out: unknown[] = [];

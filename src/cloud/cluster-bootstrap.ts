@@ -6,14 +6,15 @@
 import { ConfigError } from "../config.js";
 
 export interface ClusterBootstrap {
-  readonly name: string;
-  /** The API server URL nodes talk to, e.g. https://ABC.gr7.us-east-1.eks.amazonaws.com. */
-  readonly endpoint: string;
-  /** The cluster CA, PEM, base64-encoded (as EKS and kubeconfigs carry it). */
-  readonly caBundle: string;
-  /** The Service CIDR (IPv4 or IPv6); nodeadm derives the cluster DNS address from it. */
+  /** The EKS cluster's name (nodeadm's cluster.name, Bottlerocket's cluster-name). */
+  readonly clusterName: string;
+  /** The API server's URL nodes talk to, e.g. https://ABC.gr7.us-east-1.eks.amazonaws.com. */
+  readonly apiServerEndpoint: string;
+  /** The cluster CA bundle, PEM, base64-encoded (as DescribeCluster and kubeconfigs carry it). */
+  readonly certificateAuthority: string;
+  /** The Service CIDR, IPv4 ("10.100.0.0/16") or IPv6 ("fd00:10:96::/112"); nodeadm derives the cluster DNS address from it. */
   readonly serviceCidr: string;
-  /** The API server's minor version, "1.36". */
+  /** Kubernetes minor version, "1.36": selects the EKS-optimized images built for it. */
   readonly kubernetesVersion: string;
 }
 
@@ -88,9 +89,9 @@ export async function discoverClusterBootstrap(sources: BootstrapSources): Promi
   if (!kubernetesVersion)
     throw new ConfigError(`the API server's /version reports "${gitVersion}", not a Kubernetes version`);
   return Object.freeze({
-    name: sources.clusterName,
-    endpoint,
-    caBundle,
+    clusterName: sources.clusterName,
+    apiServerEndpoint: endpoint,
+    certificateAuthority: caBundle,
     serviceCidr,
     kubernetesVersion,
   });

@@ -68,6 +68,9 @@ export function createCloudProvider(config: Config, deps: CloudDeps): CloudProvi
       launchLatencyMs: 500,
     });
   }
+  // Nodes launched without the cluster's endpoint, CA and CIDR could never join: no provider without them.
+  const bootstrap = deps.bootstrap;
+  if (!bootstrap) throw new Error("--cloud aws needs the cluster bootstrap (discoverBootstrap) to launch nodes");
   const clientOptions = awsClientOptions(config, deps.env);
   const endpoint = clientOptions.endpoint;
   const priceBook = new OnDemandPriceBook(config.region);
@@ -88,14 +91,8 @@ export function createCloudProvider(config: Config, deps: CloudDeps): CloudProvi
     logger: deps.logger,
     clock: deps.clock,
     clusterName: config.clusterName,
+    bootstrap,
     region: config.region,
-    ...(deps.bootstrap
-      ? {
-          clusterBootstrap: deps.bootstrap,
-          clusterEndpoint: deps.bootstrap.endpoint,
-          clusterCaBundle: deps.bootstrap.caBundle,
-        }
-      : {}),
     unavailableOfferings: deps.unavailableOfferings,
     // A local EC2 server's spot price history is a constant; the catalogue's estimates are closer.
     spotPrices: endpoint === undefined ? "ec2" : "estimate",

@@ -16,7 +16,6 @@ import {
   type RetryPolicy,
 } from "../../src/cloud/aws/retry.js";
 import { isMutatingAction, TokenBucket } from "../../src/cloud/aws/rate-limiter.js";
-import { renderUserData } from "../../src/cloud/aws/user-data.js";
 import { ManualClock } from "../../src/clock.js";
 import { allows } from "../../src/cloud/launch-options.js";
 import { parseProviderId, providerIdFor } from "../../src/cloud/provider.js";
@@ -158,22 +157,6 @@ describe("launch helpers", () => {
       instanceId: "i-0abc123",
     });
     assert.equal(parseProviderId("kwok://node-1"), undefined);
-  });
-
-  it("passes NodePool labels and taints to the kubelet in user data", () => {
-    const text = renderUserData({
-      clusterName: "prod",
-      labels: { team: "infra", "rafter.dev/nodepool": "default" },
-      taints: [{ key: "dedicated", value: "infra", effect: "NoSchedule" }],
-      maxPods: 58,
-      custom: "echo hello",
-    });
-    assert.match(text, /Content-Type: application\/node\.eks\.aws/);
-    assert.match(text, /name: "prod"/);
-    assert.match(text, /maxPods: 58/);
-    assert.match(text, /- key: "dedicated"\n {10}value: "infra"\n {10}effect: "NoSchedule"/);
-    assert.match(text, /"--node-labels=rafter\.dev\/nodepool=default,team=infra"/);
-    assert.match(text, /text\/x-shellscript[^]*echo hello/);
   });
 });
 

@@ -51,14 +51,14 @@ describe("cluster bootstrap discovery", () => {
       flags: { endpoint: "https://api.example", caBundle: "Q0E=", serviceCidr: "fd00::/108" },
     });
     const bootstrap = await discoverClusterBootstrap(s);
-    assert.equal(bootstrap.endpoint, "https://api.example");
+    assert.equal(bootstrap.apiServerEndpoint, "https://api.example");
     assert.equal(bootstrap.serviceCidr, "fd00::/108");
     assert.deepEqual(s.described, []);
   });
 
   it("falls back to the kubeconfig's CA when EKS gives none", async () => {
     const s = sources({ describeCluster: () => Promise.resolve({ ...eksAnswer, caBundle: undefined }) });
-    assert.equal((await discoverClusterBootstrap(s)).caBundle, "S1VCRUNPTkZJRy1DQQ==");
+    assert.equal((await discoverClusterBootstrap(s)).certificateAuthority, "S1VCRUNPTkZJRy1DQQ==");
   });
 
   it("names the missing flags and EKS's reason when DescribeCluster fails", async () => {

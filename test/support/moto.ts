@@ -65,9 +65,12 @@ export interface StartMotoOptions {
   images?: readonly MotoImage[];
 }
 
+export const motoPythonPath = fileURLToPath(new URL("moto-python", import.meta.url));
+
 export async function startMoto(options: StartMotoOptions = {}): Promise<MotoServer> {
   const bin = await motoBinDir();
-  const env: NodeJS.ProcessEnv = { ...process.env };
+  // moto-python/sitecustomize.py lets PutParameter store the EKS image parameters AWS publishes.
+  const env: NodeJS.ProcessEnv = { ...process.env, PYTHONPATH: motoPythonPath };
   if (options.images) {
     const path = join(mkdtempSync(join(tmpdir(), "rafter-moto-")), "amis.json");
     const amis = options.images.map((image) => ({

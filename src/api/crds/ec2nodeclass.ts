@@ -1,11 +1,13 @@
 // The EC2NodeClass CRD schema: subnets, security groups, AMIs and instance settings for EC2 launches.
 import { array, boolean, conditions, integer, object, resourceList, string, stringMap } from "../schema.js";
+import { aliasPattern, aliasRule } from "../image-alias.js";
 import { customResourceDefinition } from "./definition.js";
 
 const selectorTerm = (
   what: string,
   withName: boolean,
   extra: Record<string, ReturnType<typeof string>> = {},
+  rules: { rule: string; message: string }[] = [],
 ) =>
   object(
     `Selects ${what} by tags, id${withName ? " or name" : ""}`,
@@ -26,16 +28,33 @@ const selectorTerm = (
           rule: "!has(self.id) || (!has(self.tags)" + (withName ? " && !has(self.name)" : "") + ")",
           message: "'id' is mutually exclusive with the other selectors",
         },
+        ...rules,
       ],
     },
   );
 
-const amiTerm = selectorTerm("AMIs", true, {
-  owner: string("Owner account id or alias (self, amazon)"),
-  alias: string("Family and version, e.g. al2023@latest", {
-    pattern: "^(al2023|al2|bottlerocket|windows2019|windows2022)@(latest|v?[0-9][0-9a-z.-]*)$",
-  }),
-});
+const amiTerm = selectorTerm(
+  "AMIs",
+  true,
+  {
+    owner: string("Owners of name and tag terms, comma-separated (default self,amazon)"),
+    alias: string(
+      "EKS-optimized image family and version: al2023@latest|@vYYYYMMDD or bottlerocket@latest|@v1.x.y",
+      { maxLength: 64 },
+    ),
+    ssmParameter: string("SSM parameter whose value is an image id", { maxLength: 2048 }),
+  },
+  [
+    {
+      rule: `!has(self.alias) || self.alias.matches('${aliasPattern.replaceAll("\\", "\\\\")}')`,
+      message: aliasRule,
+    },
+    {
+      rule: "!(has(self.alias) || has(self.ssmParameter)) || !(has(self.tags) || has(self.id) || has(self.name) || has(self.owner) || (has(self.alias) && has(self.ssmParameter)))",
+      message: "'alias' and 'ssmParameter' are each a term of their own",
+    },
+  ],
+);
 
 const spec = object(
   "How rafter launches nodes on EC2",

@@ -17,17 +17,18 @@ import type { Logger } from "../../logging.js";
 import type { ClusterBootstrap } from "../cluster-bootstrap.js";
 import { parseQuantity } from "../../domain/quantity.js";
 import { labelKeys } from "../../api/labels.js";
+import type { InstanceType } from "../../catalog/types.js";
 import { kubernetesClusterTags, tagKeys } from "../provider.js";
 import { errorCode } from "./error-codes.js";
 import type { Ec2Caller } from "./ec2-caller.js";
-import type { ResolvedImage, ResolvedNodeClass } from "./nodeclass-resolver.js";
-import { renderUserData } from "./user-data.js";
+import { nodeUserDataInput } from "../userdata/input.js";
+import { renderUserData } from "../userdata/render.js";
+import type { ResolvedNodeClass } from "./nodeclass-resolver.js";
+import type { ResolvedImage } from "./resolved-image.js";
 
 export interface LaunchTemplateContext {
   readonly clusterName: string;
-  readonly clusterEndpoint?: string | undefined;
-  readonly clusterCaBundle?: string | undefined;
-  readonly clusterBootstrap?: ClusterBootstrap | undefined;
+  readonly bootstrap: ClusterBootstrap;
 }
 
 function blockDevices(nodeClass: EC2NodeClass): LaunchTemplateBlockDeviceMappingRequest[] {
@@ -55,26 +56,31 @@ function blockDevices(nodeClass: EC2NodeClass): LaunchTemplateBlockDeviceMapping
   }));
 }
 
-/** The template's data; its hash names the template. */
+export type LaunchTemplateDataResult =
+  | { readonly ok: true; readonly data: RequestLaunchTemplateData }
+  | { readonly ok: false; readonly message: string };
+
+/**
+ * The template's data; its hash names the template. The user data depends on the instance type
+ * (max pods and kube-reserved are per type, as in the catalogue's allocatable), so types with the
+ * same settings share a template and CreateFleet gets one launch template config per group.
+ */
 export function launchTemplateData(
   context: LaunchTemplateContext,
   nodeClass: EC2NodeClass,
   nodePool: NodePool,
   resolved: ResolvedNodeClass,
   image: ResolvedImage,
-): RequestLaunchTemplateData {
-  const template = nodePool.spec.template;
+  instanceType: Pick<InstanceType, "capacity">,
+): LaunchTemplateDataResult {
   const metadata = { ...metadataOptionsDefaults, ...nodeClass.spec.metadataOptions };
-  const userData = renderUserData({
-    clusterName: context.clusterName,
-    clusterEndpoint: context.clusterEndpoint,
-    clusterCaBundle: context.clusterCaBundle,
-    labels: { ...template.metadata?.labels, [labelKeys.nodePool]: nodePool.metadata.name ?? "" },
-    taints: [...(template.spec.taints ?? []), ...(template.spec.startupTaints ?? [])],
-    maxPods: nodeClass.spec.kubelet?.maxPods,
-    custom: nodeClass.spec.userData,
-  });
-  return {
+  const rendered = renderUserData(
+    image.family ?? "al2023",
+    nodeUserDataInput(context.bootstrap, nodeClass, nodePool, instanceType),
+  );
+  if (!rendered.ok) return rendered;
+  const userData = rendered.userData;
+  const data: RequestLaunchTemplateData = {
     ImageId: image.id,
     SecurityGroupIds: resolved.securityGroups.map((group) => group.id),
     ...(resolved.instanceProfile ? { IamInstanceProfile: { Name: resolved.instanceProfile } } : {}),
@@ -90,6 +96,7 @@ export function launchTemplateData(
       { ResourceType: "network-interface", Tags: networkInterfaceTags(context.clusterName, nodeClass) },
     ],
   };
+  return { ok: true, data };
 }
 
 /**

@@ -1,7 +1,9 @@
 // Resolves an EC2NodeClass's selector terms against EC2: subnets (every match, so that drift can
 // judge a node in any of them; launches take per zone the one with the most free addresses), security groups, and images (newest per architecture). Terms are ORed; within a
 // term, tags/id/name are ANDed, as in Karpenter. Failures are InvalidNodeClass values that end up
-// in the EC2NodeClass status, never exceptions thrown at the planner.
+// in the EC2NodeClass status, never exceptions thrown at the planner. Images: aliases and
+// ssmParameter terms through SSM; name and tag terms owned by `self,amazon` unless the term names an
+// owner (a public image of any account would otherwise match a name); DescribeImages paginated.
 import {
   DescribeImagesCommand,
   DescribeSecurityGroupsCommand,
@@ -18,6 +20,9 @@ import type {
 import { fail, invalidNodeClass, ok, type Result, type InvalidNodeClass } from "../errors.js";
 import { resolveAlias, type ParameterReader } from "./ami-aliases.js";
 import type { Ec2Caller } from "./ec2-caller.js";
+import type { ResolvedImage } from "./resolved-image.js";
+
+export type { ResolvedImage } from "./resolved-image.js";
 
 export interface ResolvedSubnet {
   readonly id: string;
@@ -25,18 +30,11 @@ export interface ResolvedSubnet {
   readonly zoneId?: string;
   readonly availableIps: number;
 }
-export interface ResolvedImage {
-  readonly id: string;
-  readonly name?: string;
-  /** Kubernetes arch: amd64 | arm64. */
-  readonly architecture: string;
-  readonly creationDate: string;
-}
 export interface ResolvedNodeClass {
   /** Every subnet the selector terms match, by zone, most free addresses first within a zone. */
   readonly subnets: readonly ResolvedSubnet[];
   readonly securityGroups: readonly { id: string; name?: string }[];
-  /** Newest image per architecture. */
+  /** Alias images per architecture and variant, then the newest selected image per architecture. */
   readonly images: readonly ResolvedImage[];
   readonly instanceProfile?: string;
 }
@@ -115,6 +113,9 @@ async function resolveSecurityGroups(
   return [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
 }
 
+/** Owners a name or tag term searches when it names none: the account's own images and AWS's. */
+export const defaultImageOwners = ["self", "amazon"];
+
 async function resolveImages(
   ec2: EC2Client,
   caller: Ec2Caller,
@@ -125,25 +126,37 @@ async function resolveImages(
     const filters = tagFilters(term.tags);
     if (term.name) filters.push({ Name: "name", Values: [term.name] });
     filters.push({ Name: "state", Values: ["available"] });
-    const page = await caller.call("DescribeImages", () =>
-      ec2.send(
-        new DescribeImagesCommand({
-          Filters: filters,
-          ...(term.id ? { ImageIds: [term.id] } : {}),
-          ...(term.owner ? { Owners: [term.owner] } : {}),
-        }),
-      ),
-    );
-    for (const image of page.Images ?? []) {
-      const architecture = ec2Arch(image.Architecture);
-      if (!image.ImageId || !architecture) continue;
-      all.push({
-        id: image.ImageId,
-        ...(image.Name ? { name: image.Name } : {}),
-        architecture,
-        creationDate: image.CreationDate ?? "",
-      });
-    }
+    const owners = term.owner
+      ? term.owner.split(",").map((o) => o.trim())
+      : term.id
+        ? []
+        : defaultImageOwners;
+    let token: string | undefined;
+    do {
+      const page = await caller.call("DescribeImages", () =>
+        ec2.send(
+          new DescribeImagesCommand({
+            Filters: filters,
+            ...(term.id ? { ImageIds: [term.id] } : {}),
+            ...(owners.length > 0 ? { Owners: owners } : {}),
+            ...(term.id ? {} : { MaxResults: 1000 }),
+            NextToken: token,
+          }),
+        ),
+      );
+      for (const image of page.Images ?? []) {
+        const architecture = ec2Arch(image.Architecture);
+        if (!image.ImageId || !architecture) continue;
+        all.push({
+          id: image.ImageId,
+          ...(image.Name ? { name: image.Name } : {}),
+          architecture,
+          creationDate: image.CreationDate ?? "",
+          ...(image.Name?.startsWith("bottlerocket-") ? { family: "bottlerocket" as const } : {}),
+        });
+      }
+      token = page.NextToken;
+    } while (token);
   }
   const newest = new Map<string, ResolvedImage>();
   for (const image of all.sort(
@@ -154,25 +167,67 @@ async function resolveImages(
   return [...newest.values()].sort((a, b) => a.architecture.localeCompare(b.architecture));
 }
 
+/** Images named by aliases and ssmParameter terms, read through SSM. */
+async function resolveParameterImages(
+  ec2: EC2Client,
+  caller: Ec2Caller,
+  terms: AmiSelectorTerm[],
+  kubernetesVersion: string,
+  readParameter: ParameterReader | undefined,
+): Promise<Result<ResolvedImage[], InvalidNodeClass>> {
+  const images: ResolvedImage[] = [];
+  for (const term of terms) {
+    if (term.alias === undefined && term.ssmParameter === undefined) continue;
+    if (!readParameter)
+      return fail(
+        invalidNodeClass(
+          "AMIAliasUnsupported",
+          "alias and ssmParameter terms need SSM, which is not configured",
+        ),
+      );
+    if (term.alias !== undefined) {
+      const resolved = await resolveAlias(term.alias, kubernetesVersion, readParameter);
+      if (!resolved.ok) return fail(invalidNodeClass("AMIAliasUnresolved", resolved.message));
+      images.push(...resolved.images);
+      continue;
+    }
+    const parameter = term.ssmParameter ?? "";
+    const id = await readParameter(parameter);
+    if (!id)
+      return fail(invalidNodeClass("AMIParameterUnresolved", `SSM parameter ${parameter} does not exist`));
+    const [image] = await resolveImages(ec2, caller, [{ id }]);
+    if (!image)
+      return fail(
+        invalidNodeClass(
+          "AMIParameterUnresolved",
+          `SSM parameter ${parameter} names ${id}, which is not available`,
+        ),
+      );
+    images.push({ ...image, parameter });
+  }
+  return ok(images);
+}
+
 export async function resolveNodeClassOnEc2(
   ec2: EC2Client,
   caller: Ec2Caller,
   nodeClass: EC2NodeClass,
+  kubernetesVersion: string,
   readParameter?: ParameterReader,
 ): Promise<Result<ResolvedNodeClass, InvalidNodeClass>> {
   const spec = nodeClass.spec;
-  const aliases = spec.amiSelectorTerms.flatMap((term) => (term.alias !== undefined ? [term.alias] : []));
-  const aliasImages: ResolvedImage[] = [];
-  for (const alias of aliases) {
-    if (!readParameter)
-      return fail(
-        invalidNodeClass("AMIAliasUnsupported", `alias ${alias} needs SSM, which is not configured`),
-      );
-    const resolved = await resolveAlias(alias, readParameter);
-    if (!resolved.ok) return fail(invalidNodeClass("AMIAliasUnresolved", resolved.error));
-    aliasImages.push(...resolved.value);
-  }
-  const otherTerms = spec.amiSelectorTerms.filter((term) => term.alias === undefined);
+  const parameterImages = await resolveParameterImages(
+    ec2,
+    caller,
+    spec.amiSelectorTerms,
+    kubernetesVersion,
+    readParameter,
+  );
+  if (!parameterImages.ok) return parameterImages;
+  const aliasImages = parameterImages.value;
+  const otherTerms = spec.amiSelectorTerms.filter(
+    (term) => term.alias === undefined && term.ssmParameter === undefined,
+  );
   const [subnets, securityGroups, selectedImages] = await Promise.all([
     resolveSubnets(ec2, caller, spec.subnetSelectorTerms),
     resolveSecurityGroups(ec2, caller, spec.securityGroupSelectorTerms),

@@ -30,6 +30,7 @@ import {
 } from "./fleet.js";
 import { describeInstances, liveStates, toCloudInstance, type PriceLookup } from "./instances.js";
 import { describeLaunched, findLaunchOf } from "./launched-instance.js";
+import { chooseImage } from "./image-choice.js";
 import { launchTemplateData, LaunchTemplates } from "./launch-templates.js";
 import {
   invalidNodeClassStatus,
@@ -54,10 +55,8 @@ export interface AwsCloudProviderOptions {
   readonly clock: Clock;
   readonly clusterName: string;
   readonly region: string;
-  readonly clusterEndpoint?: string;
-  readonly clusterCaBundle?: string;
-  /** Everything nodes need to join, discovered at start-up (src/cloud/cluster-bootstrap.ts). */
-  readonly clusterBootstrap?: ClusterBootstrap;
+  /** The cluster facts nodes join with (user data) and whose Kubernetes version picks the images. */
+  readonly bootstrap: ClusterBootstrap;
   /** Throttling backoff; tests inject sleep/random. */
   readonly retry?: Partial<RetryPolicy>;
   /** Shared with the planner; a fresh one (3-minute TTL) when absent. */
@@ -173,15 +172,23 @@ export class AwsCloudProvider implements port.CloudProvider {
         if (!choice) break;
         const overrides: FleetOverride[] = [];
         for (const option of choice.options) {
-          const arch = byName.get(option.instanceType)?.labels[labelKeys.arch];
-          const image = resolved.value.images.find((i) => i.architecture === arch);
+          const instanceType = byName.get(option.instanceType);
+          const image = instanceType && chooseImage(resolved.value.images, instanceType);
           const subnetId = subnets.get(option.zone);
-          if (!image || !subnetId) continue;
-          const data = launchTemplateData(this.options, nodeClass, options.nodePool, resolved.value, image);
+          if (!instanceType || !image || !subnetId) continue;
+          const data = launchTemplateData(
+            this.options,
+            nodeClass,
+            options.nodePool,
+            resolved.value,
+            image,
+            instanceType,
+          );
+          if (!data.ok) return fail(errors.invalidNodeClass("UserDataInvalid", data.message));
           overrides.push({
             option,
             subnetId,
-            launchTemplateName: await this.templates.ensure(nodeClass, data),
+            launchTemplateName: await this.templates.ensure(nodeClass, data.data),
           });
         }
         if (overrides.length === 0) {
@@ -395,7 +402,13 @@ export class AwsCloudProvider implements port.CloudProvider {
     if (cached) return cached;
     const resolved = await this.withInstanceProfile(
       nodeClass,
-      await resolveNodeClassOnEc2(this.ec2, this.caller, nodeClass, this.options.readParameter),
+      await resolveNodeClassOnEc2(
+        this.ec2,
+        this.caller,
+        nodeClass,
+        this.options.bootstrap.kubernetesVersion,
+        this.options.readParameter,
+      ),
     );
     this.resolutions.set(key, resolved);
     return resolved;

@@ -11,7 +11,9 @@ import {
   describeSpotPrices,
   describeZoneOfferings,
 } from "../../../src/cloud/aws/discovery.js";
+import { PutParameterCommand } from "@aws-sdk/client-ssm";
 import { defaultRetryPolicy } from "../../../src/cloud/aws/retry.js";
+import { createSsmClient, ssmParameterReader } from "../../../src/cloud/aws/ssm-parameters.js";
 import type { Catalog } from "../../../src/catalog/types.js";
 import { nodeClass, nodePool } from "../fixtures.js";
 import { awsProvider, seed, startHarness, type Harness, type Seeded } from "./harness.js";
@@ -132,6 +134,63 @@ describe("EC2 discovery against moto", () => {
     );
     assert.ok(alias.ok);
     assert.equal(alias.value.conditions?.[0]?.reason, "AMIAliasUnsupported");
+  });
+
+  it("resolves aliases through the EKS SSM parameters put in moto, per version, arch and variant", async () => {
+    const ssm = createSsmClient({
+      region: "us-east-1",
+      endpoint: harness.moto.endpoint,
+      credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+    });
+    const eks = (version: string, arch: string, variant: string) =>
+      `/aws/service/eks/optimized-ami/${version}/amazon-linux-2023/${arch}/${variant}/recommended/image_id`;
+    const put = (name: string, value: string) =>
+      ssm.send(new PutParameterCommand({ Name: name, Value: value, Type: "String", Overwrite: true }));
+    await put(eks("1.36", "x86_64", "standard"), "ami-0000000000000a136");
+    await put(eks("1.36", "x86_64", "nvidia"), "ami-0000000000000b136");
+    await put(eks("1.36", "arm64", "standard"), "ami-0000000000000c136");
+    await put(eks("1.35", "x86_64", "standard"), "ami-0000000000000a135");
+    await put("/aws/service/bottlerocket/aws-k8s-1.36-nvidia/arm64/latest/image_id", "ami-0000000000000d136");
+    const { provider } = awsProvider(harness, new ManualClock(0), { readParameter: ssmParameterReader(ssm) });
+    const al2023 = await provider.resolveNodeClass(
+      nodeClass({ amiSelectorTerms: [{ alias: "al2023@latest" }] }, "al2023"),
+    );
+    assert.ok(al2023.ok);
+    assert.deepEqual(
+      al2023.value.amis?.map((ami) => [ami.architecture, ami.id]),
+      [
+        ["amd64", "ami-0000000000000a136"],
+        ["amd64", "ami-0000000000000b136"],
+        ["arm64", "ami-0000000000000c136"],
+      ],
+      "the cluster's version (1.36), not 1.35",
+    );
+    const bottlerocket = await provider.resolveNodeClass(
+      nodeClass({ amiSelectorTerms: [{ alias: "bottlerocket@latest" }] }, "bottlerocket"),
+    );
+    assert.ok(bottlerocket.ok);
+    assert.deepEqual(
+      bottlerocket.value.amis?.map((ami) => ami.id),
+      ["ami-0000000000000d136"],
+    );
+    const pinned = await provider.resolveNodeClass(
+      nodeClass({ amiSelectorTerms: [{ alias: "al2023@v20200101" }] }, "pinned"),
+    );
+    assert.ok(pinned.ok);
+    assert.equal(pinned.value.conditions?.[0]?.reason, "AMIAliasUnresolved");
+
+    await ssm.send(
+      new PutParameterCommand({ Name: "/team/images/node", Value: seeded.images.arm64, Type: "String" }),
+    );
+    const byParameter = await provider.resolveNodeClass(
+      nodeClass({ amiSelectorTerms: [{ ssmParameter: "/team/images/node" }] }, "parameter"),
+    );
+    assert.ok(byParameter.ok);
+    assert.deepEqual(
+      byParameter.value.amis?.map((ami) => [ami.architecture, ami.id]),
+      [["arm64", seeded.images.arm64]],
+    );
+    ssm.destroy();
   });
 
   it("rafter catalog --ec2-endpoint prints the catalogue EC2 reports", async () => {

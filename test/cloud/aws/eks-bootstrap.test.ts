@@ -70,8 +70,8 @@ describe("EKS bootstrap against moto (EKS, IAM, EC2)", () => {
       kubeconfigCaBundle: () => undefined,
       serverVersion: () => Promise.resolve("v1.36.3"),
     });
-    assert.match(bootstrap.endpoint, /^https:\/\/.+eks\.amazonaws\.com\/?$/);
-    assert.ok(bootstrap.caBundle.length > 100, "moto's CA data");
+    assert.match(bootstrap.apiServerEndpoint, /^https:\/\/.+eks\.amazonaws\.com\/?$/);
+    assert.ok(bootstrap.certificateAuthority.length > 100, "moto's CA data");
     assert.equal(bootstrap.serviceCidr, "10.100.0.0/16");
     assert.equal(bootstrap.kubernetesVersion, "1.36");
   });
@@ -122,17 +122,15 @@ describe("EKS bootstrap against moto (EKS, IAM, EC2)", () => {
     await seed(harness.direct);
     await iam.send(new CreateRoleCommand({ RoleName: "node-role", AssumeRolePolicyDocument: trust }));
     const bootstrap = {
-      name: "test-cluster",
-      endpoint: "https://ABCDEF.gr7.us-east-1.eks.amazonaws.com",
-      caBundle: "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t",
+      clusterName: "test-cluster",
+      apiServerEndpoint: "https://ABCDEF.gr7.us-east-1.eks.amazonaws.com",
+      certificateAuthority: "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t",
       serviceCidr: "10.100.0.0/16",
       kubernetesVersion: "1.36",
     };
     const { provider, client } = awsProvider(harness, new ManualClock(Date.now()), {
       instanceProfiles: new InstanceProfiles(iam, "test-cluster"),
-      clusterBootstrap: bootstrap,
-      clusterEndpoint: bootstrap.endpoint,
-      clusterCaBundle: bootstrap.caBundle,
+      bootstrap,
     });
     const withProfile = nodeClass();
     const { instanceProfile: _named, ...spec } = withProfile.spec;
@@ -165,7 +163,7 @@ describe("EKS bootstrap against moto (EKS, IAM, EC2)", () => {
     const eni = data.TagSpecifications?.find((t) => t.ResourceType === "network-interface");
     assert.ok(eni?.Tags?.some((t) => t.Key === "rafter.dev/cluster" && t.Value === "test-cluster"));
     const userData = Buffer.from(data.UserData ?? "", "base64").toString("utf8");
-    assert.match(userData, new RegExp(`apiServerEndpoint: "?${bootstrap.endpoint.replaceAll(".", "\\.")}`));
-    assert.match(userData, new RegExp(`certificateAuthority: "?${bootstrap.caBundle}`));
+    assert.match(userData, new RegExp(`apiServerEndpoint: "?${bootstrap.apiServerEndpoint.replaceAll(".", "\\.")}`));
+    assert.match(userData, new RegExp(`certificateAuthority: "?${bootstrap.certificateAuthority}`));
   });
 });

@@ -10,6 +10,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import { pino } from "pino";
 import type { Clock } from "../../../src/clock.js";
+import type { ClusterBootstrap } from "../../../src/cloud/cluster-bootstrap.js";
 import { AwsCloudProvider, type AwsCloudProviderOptions } from "../../../src/cloud/aws/provider.js";
 import { createEc2Client } from "../../../src/cloud/aws/ec2-client.js";
 import { discoverTypes, type DiscoveredTypes } from "../../../src/cloud/aws/discovery.js";
@@ -121,6 +122,14 @@ export async function seed(ec2: EC2Client): Promise<Seeded> {
   return { vpcId, subnets, securityGroupId: group.GroupId ?? "", images };
 }
 
+export const testBootstrap: ClusterBootstrap = {
+  clusterName: "test-cluster",
+  apiServerEndpoint: "https://test-cluster.example.com",
+  certificateAuthority: Buffer.from("test CA").toString("base64"),
+  serviceCidr: "10.100.0.0/16",
+  kubernetesVersion: "1.36",
+};
+
 export interface ProviderFixture {
   provider: AwsCloudProvider;
   client: EC2Client;
@@ -140,6 +149,7 @@ export function awsProvider(
     logger: pino({ level: "silent" }),
     clock,
     clusterName: "test-cluster",
+    bootstrap: testBootstrap,
     region,
     spotPrices: "estimate",
     retry: {

@@ -6,8 +6,11 @@ import {
   CreateSubnetCommand,
   CreateTagsCommand,
   DescribeInstancesCommand,
+  DescribeLaunchTemplateVersionsCommand,
   RunInstancesCommand,
 } from "@aws-sdk/client-ec2";
+import { parse as parseYaml } from "yaml";
+import { readMultipart } from "../../../src/cloud/userdata/mime.js";
 import { ManualClock } from "../../../src/clock.js";
 import { embeddedDiscoveredTypes } from "../../../src/cloud/aws/discovery.js";
 import { loadEmbeddedOnDemandPrices } from "../../../src/catalog/embedded.js";
@@ -18,6 +21,7 @@ import {
   region,
   seed,
   startHarness,
+  testBootstrap,
   zones as harnessZones,
   type Harness,
   type Seeded,
@@ -89,9 +93,39 @@ describe("AWS provider launches against moto", () => {
     assert.equal(p.get("OnDemandOptions.AllocationStrategy"), "lowest-price");
     assert.match(p.get("ClientToken") ?? "", /^uid-vn-1-[0-9a-f]{16}$/);
     const overrides = [...p.keys()].filter((k) =>
-      /^LaunchTemplateConfigs\.1\.Overrides\.\d+\.InstanceType$/.test(k),
+      /^LaunchTemplateConfigs\.\d+\.Overrides\.\d+\.InstanceType$/.test(k),
     );
     assert.equal(overrides.length, 6, "2 types × 3 zones' subnets");
+    // m5.large and m5.xlarge differ in max pods and kube-reserved: a template (user data) each.
+    const templates = [...p].filter(([k]) =>
+      /^LaunchTemplateConfigs\.\d+\.LaunchTemplateSpecification\.LaunchTemplateName$/.test(k),
+    );
+    assert.equal(templates.length, 2);
+    for (const [key, name] of templates) {
+      const index = /^LaunchTemplateConfigs\.(\d+)\./.exec(key)?.[1];
+      const type = p.get(`LaunchTemplateConfigs.${index}.Overrides.1.InstanceType`);
+      const versions = await harness.direct.send(
+        new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: name, Versions: ["$Latest"] }),
+      );
+      const userData = Buffer.from(
+        versions.LaunchTemplateVersions?.[0]?.LaunchTemplateData?.UserData ?? "",
+        "base64",
+      ).toString();
+      const nodeConfig = parseYaml(readMultipart(userData)?.at(-1)?.body ?? "") as {
+        spec: { cluster: Record<string, string>; kubelet: { config: { maxPods: number } } };
+      };
+      assert.deepEqual(nodeConfig.spec.cluster, {
+        name: testBootstrap.clusterName,
+        apiServerEndpoint: testBootstrap.apiServerEndpoint,
+        certificateAuthority: testBootstrap.certificateAuthority,
+        cidr: testBootstrap.serviceCidr,
+      });
+      assert.equal(
+        nodeConfig.spec.kubelet.config.maxPods,
+        type === "m5.large" ? 29 : 58,
+        `${type}'s max pods`,
+      );
+    }
     const subnetsUsed = new Set([...p].filter(([k]) => k.endsWith(".SubnetId")).map(([, v]) => v));
     assert.deepEqual([...subnetsUsed].sort(), [...seeded.subnets.values()].sort());
     assert.equal(p.get("LaunchTemplateConfigs.1.LaunchTemplateSpecification.Version"), "$Latest");
