@@ -70,7 +70,8 @@ export function createCloudProvider(config: Config, deps: CloudDeps): CloudProvi
   }
   // Nodes launched without the cluster's endpoint, CA and CIDR could never join: no provider without them.
   const bootstrap = deps.bootstrap;
-  if (!bootstrap) throw new Error("--cloud aws needs the cluster bootstrap (discoverBootstrap) to launch nodes");
+  if (!bootstrap)
+    throw new Error("--cloud aws needs the cluster bootstrap (discoverBootstrap) to launch nodes");
   const clientOptions = awsClientOptions(config, deps.env);
   const endpoint = clientOptions.endpoint;
   const priceBook = new OnDemandPriceBook(config.region);

@@ -16,7 +16,6 @@ import type { NodePool } from "../../api/nodepool.js";
 import type { Logger } from "../../logging.js";
 import type { ClusterBootstrap } from "../cluster-bootstrap.js";
 import { parseQuantity } from "../../domain/quantity.js";
-import { labelKeys } from "../../api/labels.js";
 import type { InstanceType } from "../../catalog/types.js";
 import { kubernetesClusterTags, tagKeys } from "../provider.js";
 import { errorCode } from "./error-codes.js";

@@ -8,7 +8,6 @@ import type { EC2NodeClass, EC2NodeClassStatus } from "../../api/ec2nodeclass.js
 import type { NodePool } from "../../api/nodepool.js";
 import type { VirtualNode } from "../../api/virtualnode.js";
 import { OnDemandPriceBook, type PriceSource } from "../../catalog/on-demand-prices.js";
-import { labelKeys } from "../../api/labels.js";
 import { offeringKey, type InstanceType } from "../../catalog/types.js";
 import type { Clock } from "../../clock.js";
 import type { Logger } from "../../logging.js";

@@ -163,7 +163,10 @@ describe("EKS bootstrap against moto (EKS, IAM, EC2)", () => {
     const eni = data.TagSpecifications?.find((t) => t.ResourceType === "network-interface");
     assert.ok(eni?.Tags?.some((t) => t.Key === "rafter.dev/cluster" && t.Value === "test-cluster"));
     const userData = Buffer.from(data.UserData ?? "", "base64").toString("utf8");
-    assert.match(userData, new RegExp(`apiServerEndpoint: "?${bootstrap.apiServerEndpoint.replaceAll(".", "\\.")}`));
+    assert.match(
+      userData,
+      new RegExp(`apiServerEndpoint: "?${bootstrap.apiServerEndpoint.replaceAll(".", "\\.")}`),
+    );
     assert.match(userData, new RegExp(`certificateAuthority: "?${bootstrap.certificateAuthority}`));
   });
 });
