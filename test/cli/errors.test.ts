@@ -104,8 +104,11 @@ describe("rafter run", () => {
     after(() => {
       taken.close();
     });
+    // --cloud simulated: no cluster discovery (which fails first without EKS) before the listeners start.
     const args = () => [
       "run",
+      "--cloud",
+      "simulated",
       "--kubeconfig",
       kubeconfig,
       "--extender-bind",

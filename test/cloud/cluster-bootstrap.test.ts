@@ -37,9 +37,9 @@ describe("cluster bootstrap discovery", () => {
   it("takes every value from DescribeCluster when no flag is given, the version from /version", async () => {
     const s = sources();
     assert.deepEqual(await discoverClusterBootstrap(s), {
-      name: "prod",
-      endpoint: eksAnswer.endpoint,
-      caBundle: eksAnswer.caBundle,
+      clusterName: "prod",
+      apiServerEndpoint: eksAnswer.endpoint,
+      certificateAuthority: eksAnswer.caBundle,
       serviceCidr: eksAnswer.serviceCidr,
       kubernetesVersion: "1.30",
     });
