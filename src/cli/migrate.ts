@@ -1,34 +1,17 @@
 // `rafter migrate`: reads Karpenter v1 NodePools and EC2NodeClasses from files or directories and
 // prints rafter's equivalents (YAML documents or a JSON List) on stdout; what could not be carried
 // goes to stderr, one line each. --strict turns any such line into exit 2 with nothing printed.
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { LineCounter, parseAllDocuments, stringify } from "yaml";
 import { formatFinding, migrateDocuments, type InputDocument } from "../migrate/index.js";
 import { UsageError } from "../usage-error.js";
+import { inputFiles } from "./input-files.js";
 
 interface MigrateFlags {
   file: string[];
   output: string;
   strict?: boolean;
-}
-
-function inputFiles(path: string): string[] {
-  let stat;
-  try {
-    stat = statSync(path);
-  } catch {
-    throw new UsageError(`cannot read ${path}: no such file or directory`);
-  }
-  if (!stat.isDirectory()) return [path];
-  return readdirSync(path)
-    .sort()
-    .flatMap((entry) => {
-      const full = join(path, entry);
-      if (statSync(full).isDirectory()) return inputFiles(full);
-      return /\.(ya?ml|json)$/.test(entry) ? [full] : [];
-    });
 }
 
 /** The file's documents with the line each starts on; bad YAML is a usage error naming file and line. */

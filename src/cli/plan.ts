@@ -1,8 +1,7 @@
 // `rafter plan`: the offline planner. Reads Kubernetes objects from files or directories, plans
 // capacity for the pending pods against the embedded (or a given) catalogue and prints the plan
 // as a table for people or as the JSON/YAML contract for tools.
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { parseAllDocuments, stringify } from "yaml";
 import { validateObject } from "../api/validation.js";
@@ -19,6 +18,7 @@ import {
   type Plan,
 } from "../planner/index.js";
 import { UsageError } from "../usage-error.js";
+import { inputFiles } from "./input-files.js";
 import { errorMessage } from "../domain/error-message.js";
 
 interface PlanFlags {
@@ -26,23 +26,6 @@ interface PlanFlags {
   catalog?: string;
   region: string;
   output: string;
-}
-
-export function inputFiles(path: string): string[] {
-  let stat;
-  try {
-    stat = statSync(path);
-  } catch {
-    throw new UsageError(`cannot read ${path}: no such file or directory`);
-  }
-  if (!stat.isDirectory()) return [path];
-  return readdirSync(path)
-    .sort()
-    .flatMap((entry) => {
-      const full = join(path, entry);
-      if (statSync(full).isDirectory()) return inputFiles(full);
-      return /\.(ya?ml|json)$/.test(entry) ? [full] : [];
-    });
 }
 
 export function readDocuments(path: string): unknown[] {

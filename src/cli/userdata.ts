@@ -15,7 +15,8 @@ import { clusterDnsIp } from "../cloud/userdata/cluster-dns.js";
 import { nodeUserDataInput } from "../cloud/userdata/input.js";
 import { renderUserData } from "../cloud/userdata/render.js";
 import { labelKeys } from "../api/labels.js";
-import { inputFiles, readDocuments } from "./plan.js";
+import { inputFiles } from "./input-files.js";
+import { readDocuments } from "./plan.js";
 import { UsageError } from "../usage-error.js";
 
 interface UserDataFlags {
