@@ -53,6 +53,25 @@ export function deployment(
   container: Container,
   spec: Record<string, unknown> = {},
 ): KubeObject {
+  return deploymentOf(
+    name,
+    replicas,
+    {
+      name: "main",
+      image: "registry.k8s.io/pause:3.10",
+      resources: { requests: { cpu: container.cpu, memory: container.memory } },
+    },
+    spec,
+  );
+}
+
+/** A Deployment of one container (labelled app=<name>), with extra pod spec fields. */
+export function deploymentOf(
+  name: string,
+  replicas: number,
+  container: Record<string, unknown>,
+  spec: Record<string, unknown> = {},
+): KubeObject {
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
@@ -62,17 +81,7 @@ export function deployment(
       selector: { matchLabels: { app: name } },
       template: {
         metadata: { labels: { app: name } },
-        spec: {
-          terminationGracePeriodSeconds: 0,
-          containers: [
-            {
-              name: "main",
-              image: "registry.k8s.io/pause:3.10",
-              resources: { requests: { cpu: container.cpu, memory: container.memory } },
-            },
-          ],
-          ...spec,
-        },
+        spec: { terminationGracePeriodSeconds: 0, containers: [container], ...spec },
       },
     },
   };

@@ -5,6 +5,7 @@
 import type { KubeObject } from "../cluster/kubectl.js";
 import { REAL_NODE_TAG, type RealNode, type WatchOptions } from "../node/real-nodes.js";
 import { loadExample } from "./examples.js";
+import { deploymentOf } from "./provisioning.js";
 import type { ScenarioContext } from "./scenario.js";
 
 export const REAL_NODE_CLASS = "real-node";
@@ -85,32 +86,21 @@ export function appDeployment(name: string, replicas: number, options: AppOption
     memory: options.memory ?? "64Mi",
     ...options.extraResources,
   };
-  return {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: { name, labels: { app: name } },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name } },
-        spec: {
-          terminationGracePeriodSeconds: 0,
-          containers: [
-            {
-              name: "main",
-              image: APP_IMAGE,
-              imagePullPolicy: "Never",
-              resources: { requests, ...(options.extraResources ? { limits: options.extraResources } : {}) },
-              readinessProbe: { exec: { command: ["true"] }, periodSeconds: 1 },
-            },
-          ],
-          ...(options.nodeSelector ? { nodeSelector: options.nodeSelector } : {}),
-          ...(options.tolerations ? { tolerations: options.tolerations } : {}),
-        },
-      },
+  return deploymentOf(
+    name,
+    replicas,
+    {
+      name: "main",
+      image: APP_IMAGE,
+      imagePullPolicy: "Never",
+      resources: { requests, ...(options.extraResources ? { limits: options.extraResources } : {}) },
+      readinessProbe: { exec: { command: ["true"] }, periodSeconds: 1 },
     },
-  };
+    {
+      ...(options.nodeSelector ? { nodeSelector: options.nodeSelector } : {}),
+      ...(options.tolerations ? { tolerations: options.tolerations } : {}),
+    },
+  );
 }
 
 export interface PodStatusJson {
