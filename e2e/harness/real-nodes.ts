@@ -5,7 +5,7 @@
 import type { KubeObject } from "../cluster/kubectl.js";
 import { REAL_NODE_TAG, type RealNode, type WatchOptions } from "../node/real-nodes.js";
 import { loadExample } from "./examples.js";
-import { deploymentOf } from "./provisioning.js";
+import { cleanupCapacity, deploymentOf } from "./provisioning.js";
 import type { ScenarioContext } from "./scenario.js";
 
 export const REAL_NODE_CLASS = "real-node";
@@ -157,4 +157,19 @@ export function useRealNodes(t: ScenarioContext, options: WatchOptions = {}): Bo
       return outcome.node;
     },
   };
+}
+
+/**
+ * The usual start of a real-node scenario: the real-node EC2NodeClass and `pool` (by default the
+ * plain NodePool "real"), its instances booting as real nodes one at a time, and rafter's capacity
+ * cleaned up afterwards.
+ */
+export async function startRealNodes(
+  t: ScenarioContext,
+  pool: KubeObject = realNodePool("real"),
+): Promise<BootedNodes> {
+  const booted = useRealNodes(t, { maxNodes: 1 });
+  await t.cluster.kubectl.apply([realNodeClass(t.repoRoot), pool]);
+  t.defer(() => cleanupCapacity(t.cluster, t.namespace));
+  return booted;
 }

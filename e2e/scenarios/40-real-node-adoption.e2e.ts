@@ -5,25 +5,16 @@
 // Then the node goes away and leaves nothing on the machine (processes, mounts, bridge, address).
 import assert from "node:assert/strict";
 import { scenario } from "../harness/scenario.js";
-import { cleanupCapacity, virtualNodes } from "../harness/provisioning.js";
-import {
-  appDeployment,
-  podReady,
-  realNodeClass,
-  realNodePool,
-  useRealNodes,
-  type PodStatusJson,
-} from "../harness/real-nodes.js";
+import { virtualNodes } from "../harness/provisioning.js";
+import { appDeployment, podReady, startRealNodes, type PodStatusJson } from "../harness/real-nodes.js";
 import { leftovers, isClean, describeLeftovers } from "../node/host-cleanup.js";
 
 scenario(
   "a real kubelet adopts the Node rafter created and runs the pods bound at admission",
   { needsRafter: true, timeoutMs: 150_000 },
   async (t) => {
-    const { cluster, kubectl, eventually, defer, repoRoot } = t;
-    const booted = useRealNodes(t, { maxNodes: 1 });
-    await cluster.kubectl.apply([realNodeClass(repoRoot), realNodePool("real")]);
-    defer(() => cleanupCapacity(cluster, t.namespace));
+    const { cluster, kubectl, eventually } = t;
+    const booted = await startRealNodes(t);
     await kubectl.apply(appDeployment("hello", 3));
 
     const node = await booted.first();

@@ -9,8 +9,8 @@ import { computeAllocatable } from "../../src/catalog/allocatable.js";
 import { parseResourceList, type Resources } from "../../src/domain/resources.js";
 import { formatResourceQuantity } from "../../src/domain/quantity.js";
 import { scenario } from "../harness/scenario.js";
-import { cleanupCapacity, virtualNodes } from "../harness/provisioning.js";
-import { appDeployment, realNodeClass, realNodePool, useRealNodes } from "../harness/real-nodes.js";
+import { virtualNodes } from "../harness/provisioning.js";
+import { appDeployment, startRealNodes } from "../harness/real-nodes.js";
 
 interface Configz {
   kubeletconfig: {
@@ -27,10 +27,8 @@ scenario(
   "rafter's allocatable formula gives what the real kubelet reports",
   { needsRafter: true, timeoutMs: 150_000 },
   async (t) => {
-    const { cluster, kubectl, eventually, defer, repoRoot } = t;
-    const booted = useRealNodes(t, { maxNodes: 1 });
-    await cluster.kubectl.apply([realNodeClass(repoRoot), realNodePool("real")]);
-    defer(() => cleanupCapacity(cluster, t.namespace));
+    const { cluster, kubectl, eventually } = t;
+    const booted = await startRealNodes(t);
     await kubectl.apply(appDeployment("one", 1));
     const node = await booted.first();
     const [vn] = await virtualNodes(cluster);

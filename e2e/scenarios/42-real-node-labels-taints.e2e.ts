@@ -6,13 +6,12 @@
 // and once the test removes the startup taint (as a node daemon would) the VirtualNode becomes Ready.
 import assert from "node:assert/strict";
 import { scenario } from "../harness/scenario.js";
-import { cleanupCapacity, virtualNodes } from "../harness/provisioning.js";
+import { virtualNodes } from "../harness/provisioning.js";
 import {
   appDeployment,
   podReady,
-  realNodeClass,
   realNodePool,
-  useRealNodes,
+  startRealNodes,
   type PodStatusJson,
 } from "../harness/real-nodes.js";
 
@@ -28,13 +27,11 @@ scenario(
   "NodePool labels, taints and startup taints survive the real kubelet's adoption",
   { needsRafter: true, timeoutMs: 150_000 },
   async (t) => {
-    const { cluster, kubectl, eventually, defer, repoRoot } = t;
-    const booted = useRealNodes(t, { maxNodes: 1 });
-    await cluster.kubectl.apply([
-      realNodeClass(repoRoot),
+    const { cluster, kubectl, eventually } = t;
+    const booted = await startRealNodes(
+      t,
       realNodePool("real", { labels: LABELS, taints: [TAINT], startupTaints: [STARTUP_TAINT] }),
-    ]);
-    defer(() => cleanupCapacity(cluster, t.namespace));
+    );
     await kubectl.apply(
       appDeployment("picky", 2, {
         nodeSelector: {

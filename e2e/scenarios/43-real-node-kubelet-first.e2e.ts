@@ -5,15 +5,8 @@
 // labels — and bind the reserved pods to it, without launching a second instance.
 import assert from "node:assert/strict";
 import { scenario } from "../harness/scenario.js";
-import { assertOneInstancePerVirtualNode, cleanupCapacity } from "../harness/provisioning.js";
-import {
-  appDeployment,
-  podReady,
-  realNodeClass,
-  realNodePool,
-  useRealNodes,
-  type PodStatusJson,
-} from "../harness/real-nodes.js";
+import { assertOneInstancePerVirtualNode } from "../harness/provisioning.js";
+import { appDeployment, podReady, startRealNodes, type PodStatusJson } from "../harness/real-nodes.js";
 
 interface NodeJson {
   metadata: { labels?: Record<string, string>; annotations?: Record<string, string>; finalizers?: string[] };
@@ -24,10 +17,8 @@ scenario(
   "a kubelet that registers its Node before rafter does is adopted, and the pods are bound to it",
   { needsRafter: true, timeoutMs: 180_000 },
   async (t) => {
-    const { cluster, kubectl, eventually, defer, repoRoot } = t;
-    const booted = useRealNodes(t, { maxNodes: 1 });
-    await cluster.kubectl.apply([realNodeClass(repoRoot), realNodePool("real")]);
-    defer(() => cleanupCapacity(cluster, t.namespace));
+    const { cluster, kubectl, eventually, defer } = t;
+    const booted = await startRealNodes(t);
     defer(async () => {
       if (!cluster.rafter.running) await cluster.rafter.start();
     });
