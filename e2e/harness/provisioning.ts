@@ -20,6 +20,7 @@ export interface VirtualNodeJson {
     nodeName?: string;
     boundPods?: number;
     lastFailure?: string;
+    lastPodEventTime?: string;
     conditions?: { type: string; status: string; reason?: string }[];
   };
 }
