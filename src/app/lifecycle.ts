@@ -60,7 +60,7 @@ export function createLifecycle(config: Config, deps: LifecycleWiringDeps): Life
         [],
         `Replacement (${reason})`,
       );
-      if (created.kind !== "ok") return fail(created.message);
+      if (!created.ok) return fail(created.error.message);
       provisioning.launcher.launch(created.value);
       return ok(created.value.metadata.name ?? "");
     },

@@ -410,8 +410,8 @@ export class Launcher {
 
   private async patch(name: string, status: VirtualNodeStatus): Promise<void> {
     const result = await this.deps.virtualNodes.patchStatus(name, status);
-    if (result.kind !== "ok" && result.kind !== "not-found")
-      throw new Error(`updating VirtualNode ${name} status: ${result.message}`);
+    if (!result.ok && result.error.kind !== "not-found")
+      throw new Error(`updating VirtualNode ${name} status: ${result.error.message}`);
   }
 }
 

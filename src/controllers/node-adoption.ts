@@ -57,10 +57,10 @@ export async function ensureInstanceNode(
   let existing = nodeByProviderId(known, desired.spec?.providerID ?? "");
   if (!existing) {
     const created = await writer.create(desired);
-    if (created.kind === "ok") return { kind: "created", nodeName: desired.metadata?.name ?? "" };
-    if (created.kind !== "already-exists") return { kind: "failed", message: created.message };
+    if (created.ok) return { kind: "created", nodeName: desired.metadata?.name ?? "" };
+    if (created.error.kind !== "already-exists") return { kind: "failed", message: created.error.message };
     const read = await writer.get(desired.metadata?.name ?? "");
-    if (read.kind !== "ok") return { kind: "failed", message: read.message };
+    if (!read.ok) return { kind: "failed", message: read.error.message };
     existing = read.value;
     const other = existing.spec?.providerID;
     // Same name, another instance (a reused private IP whose old Node is still being removed).
@@ -72,6 +72,6 @@ export async function ensureInstanceNode(
   if (!patch) return { kind: "unchanged", nodeName };
   const adopted = await writer.adopt(nodeName, patch);
   // A conflict means the Node changed under us (the kubelet's status): the launch step is retried.
-  if (adopted.kind !== "ok") return { kind: "failed", message: adopted.message };
+  if (!adopted.ok) return { kind: "failed", message: adopted.error.message };
   return { kind: "adopted", nodeName };
 }

@@ -58,8 +58,8 @@ async function reconcileNodeClass(deps: StatusDeps, nodeClass: EC2NodeClass): Pr
   }
   if (!sameStatus(nodeClass.status, status)) {
     const result = await deps.writer.patchStatus("ec2nodeclasses", name, status);
-    if (result.kind !== "ok")
-      deps.logger.warn({ nodeClass: name, error: result.message }, "status update failed");
+    if (!result.ok)
+      deps.logger.warn({ nodeClass: name, error: result.error.message }, "status update failed");
   }
   return readyOf(status.conditions);
 }
@@ -121,8 +121,7 @@ async function reconcileNodePool(
   };
   if (sameStatus(pool.status, status)) return;
   const result = await deps.writer.patchStatus("nodepools", name, status);
-  if (result.kind !== "ok")
-    deps.logger.warn({ nodePool: name, error: result.message }, "status update failed");
+  if (!result.ok) deps.logger.warn({ nodePool: name, error: result.error.message }, "status update failed");
 }
 
 /** Nodes of the pool (registered or still launching) and the capacity they bring. */

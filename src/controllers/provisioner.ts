@@ -258,9 +258,9 @@ export class Provisioner {
       return pod ? [pod] : [];
     });
     const created = await recordVirtualNode(this.deps, node, pods, `Planned for ${pods.length} pending pods`);
-    if (created.kind !== "ok") {
+    if (!created.ok) {
       // Nothing was launched; the pods stay pending and are planned again in the next round.
-      log.error({ error: created.message }, "could not record VirtualNode");
+      log.error({ error: created.error.message }, "could not record VirtualNode");
       for (const pod of pods) this.batcher.add(podKey(pod));
       return;
     }

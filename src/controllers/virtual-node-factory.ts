@@ -9,7 +9,9 @@ import type { NodePool } from "../api/nodepool.js";
 import type { VirtualNode } from "../api/virtualnode.js";
 import { formatResourceList } from "../domain/resources.js";
 import type { EventRecorder } from "../kube/events.js";
-import type { VirtualNodeClient, WriteResult } from "../kube/virtual-nodes.js";
+import type { ApiError } from "../kube/errors.js";
+import type { VirtualNodeClient } from "../kube/virtual-nodes.js";
+import type { Result } from "../domain/result.js";
 import { labelKeys } from "../api/labels.js";
 import type { NewNode } from "../planner/types.js";
 import type { ClusterReader } from "./cluster-reader.js";
@@ -40,7 +42,7 @@ export async function recordVirtualNode(
   node: NewNode,
   pods: readonly V1Pod[],
   why: string,
-): Promise<WriteResult<VirtualNode>> {
+): Promise<Result<VirtualNode, ApiError>> {
   const pool = deps.reader.nodePools().find((candidate) => candidate.metadata.name === node.nodePool);
   const nodeClassName = pool?.spec.template.spec.nodeClassRef.name;
   const nodeClass = deps.reader.nodeClasses().find((candidate) => candidate.metadata.name === nodeClassName);
@@ -66,7 +68,7 @@ export async function recordVirtualNode(
     },
     pool ? nodePoolOwner(pool) : [],
   );
-  if (created.kind === "ok")
+  if (created.ok)
     deps.events.record(
       virtualNodeTarget(created.value),
       "Normal",

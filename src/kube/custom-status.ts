@@ -2,29 +2,29 @@
 // patches on the status subresource.
 import { PatchStrategy, setHeaderOptions, type CustomObjectsApi } from "@kubernetes/client-node";
 import { apiGroup } from "../api/common.js";
-import { apiErrorKind, apiErrorMessage } from "./errors.js";
-import type { WriteResult } from "./virtual-nodes.js";
+import { fail, ok, type Result } from "../domain/result.js";
+import { apiError, type ApiError } from "./errors.js";
 
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
 export type StatusPlural = "nodepools" | "ec2nodeclasses";
 
 export interface StatusWriter {
-  patchStatus(plural: StatusPlural, name: string, status: object): Promise<WriteResult<unknown>>;
+  patchStatus(plural: StatusPlural, name: string, status: object): Promise<Result<unknown, ApiError>>;
 }
 
 export class ApiStatusWriter implements StatusWriter {
   constructor(private readonly custom: CustomObjectsApi) {}
 
-  async patchStatus(plural: StatusPlural, name: string, status: object): Promise<WriteResult<unknown>> {
+  async patchStatus(plural: StatusPlural, name: string, status: object): Promise<Result<unknown, ApiError>> {
     try {
       const value: unknown = await this.custom.patchClusterCustomObjectStatus(
         { group: apiGroup, version: "v1", plural, name, body: { status } },
         mergePatch,
       );
-      return { kind: "ok", value };
+      return ok(value);
     } catch (error) {
-      return { kind: apiErrorKind(error), message: apiErrorMessage(error) };
+      return fail(apiError(error));
     }
   }
 }

@@ -5,6 +5,17 @@ import { errorMessage } from "../domain/error-message.js";
 export type ApiErrorKind =
   "not-found" | "conflict" | "already-exists" | "too-many-requests" | "invalid" | "forbidden" | "other";
 
+/** What a failed API call comes back as: the kind to branch on, the message to log. */
+export interface ApiError {
+  readonly kind: ApiErrorKind;
+  readonly message: string;
+}
+
+/** The typed error of a thrown API exception. */
+export function apiError(error: unknown): ApiError {
+  return { kind: apiErrorKind(error), message: apiErrorMessage(error) };
+}
+
 export function apiErrorKind(error: unknown): ApiErrorKind {
   const code = error instanceof ApiException ? error.code : (error as { code?: unknown } | undefined)?.code;
   switch (code) {

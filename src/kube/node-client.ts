@@ -5,8 +5,8 @@
 // never into a lost update.
 import type { CoreV1Api, V1Node, V1Taint } from "@kubernetes/client-node";
 import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
-import { apiErrorKind, apiErrorMessage } from "./errors.js";
-import type { WriteResult } from "./virtual-nodes.js";
+import { fail, ok, type Result } from "../domain/result.js";
+import { apiError, type ApiError } from "./errors.js";
 
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
@@ -17,45 +17,45 @@ export interface NodeMetadataPatch {
 
 export interface NodeClient {
   /** Replaces spec.taints, guarded by the node's resourceVersion. */
-  setTaints(node: V1Node, taints: readonly V1Taint[]): Promise<WriteResult<V1Node>>;
-  patchMetadata(name: string, patch: NodeMetadataPatch): Promise<WriteResult<V1Node>>;
+  setTaints(node: V1Node, taints: readonly V1Taint[]): Promise<Result<V1Node, ApiError>>;
+  patchMetadata(name: string, patch: NodeMetadataPatch): Promise<Result<V1Node, ApiError>>;
   /** Removes one finalizer, guarded by the node's resourceVersion. */
-  removeFinalizer(node: V1Node, finalizer: string): Promise<WriteResult<V1Node>>;
-  delete(name: string): Promise<WriteResult<unknown>>;
+  removeFinalizer(node: V1Node, finalizer: string): Promise<Result<V1Node, ApiError>>;
+  delete(name: string): Promise<Result<unknown, ApiError>>;
 }
 
 export class ApiNodeClient implements NodeClient {
   constructor(private readonly core: CoreV1Api) {}
 
-  setTaints(node: V1Node, taints: readonly V1Taint[]): Promise<WriteResult<V1Node>> {
+  setTaints(node: V1Node, taints: readonly V1Taint[]): Promise<Result<V1Node, ApiError>> {
     return this.patch(node.metadata?.name ?? "", {
       metadata: guard(node),
       spec: { taints: taints.length > 0 ? taints : null },
     });
   }
 
-  patchMetadata(name: string, patch: NodeMetadataPatch): Promise<WriteResult<V1Node>> {
+  patchMetadata(name: string, patch: NodeMetadataPatch): Promise<Result<V1Node, ApiError>> {
     return this.patch(name, { metadata: patch });
   }
 
-  removeFinalizer(node: V1Node, finalizer: string): Promise<WriteResult<V1Node>> {
+  removeFinalizer(node: V1Node, finalizer: string): Promise<Result<V1Node, ApiError>> {
     const finalizers = (node.metadata?.finalizers ?? []).filter((f) => f !== finalizer);
     return this.patch(node.metadata?.name ?? "", { metadata: { ...guard(node), finalizers } });
   }
 
-  async delete(name: string): Promise<WriteResult<unknown>> {
+  async delete(name: string): Promise<Result<unknown, ApiError>> {
     try {
-      return { kind: "ok", value: await this.core.deleteNode({ name }) };
+      return ok(await this.core.deleteNode({ name }));
     } catch (error) {
-      return { kind: apiErrorKind(error), message: apiErrorMessage(error) };
+      return fail(apiError(error));
     }
   }
 
-  private async patch(name: string, body: object): Promise<WriteResult<V1Node>> {
+  private async patch(name: string, body: object): Promise<Result<V1Node, ApiError>> {
     try {
-      return { kind: "ok", value: await this.core.patchNode({ name, body }, mergePatch) };
+      return ok(await this.core.patchNode({ name, body }, mergePatch));
     } catch (error) {
-      return { kind: apiErrorKind(error), message: apiErrorMessage(error) };
+      return fail(apiError(error));
     }
   }
 }

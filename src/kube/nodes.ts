@@ -3,8 +3,8 @@
 // first (after a crash, or a fast boot), rafter adopts the kubelet's Node with a merge patch instead.
 import type { CoreV1Api, V1Node } from "@kubernetes/client-node";
 import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
-import { apiErrorKind, apiErrorMessage } from "./errors.js";
-import type { WriteResult } from "./virtual-nodes.js";
+import { fail, ok, type Result } from "../domain/result.js";
+import { apiError, type ApiError } from "./errors.js";
 
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
@@ -17,42 +17,41 @@ export interface NodeAdoptionPatch {
 }
 
 export interface NodeWriter {
-  create(node: V1Node): Promise<WriteResult<V1Node>>;
-  get(name: string): Promise<WriteResult<V1Node>>;
-  adopt(name: string, patch: NodeAdoptionPatch): Promise<WriteResult<V1Node>>;
+  create(node: V1Node): Promise<Result<V1Node, ApiError>>;
+  get(name: string): Promise<Result<V1Node, ApiError>>;
+  adopt(name: string, patch: NodeAdoptionPatch): Promise<Result<V1Node, ApiError>>;
 }
 
 export class ApiNodeWriter implements NodeWriter {
   constructor(private readonly core: CoreV1Api) {}
 
-  async create(node: V1Node): Promise<WriteResult<V1Node>> {
+  async create(node: V1Node): Promise<Result<V1Node, ApiError>> {
     try {
-      return { kind: "ok", value: await this.core.createNode({ body: node }) };
+      return ok(await this.core.createNode({ body: node }));
     } catch (error) {
-      return { kind: apiErrorKind(error), message: apiErrorMessage(error) };
+      return fail(apiError(error));
     }
   }
 
-  async get(name: string): Promise<WriteResult<V1Node>> {
+  async get(name: string): Promise<Result<V1Node, ApiError>> {
     try {
-      return { kind: "ok", value: await this.core.readNode({ name }) };
+      return ok(await this.core.readNode({ name }));
     } catch (error) {
-      return { kind: apiErrorKind(error), message: apiErrorMessage(error) };
+      return fail(apiError(error));
     }
   }
 
-  async adopt(name: string, patch: NodeAdoptionPatch): Promise<WriteResult<V1Node>> {
+  async adopt(name: string, patch: NodeAdoptionPatch): Promise<Result<V1Node, ApiError>> {
     const { resourceVersion, ...metadata } = patch;
     try {
-      return {
-        kind: "ok",
-        value: await this.core.patchNode(
+      return ok(
+        await this.core.patchNode(
           { name, body: { metadata: { ...metadata, ...(resourceVersion ? { resourceVersion } : {}) } } },
           mergePatch,
         ),
-      };
+      );
     } catch (error) {
-      return { kind: apiErrorKind(error), message: apiErrorMessage(error) };
+      return fail(apiError(error));
     }
   }
 }

@@ -8,21 +8,19 @@ import {
 } from "@kubernetes/client-node";
 import { apiGroup, apiVersion } from "../api/common.js";
 import type { VirtualNode, VirtualNodeSpec, VirtualNodeStatus } from "../api/virtualnode.js";
-import { apiErrorKind, apiErrorMessage, type ApiErrorKind } from "./errors.js";
+import { fail, ok, type Result } from "../domain/result.js";
+import { apiError, type ApiError } from "./errors.js";
 
 export const terminationFinalizer = "rafter.dev/termination";
-
-export type WriteResult<T> =
-  { readonly kind: "ok"; readonly value: T } | { readonly kind: ApiErrorKind; readonly message: string };
 
 const target = { group: apiGroup, version: "v1", plural: "virtualnodes" } as const;
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
-async function attempt<T>(call: () => Promise<unknown>): Promise<WriteResult<T>> {
+async function attempt<T>(call: () => Promise<unknown>): Promise<Result<T, ApiError>> {
   try {
-    return { kind: "ok", value: (await call()) as T };
+    return ok((await call()) as T);
   } catch (error) {
-    return { kind: apiErrorKind(error), message: apiErrorMessage(error) };
+    return fail(apiError(error));
   }
 }
 
@@ -35,7 +33,7 @@ export class VirtualNodeClient {
     labels: Record<string, string>,
     annotations: Record<string, string> = {},
     ownerReferences: V1OwnerReference[] = [],
-  ): Promise<WriteResult<VirtualNode>> {
+  ): Promise<Result<VirtualNode, ApiError>> {
     const body: VirtualNode = {
       apiVersion,
       kind: "VirtualNode",
@@ -51,11 +49,11 @@ export class VirtualNodeClient {
     return attempt(() => this.custom.createClusterCustomObject({ ...target, body }));
   }
 
-  get(name: string): Promise<WriteResult<VirtualNode>> {
+  get(name: string): Promise<Result<VirtualNode, ApiError>> {
     return attempt(() => this.custom.getClusterCustomObject({ ...target, name }));
   }
 
-  patchStatus(name: string, status: VirtualNodeStatus): Promise<WriteResult<VirtualNode>> {
+  patchStatus(name: string, status: VirtualNodeStatus): Promise<Result<VirtualNode, ApiError>> {
     return attempt(() =>
       this.custom.patchClusterCustomObjectStatus({ ...target, name, body: { status } }, mergePatch),
     );
@@ -69,13 +67,13 @@ export class VirtualNodeClient {
       finalizers?: string[];
       ownerReferences?: V1OwnerReference[];
     },
-  ): Promise<WriteResult<VirtualNode>> {
+  ): Promise<Result<VirtualNode, ApiError>> {
     return attempt(() =>
       this.custom.patchClusterCustomObject({ ...target, name, body: { metadata } }, mergePatch),
     );
   }
 
-  delete(name: string): Promise<WriteResult<unknown>> {
+  delete(name: string): Promise<Result<unknown, ApiError>> {
     return attempt(() => this.custom.deleteClusterCustomObject({ ...target, name }));
   }
 }

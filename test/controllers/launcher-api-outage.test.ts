@@ -16,7 +16,8 @@ import { CatalogSource } from "../../src/controllers/catalog-source.js";
 import { staticReader } from "../../src/controllers/cluster-reader.js";
 import { Launcher } from "../../src/controllers/launcher.js";
 import { MemoryEventRecorder } from "../../src/kube/events.js";
-import type { WriteResult } from "../../src/kube/virtual-nodes.js";
+import { fail, type Result } from "../../src/domain/result.js";
+import type { ApiError } from "../../src/kube/errors.js";
 import type { VirtualNode } from "../../src/api/virtualnode.js";
 import { provisioningMetrics } from "../../src/metrics/provisioning.js";
 import { createMetricsRegistry } from "../../src/metrics/registry.js";
@@ -47,9 +48,9 @@ describe("launcher while the API server is away", () => {
     const store = new FakeVirtualNodes();
     const api = { down: true };
     const virtualNodes = {
-      patchStatus: (name: string, status: VirtualNodeStatus): Promise<WriteResult<VirtualNode>> =>
+      patchStatus: (name: string, status: VirtualNodeStatus): Promise<Result<VirtualNode, ApiError>> =>
         api.down
-          ? Promise.resolve({ kind: "other", message: "connect ECONNREFUSED 127.0.0.1:6443" })
+          ? Promise.resolve(fail({ kind: "other", message: "connect ECONNREFUSED 127.0.0.1:6443" }))
           : store.patchStatus(name, status),
     };
     const liveReader = { ...reader, virtualNodes: () => store.list() };
@@ -93,7 +94,7 @@ describe("launcher while the API server is away", () => {
       },
       {},
     );
-    assert.equal(created.kind, "ok");
+    assert.ok(created.ok);
     launcher.launch(created.value);
     for (let second = 0; second < 45; second++) {
       await until(() => !launcher.busy, { what: "the launcher to wait" });

@@ -5,6 +5,7 @@ import type { VirtualNode } from "../../src/api/virtualnode.js";
 import { staticReader } from "../../src/controllers/cluster-reader.js";
 import { nodeClassHashAnnotation, templateHashAnnotation } from "../../src/controllers/lifecycle/drift.js";
 import { recordVirtualNode } from "../../src/controllers/virtual-node-factory.js";
+import { ok } from "../../src/domain/result.js";
 import { MemoryEventRecorder } from "../../src/kube/events.js";
 import { testPool } from "../support/lifecycle-fakes.js";
 
@@ -32,7 +33,7 @@ describe("recording a VirtualNode", () => {
               spec,
             };
             created.push(virtualNode);
-            return Promise.resolve({ kind: "ok", value: virtualNode });
+            return Promise.resolve(ok(virtualNode));
           },
         },
       },
@@ -50,7 +51,7 @@ describe("recording a VirtualNode", () => {
       [],
       "test",
     );
-    assert.equal(result.kind, "ok");
+    assert.ok(result.ok);
     const metadata = created[0]!.metadata;
     assert.deepEqual(metadata.ownerReferences, [
       { apiVersion: "rafter.dev/v1", kind: "NodePool", name: "general", uid: "pool-uid" },

@@ -25,16 +25,17 @@ import { virtualNodeAnnotation } from "../../src/controllers/node-object.js";
 import type { EvictionResult, PodEvictor } from "../../src/kube/eviction.js";
 import { MemoryEventRecorder } from "../../src/kube/events.js";
 import type { NodeClient, NodeMetadataPatch } from "../../src/kube/node-client.js";
-import { terminationFinalizer, type WriteResult } from "../../src/kube/virtual-nodes.js";
+import { terminationFinalizer } from "../../src/kube/virtual-nodes.js";
+import type { ApiError } from "../../src/kube/errors.js";
 import { createMetricsRegistry } from "../../src/metrics/registry.js";
 import { plan } from "../../src/planner/index.js";
 import type { NewNode } from "../../src/planner/types.js";
-import { ok as success } from "../../src/domain/result.js";
+import { fail, ok as success, type Result } from "../../src/domain/result.js";
 import { until } from "./until.js";
 
-const ok = <T>(value: T): Promise<WriteResult<T>> => Promise.resolve({ kind: "ok", value });
-const notFound = <T>(name: string): Promise<WriteResult<T>> =>
-  Promise.resolve({ kind: "not-found", message: name });
+const ok = <T>(value: T): Promise<Result<T, ApiError>> => Promise.resolve(success(value));
+const notFound = <T>(name: string): Promise<Result<T, ApiError>> =>
+  Promise.resolve(fail({ kind: "not-found", message: name }));
 
 export interface Watcher {
   onNode(node: V1Node): void;

@@ -5,7 +5,8 @@ import type { V1Node, V1Pod } from "@kubernetes/client-node";
 import type { VirtualNode, VirtualNodeSpec, VirtualNodeStatus } from "../../src/api/virtualnode.js";
 import type { Binder, BindResult } from "../../src/kube/binder.js";
 import type { NodeAdoptionPatch, NodeWriter } from "../../src/kube/nodes.js";
-import type { WriteResult } from "../../src/kube/virtual-nodes.js";
+import { fail, ok, type Result } from "../../src/domain/result.js";
+import type { ApiError } from "../../src/kube/errors.js";
 
 export class FakeVirtualNodes {
   readonly objects = new Map<string, VirtualNode>();
@@ -16,12 +17,12 @@ export class FakeVirtualNodes {
     name: string,
     spec: VirtualNodeSpec,
     labels: Record<string, string>,
-  ): Promise<WriteResult<VirtualNode>> {
+  ): Promise<Result<VirtualNode, ApiError>> {
     if (this.failCreates > 0) {
       this.failCreates--;
-      return Promise.resolve({ kind: "other", message: "injected create failure" });
+      return Promise.resolve(fail({ kind: "other", message: "injected create failure" }));
     }
-    if (this.objects.has(name)) return Promise.resolve({ kind: "already-exists", message: name });
+    if (this.objects.has(name)) return Promise.resolve(fail({ kind: "already-exists", message: name }));
     const object: VirtualNode = {
       apiVersion: "rafter.dev/v1",
       kind: "VirtualNode",
@@ -30,14 +31,14 @@ export class FakeVirtualNodes {
       status: { phase: "Planned" },
     };
     this.objects.set(name, object);
-    return Promise.resolve({ kind: "ok", value: structuredClone(object) });
+    return Promise.resolve(ok(structuredClone(object)));
   }
 
-  patchStatus(name: string, status: VirtualNodeStatus): Promise<WriteResult<VirtualNode>> {
+  patchStatus(name: string, status: VirtualNodeStatus): Promise<Result<VirtualNode, ApiError>> {
     const object = this.objects.get(name);
-    if (!object) return Promise.resolve({ kind: "not-found", message: name });
+    if (!object) return Promise.resolve(fail({ kind: "not-found", message: name }));
     object.status = { ...object.status, ...structuredClone(status) };
-    return Promise.resolve({ kind: "ok", value: structuredClone(object) });
+    return Promise.resolve(ok(structuredClone(object)));
   }
 
   list(): VirtualNode[] {
@@ -47,27 +48,25 @@ export class FakeVirtualNodes {
 
 export class FakeNodes implements NodeWriter {
   readonly nodes: V1Node[] = [];
-  create(node: V1Node): Promise<WriteResult<V1Node>> {
+  create(node: V1Node): Promise<Result<V1Node, ApiError>> {
     if (this.nodes.some((n) => n.metadata?.name === node.metadata?.name))
-      return Promise.resolve({ kind: "already-exists", message: node.metadata?.name ?? "" });
+      return Promise.resolve(fail({ kind: "already-exists", message: node.metadata?.name ?? "" }));
     this.nodes.push(structuredClone(node));
-    return Promise.resolve({ kind: "ok", value: node });
+    return Promise.resolve(ok(node));
   }
-  get(name: string): Promise<WriteResult<V1Node>> {
+  get(name: string): Promise<Result<V1Node, ApiError>> {
     const node = this.nodes.find((n) => n.metadata?.name === name);
-    return Promise.resolve(
-      node ? { kind: "ok", value: structuredClone(node) } : { kind: "not-found", message: name },
-    );
+    return Promise.resolve(node ? ok(structuredClone(node)) : fail({ kind: "not-found", message: name }));
   }
   /** Applies the merge patch as the API server would (labels/annotations merged, finalizers replaced). */
-  adopt(name: string, patch: NodeAdoptionPatch): Promise<WriteResult<V1Node>> {
+  adopt(name: string, patch: NodeAdoptionPatch): Promise<Result<V1Node, ApiError>> {
     const node = this.nodes.find((n) => n.metadata?.name === name);
-    if (!node) return Promise.resolve({ kind: "not-found", message: name });
+    if (!node) return Promise.resolve(fail({ kind: "not-found", message: name }));
     const metadata = (node.metadata ??= {});
     metadata.labels = { ...metadata.labels, ...patch.labels };
     metadata.annotations = { ...metadata.annotations, ...patch.annotations };
     if (patch.finalizers) metadata.finalizers = [...patch.finalizers];
-    return Promise.resolve({ kind: "ok", value: structuredClone(node) });
+    return Promise.resolve(ok(structuredClone(node)));
   }
 }
 

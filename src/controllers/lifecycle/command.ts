@@ -53,8 +53,8 @@ export class CommandExecutor {
       const unit = lookup(this.deps.reader, key);
       if (unit.node) this.deps.events.record(nodeTarget(unit.node), "Normal", "Disrupting", command.message);
       const result = await this.deps.virtualNodes.delete(key);
-      if (result.kind === "ok" || result.kind === "not-found") deleted.push(key);
-      else log.warn({ key, error: result.message }, "could not delete VirtualNode");
+      if (result.ok || result.error.kind === "not-found") deleted.push(key);
+      else log.warn({ key, error: result.error.message }, "could not delete VirtualNode");
     }
     this.metrics.disruptions.inc({
       reason: command.reason,
@@ -100,7 +100,7 @@ export class CommandExecutor {
         node,
         on ? withDisruptedTaint(node) : withoutDisruptedTaint(node),
       );
-      if (result.kind === "ok" || result.kind === "not-found") return;
+      if (result.ok || result.error.kind === "not-found") return;
       // Conflict: the cache is behind our last write or someone else's; look again shortly.
       await this.sleeper.sleep(200);
     }

@@ -45,7 +45,10 @@ export class ConsolidationMarks {
       this.deps.clock.now(),
     );
     const result = await this.deps.virtualNodes.patchStatus(key, next);
-    if (result.kind !== "ok" && result.kind !== "not-found")
-      this.deps.logger.warn({ key, error: result.message }, "could not update the Consolidatable condition");
+    if (!result.ok && result.error.kind !== "not-found")
+      this.deps.logger.warn(
+        { key, error: result.error.message },
+        "could not update the Consolidatable condition",
+      );
   }
 }

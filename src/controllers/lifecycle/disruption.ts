@@ -328,8 +328,11 @@ export class Disruption {
     this.deps.logger.info({ node: candidate.nodeName, reason }, "disrupting node");
     this.deps.events.record(nodeTarget(candidate.node), "Normal", "Disrupting", message);
     const result = await this.deps.virtualNodes.delete(candidate.key);
-    if (result.kind !== "ok" && result.kind !== "not-found")
-      this.deps.logger.warn({ key: candidate.key, error: result.message }, "could not delete VirtualNode");
+    if (!result.ok && result.error.kind !== "not-found")
+      this.deps.logger.warn(
+        { key: candidate.key, error: result.error.message },
+        "could not delete VirtualNode",
+      );
     this.metrics.disruptions.inc({ reason, action: "delete" });
   }
 

@@ -43,8 +43,8 @@ export class DriftDetector {
       this.deps.clock.now(),
     );
     const result = await this.deps.virtualNodes.patchStatus(candidate.key, next);
-    if (result.kind !== "ok" && result.kind !== "not-found")
-      this.deps.logger.warn({ key: candidate.key, error: result.message }, "could not record drift");
+    if (!result.ok && result.error.kind !== "not-found")
+      this.deps.logger.warn({ key: candidate.key, error: result.error.message }, "could not record drift");
   }
 
   private async cloudDrifted(candidate: Candidate): Promise<string | undefined> {

@@ -60,7 +60,7 @@ export class GarbageCollector {
       if (!orphan) continue;
       this.deps.logger.warn({ node: node.metadata?.name, reason: orphan }, "gc: deleting node");
       const result = await this.deps.nodes.delete(node.metadata?.name ?? "");
-      if (result.kind === "ok") this.metrics.garbageCollected.inc({ kind: "node" });
+      if (result.ok) this.metrics.garbageCollected.inc({ kind: "node" });
     }
     return interval;
   }

@@ -50,8 +50,8 @@ export class InterruptionHandler {
       const result = unit.virtualNode
         ? await this.deps.virtualNodes.delete(unit.key)
         : await this.deps.nodes.delete(unit.node?.metadata?.name ?? "");
-      if (result.kind !== "ok" && result.kind !== "not-found")
-        throw new Error(`deleting ${unit.key}: ${result.message}`);
+      if (!result.ok && result.error.kind !== "not-found")
+        throw new Error(`deleting ${unit.key}: ${result.error.message}`);
     }
   }
 

@@ -37,8 +37,8 @@ export class PodEventClock {
       const result = await this.deps.virtualNodes.patchStatus(key, {
         lastPodEventTime: new Date(since).toISOString(),
       });
-      if (result.kind !== "ok" && result.kind !== "not-found")
-        this.deps.logger.warn({ key, error: result.message }, "could not record the last pod event");
+      if (!result.ok && result.error.kind !== "not-found")
+        this.deps.logger.warn({ key, error: result.error.message }, "could not record the last pod event");
     }
   }
 

@@ -89,8 +89,8 @@ export class Registration {
       const labelled = await this.deps.nodes.patchMetadata(node.metadata?.name ?? "", {
         labels: { [labelKeys.initialized]: "true" },
       });
-      if (labelled.kind !== "ok" && labelled.kind !== "not-found")
-        throw new Error(`labelling Node: ${labelled.message}`);
+      if (!labelled.ok && labelled.error.kind !== "not-found")
+        throw new Error(`labelling Node: ${labelled.error.message}`);
       this.deps.events.record(
         virtualNodeTarget(virtualNode),
         "Normal",
@@ -106,8 +106,8 @@ export class Registration {
     }
     if (next !== status) {
       const result = await this.deps.virtualNodes.patchStatus(key, next);
-      if (result.kind !== "ok" && result.kind !== "not-found")
-        throw new Error(`updating VirtualNode: ${result.message}`);
+      if (!result.ok && result.error.kind !== "not-found")
+        throw new Error(`updating VirtualNode: ${result.error.message}`);
     }
     // Drift compares against what the node was launched from: stamp what is missing on first sight
     // (VirtualNodes recorded before a stamp existed).
@@ -144,8 +144,8 @@ export class Registration {
       now,
     );
     const result = await this.deps.virtualNodes.patchStatus(name, status);
-    if (result.kind !== "ok" && result.kind !== "not-found")
-      throw new Error(`failing VirtualNode: ${result.message}`);
+    if (!result.ok && result.error.kind !== "not-found")
+      throw new Error(`failing VirtualNode: ${result.error.message}`);
     this.deps.events.record(virtualNodeTarget(virtualNode), "Warning", reason, message);
     // Before the pods are released, so that their next plan already avoids this pool.
     this.deps.registrationOutcomes?.failed(virtualNode.spec.nodePool, reason, message);
@@ -169,8 +169,8 @@ export class Registration {
 
   private async delete(name: string): Promise<void> {
     const result = await this.deps.virtualNodes.delete(name);
-    if (result.kind !== "ok" && result.kind !== "not-found")
-      throw new Error(`deleting VirtualNode: ${result.message}`);
+    if (!result.ok && result.error.kind !== "not-found")
+      throw new Error(`deleting VirtualNode: ${result.error.message}`);
   }
 }
 

@@ -41,13 +41,13 @@ export class Termination {
     // Deleting either object terminates both.
     if (virtualNode && !virtualNode.metadata.deletionTimestamp) {
       const result = await this.deps.virtualNodes.delete(key);
-      if (result.kind !== "ok" && result.kind !== "not-found")
-        throw new Error(`deleting VirtualNode: ${result.message}`);
+      if (!result.ok && result.error.kind !== "not-found")
+        throw new Error(`deleting VirtualNode: ${result.error.message}`);
     }
     if (node && !node.metadata?.deletionTimestamp) {
       const result = await this.deps.nodes.delete(node.metadata?.name ?? "");
-      if (result.kind !== "ok" && result.kind !== "not-found")
-        throw new Error(`deleting Node: ${result.message}`);
+      if (!result.ok && result.error.kind !== "not-found")
+        throw new Error(`deleting Node: ${result.error.message}`);
     }
 
     // A launch still in flight finishes first, so that its instance is known and terminated here.
@@ -86,9 +86,9 @@ export class Termination {
 
     if (node?.metadata?.finalizers?.includes(terminationFinalizer)) {
       const result = await this.deps.nodes.removeFinalizer(node, terminationFinalizer);
-      if (result.kind === "conflict") return 500;
-      if (result.kind !== "ok" && result.kind !== "not-found")
-        throw new Error(`releasing Node: ${result.message}`);
+      if (!result.ok && result.error.kind === "conflict") return 500;
+      if (!result.ok && result.error.kind !== "not-found")
+        throw new Error(`releasing Node: ${result.error.message}`);
       log.info("node terminated");
       this.metrics.terminations.inc({ nodepool: unit.nodePool?.metadata.name ?? "" });
       const started = millis(node.metadata.deletionTimestamp);
@@ -100,8 +100,8 @@ export class Termination {
       if (retainUntil > this.deps.clock.now()) return retainUntil - this.deps.clock.now();
       const finalizers = virtualNode.metadata.finalizers.filter((f) => f !== terminationFinalizer);
       const result = await this.deps.virtualNodes.patchMetadata(key, { finalizers });
-      if (result.kind !== "ok" && result.kind !== "not-found")
-        throw new Error(`releasing VirtualNode: ${result.message}`);
+      if (!result.ok && result.error.kind !== "not-found")
+        throw new Error(`releasing VirtualNode: ${result.error.message}`);
     }
     this.blockedAttempts.delete(key);
     this.detachWaits.delete(key);
@@ -113,9 +113,9 @@ export class Termination {
     const nodeName = node.metadata?.name ?? "";
     if (!hasDisruptedTaint(node)) {
       const tainted = await this.deps.nodes.setTaints(node, withDisruptedTaint(node));
-      if (tainted.kind === "conflict") return 500;
-      if (tainted.kind !== "ok" && tainted.kind !== "not-found")
-        throw new Error(`tainting Node: ${tainted.message}`);
+      if (!tainted.ok && tainted.error.kind === "conflict") return 500;
+      if (!tainted.ok && tainted.error.kind !== "not-found")
+        throw new Error(`tainting Node: ${tainted.error.message}`);
       this.deps.events.record(
         nodeTarget(node),
         "Normal",
@@ -198,8 +198,8 @@ export class Termination {
     if (!virtualNode || virtualNode.status?.phase === phase || virtualNode.status?.phase === "Failed") return;
     const name = virtualNode.metadata.name ?? "";
     const result = await this.deps.virtualNodes.patchStatus(name, { phase });
-    if (result.kind !== "ok" && result.kind !== "not-found")
-      throw new Error(`updating VirtualNode: ${result.message}`);
+    if (!result.ok && result.error.kind !== "not-found")
+      throw new Error(`updating VirtualNode: ${result.error.message}`);
     if (phase === "Terminating")
       this.deps.events.record(
         virtualNodeTarget(virtualNode),
