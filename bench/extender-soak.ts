@@ -19,6 +19,7 @@ import { pino } from "pino";
 import { systemClock } from "../src/clock.js";
 import { createExtenderListener } from "../src/extender/app.js";
 import type { Binder } from "../src/kube/binder.js";
+import { ok } from "../src/domain/result.js";
 import { createMetricsRegistry } from "../src/metrics/registry.js";
 import { buildState, requestBodies } from "./lib/extender-cluster.js";
 
@@ -50,7 +51,7 @@ type Command = { kind: "gc" } | { kind: "samples" };
 
 async function serve(): Promise<void> {
   const { state, ledger, names } = buildState(nodeCount, podCount, seed);
-  const noBinder: Binder = { bind: () => Promise.resolve({ kind: "ok" }) };
+  const noBinder: Binder = { bind: () => Promise.resolve(ok({ joined: false })) };
   const listener = createExtenderListener({
     state,
     ledger,

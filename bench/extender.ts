@@ -27,6 +27,7 @@ import { pino } from "pino";
 import { systemClock } from "../src/clock.js";
 import { createExtenderListener } from "../src/extender/app.js";
 import type { Binder } from "../src/kube/binder.js";
+import { ok } from "../src/domain/result.js";
 import { filterVerb, prioritizeVerb, type HandlerContext } from "../src/extender/handlers.js";
 import { RecentPods } from "../src/extender/recent-pods.js";
 import { SlotIndex } from "../src/extender/slot-index.js";
@@ -46,7 +47,7 @@ const seed = Number(process.env.BENCH_SEED ?? 42);
 // ---------------------------------------------------------------------------------------------
 // Server role (child process): builds the state and serves the extender and the baseline.
 
-const noBinder: Binder = { bind: () => Promise.resolve({ kind: "ok" }) };
+const noBinder: Binder = { bind: () => Promise.resolve(ok({ joined: false })) };
 
 /** The floor: node:http reading a body and writing it back, nothing else. */
 function bareEcho(req: IncomingMessage, res: ServerResponse): void {

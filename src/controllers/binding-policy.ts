@@ -11,6 +11,7 @@
 import type { V1Node, V1PersistentVolumeClaim, V1Pod } from "@kubernetes/client-node";
 import { parseResourceList, type Resources } from "../domain/resources.js";
 import type { Binder, BindResult } from "../kube/binder.js";
+import { fail } from "../domain/result.js";
 
 export function needsVolumeBinding(pod: V1Pod, claims: readonly V1PersistentVolumeClaim[]): boolean {
   const namespace = pod.metadata?.namespace ?? "default";
@@ -72,10 +73,12 @@ export function deviceAwareBinder(inner: Binder, deps: DeviceAwareBinderDeps): B
           ? awaitedDevices(requests, deps.node(nodeName))
           : [];
       if (awaited.length > 0)
-        return Promise.resolve({
-          kind: "error",
-          message: `waiting for the kubelet on ${nodeName} to advertise ${awaited.join(", ")}`,
-        });
+        return Promise.resolve(
+          fail({
+            kind: "error",
+            message: `waiting for the kubelet on ${nodeName} to advertise ${awaited.join(", ")}`,
+          }),
+        );
       return inner.bind(namespace, name, uid, nodeName);
     },
   };

@@ -4,7 +4,7 @@
 // already bound are skipped.
 import type { V1Node, V1Pod } from "@kubernetes/client-node";
 import type { VirtualNode, VirtualNodeStatus } from "../api/virtualnode.js";
-import type { Binder } from "../kube/binder.js";
+import { bindResultLabel, type Binder } from "../kube/binder.js";
 import type { Clock, Timers } from "../clock.js";
 import type { CloudProvider, LaunchedInstance } from "../cloud/provider.js";
 import type { InstanceType } from "../catalog/types.js";
@@ -311,14 +311,12 @@ export class Launcher {
       const podName = pod.metadata?.name ?? "";
       const uid = pod.metadata?.uid ?? "";
       const result = await this.deps.binder.bind(namespace, podName, uid, nodeName);
-      this.deps.metrics.bindings.inc({
-        result: result.kind === "ok" && result.joined ? "joined" : result.kind,
-      });
-      if (result.kind === "ok") {
+      this.deps.metrics.bindings.inc({ result: bindResultLabel(result) });
+      if (result.ok) {
         bound++;
         // Joined: another caller (kube-scheduler through the extender, or an earlier pass over this
         // node) made this binding and reported it.
-        if (result.joined) return;
+        if (result.value.joined) return;
         this.deps.failpoint?.("pod-bound");
         log.debug({ pod: `${namespace}/${podName}`, node: nodeName }, "pod bound");
         this.deps.ledger.assume({
@@ -337,10 +335,10 @@ export class Launcher {
         });
       } else {
         log.debug(
-          { pod: `${namespace}/${podName}`, result: result.kind, message: result.message },
+          { pod: `${namespace}/${podName}`, result: result.error.kind, message: result.error.message },
           "binding skipped",
         );
-        if (result.kind === "not-found") this.deps.ledger.release(uid);
+        if (result.error.kind === "not-found") this.deps.ledger.release(uid);
       }
     });
     await Promise.all(binds);

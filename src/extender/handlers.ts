@@ -7,7 +7,7 @@ import type { Logger } from "../logging.js";
 import type { ClusterState } from "../state/cluster-state.js";
 import type { ReservationLedger } from "../state/reservation-ledger.js";
 import { isBoundTo } from "../state/scheduling-state.js";
-import type { Binder } from "../kube/binder.js";
+import { bindResultLabel, type Binder, type BindResult } from "../kube/binder.js";
 import type { Candidates } from "./candidates.js";
 import { encodeFilterResult, encodeHostPriorityList } from "./encode.js";
 import { decideFilter, type FilterDecision, type FilterReason } from "./filter.js";
@@ -22,6 +22,7 @@ import { checkBindingArgs, checkPreemptionArgs } from "./validate.js";
 import type { ExtenderBindingResult, WireNodeList } from "./wire.js";
 import type { ExtenderMetrics } from "../metrics/extender.js";
 import { errorMessage } from "../domain/error-message.js";
+import { fail } from "../domain/result.js";
 
 export interface Reply {
   status: number;
@@ -180,66 +181,67 @@ export async function bindVerb(ctx: HandlerContext, body: Buffer, requestId: str
   const reservation = ctx.ledger.get(uid);
   const recent = ctx.recent.get(uid);
   const podCreatedAt = ctx.state.pod(uid)?.createdAt ?? millis(recent?.creationTimestamp);
-  let result;
+  let result: BindResult;
   try {
     result = await ctx.binder.bind(namespace, name, uid, nodeName);
   } catch (error) {
     // The port promises typed results; a throw is a bug in an adapter, reported rather than crashing.
-    result = { kind: "error" as const, message: `binder failed: ${errorMessage(error)}` };
+    result = fail({ kind: "error", message: `binder failed: ${errorMessage(error)}` });
   }
-  ctx.metrics.bindResults.inc({ result: result.kind === "ok" && result.joined ? "joined" : result.kind });
+  ctx.metrics.bindResults.inc({ result: bindResultLabel(result) });
   const log = {
     requestId,
     verb: "bind",
     pod: `${namespace}/${name}`,
     uid,
     node: nodeName,
-    result: result.kind,
+    result: result.ok ? "ok" : result.error.kind,
   };
   let reply: ExtenderBindingResult;
-  switch (result.kind) {
-    case "ok": {
-      // Hold the capacity at once, so the next filter call does not hand it to another pod before
-      // the informer delivers the binding; unless the informer was faster and already counts the pod.
-      if (ctx.state.pod(uid)?.nodeName === nodeName) {
-        ctx.ledger.release(uid);
-      } else {
-        const requests = reservation?.requests ?? ctx.state.pod(uid)?.requests ?? recent?.requests;
-        if (requests) ctx.ledger.assume({ podUID: uid, nodeName, requests, namespace, name });
-        else ctx.ledger.release(uid);
-      }
-      ctx.recent.forget(uid);
-      // Joined: rafter's own binding of this pod (admission-time, made or under way) answered it; the
-      // provisioner reports it.
-      if (!result.joined)
-        ctx.onBound?.({
-          namespace,
-          name,
-          uid,
-          nodeName,
-          reservedNodeName: reservation?.nodeName,
-          boundAt: ctx.clock.now(),
-          podCreatedAt,
-        });
-      reply = { Error: "" };
-      break;
-    }
-    case "not-found":
+  if (result.ok) {
+    // Hold the capacity at once, so the next filter call does not hand it to another pod before
+    // the informer delivers the binding; unless the informer was faster and already counts the pod.
+    if (ctx.state.pod(uid)?.nodeName === nodeName) {
       ctx.ledger.release(uid);
-      ctx.recent.forget(uid);
-      reply = { Error: `pod ${namespace}/${name} not found: ${result.message}` };
-      break;
-    case "conflict":
-      // Already bound where the scheduler wanted it (e.g. by admission-time binding): that is success.
-      reply = isBoundTo(ctx, uid, nodeName)
-        ? { Error: "" }
-        : { Error: `pod ${namespace}/${name} could not be bound to ${nodeName}: ${result.message}` };
-      break;
-    case "error":
-      reply = { Error: `binding pod ${namespace}/${name} to ${nodeName} failed: ${result.message}` };
-      break;
+    } else {
+      const requests = reservation?.requests ?? ctx.state.pod(uid)?.requests ?? recent?.requests;
+      if (requests) ctx.ledger.assume({ podUID: uid, nodeName, requests, namespace, name });
+      else ctx.ledger.release(uid);
+    }
+    ctx.recent.forget(uid);
+    // Joined: rafter's own binding of this pod (admission-time, made or under way) answered it; the
+    // provisioner reports it.
+    if (!result.value.joined)
+      ctx.onBound?.({
+        namespace,
+        name,
+        uid,
+        nodeName,
+        reservedNodeName: reservation?.nodeName,
+        boundAt: ctx.clock.now(),
+        podCreatedAt,
+      });
+    reply = { Error: "" };
+  } else {
+    const { kind, message } = result.error;
+    switch (kind) {
+      case "not-found":
+        ctx.ledger.release(uid);
+        ctx.recent.forget(uid);
+        reply = { Error: `pod ${namespace}/${name} not found: ${message}` };
+        break;
+      case "conflict":
+        // Already bound where the scheduler wanted it (e.g. by admission-time binding): that is success.
+        reply = isBoundTo(ctx, uid, nodeName)
+          ? { Error: "" }
+          : { Error: `pod ${namespace}/${name} could not be bound to ${nodeName}: ${message}` };
+        break;
+      case "error":
+        reply = { Error: `binding pod ${namespace}/${name} to ${nodeName} failed: ${message}` };
+        break;
+    }
   }
-  if (result.kind === "ok") ctx.logger.debug(log, "bind decision");
+  if (result.ok) ctx.logger.debug(log, "bind decision");
   else ctx.logger.info({ ...log, error: reply.Error }, "bind failed");
   return { status: 200, body: reply };
 }

@@ -12,15 +12,29 @@ import pLimit, { type LimitFunction } from "p-limit";
 import { apiErrorKind, apiErrorMessage } from "./errors.js";
 import { sleepOn, systemTimers } from "../clock.js";
 import { backoffDelay, exponential } from "../domain/backoff.js";
+import { fail, ok, type Result } from "../domain/result.js";
 
-export type BindResult =
-  /** `joined`: another caller made (or is making) this very binding, and reports it. */
-  | { readonly kind: "ok"; readonly joined?: boolean }
-  /** The pod is already bound (HTTP 409), possibly by the provisioner's admission-time binding. */
-  | { readonly kind: "conflict"; readonly message: string }
-  /** The pod no longer exists (HTTP 404). */
-  | { readonly kind: "not-found"; readonly message: string }
-  | { readonly kind: "error"; readonly message: string };
+/** A binding made; `joined`: another caller made (or is making) this very binding, and reports it. */
+export interface Bound {
+  readonly joined: boolean;
+}
+
+export interface BindError {
+  /**
+   * `conflict`: the pod is already bound (HTTP 409), possibly by the provisioner's admission-time
+   * binding; `not-found`: the pod no longer exists (HTTP 404); `error`: anything else.
+   */
+  readonly kind: "conflict" | "not-found" | "error";
+  readonly message: string;
+}
+
+export type BindResult = Result<Bound, BindError>;
+
+/** How a bind outcome is counted: ok, joined, conflict, not-found or error. */
+export function bindResultLabel(result: BindResult): string {
+  if (!result.ok) return result.error.kind;
+  return result.value.joined ? "joined" : "ok";
+}
 
 export interface Binder {
   bind(podNamespace: string, podName: string, podUID: string, nodeName: string): Promise<BindResult>;
@@ -42,7 +56,7 @@ export interface ApiBinderOptions {
 }
 
 /** Another caller made (or is making) this binding. */
-const joined: BindResult = { kind: "ok", joined: true };
+const joined: BindResult = ok({ joined: true });
 
 const defaultSleep = sleepOn(systemTimers());
 
@@ -67,7 +81,7 @@ export class ApiBinder implements Binder {
     if (this.knownBound(podUID, nodeName)) return Promise.resolve(joined);
     const key = `${podNamespace}/${podName}/${podUID}`;
     const same = this.pending.get(key);
-    if (same?.nodeName === nodeName) return same.result.then((r) => (r.kind === "ok" ? joined : r));
+    if (same?.nodeName === nodeName) return same.result.then((r) => (r.ok ? joined : r));
     const result = this.bindWithRetries(podNamespace, podName, podUID, nodeName);
     // A binding to another node is left to race: kube-apiserver decides, the loser gets its 409.
     if (!same) {
@@ -95,7 +109,7 @@ export class ApiBinder implements Binder {
       );
       if (result !== "retry") return result;
       if (attempt >= attempts)
-        return { kind: "error", message: `429: still too many requests after ${attempts} tries` };
+        return fail({ kind: "error", message: `429: still too many requests after ${attempts} tries` });
       await sleep(backoffDelay(tooManyRequestsBackoff, attempt));
     }
   }
@@ -120,14 +134,14 @@ export class ApiBinder implements Binder {
           target: { apiVersion: "v1", kind: "Node", name: nodeName },
         },
       });
-      return { kind: "ok" };
+      return ok({ joined: false });
     } catch (error) {
       const kind = apiErrorKind(error);
       const message = apiErrorMessage(error);
       if (kind === "too-many-requests") return "retry";
-      if (kind === "not-found") return { kind: "not-found", message };
-      if (kind === "conflict" || kind === "already-exists") return { kind: "conflict", message };
-      return { kind: "error", message };
+      if (kind === "not-found") return fail({ kind: "not-found", message });
+      if (kind === "conflict" || kind === "already-exists") return fail({ kind: "conflict", message });
+      return fail({ kind: "error", message });
     }
   }
 }

@@ -4,6 +4,7 @@ import { describe, it } from "node:test";
 import type { V1Node } from "@kubernetes/client-node";
 import { awaitedDevices, deviceAwareBinder, isDeviceResource } from "../../src/controllers/binding-policy.js";
 import type { BindResult } from "../../src/kube/binder.js";
+import { ok } from "../../src/domain/result.js";
 
 const node = (allocatable: Record<string, string>, kubelet: boolean): V1Node => ({
   metadata: { name: "n1" },
@@ -46,7 +47,7 @@ describe("binding policy for device pods", () => {
       {
         bind: (_ns, name): Promise<BindResult> => {
           calls.push(name);
-          return Promise.resolve({ kind: "ok" });
+          return Promise.resolve(ok({ joined: false }));
         },
       },
       {
@@ -56,11 +57,11 @@ describe("binding policy for device pods", () => {
       },
     );
     const early = await binder.bind("default", "trainer", "gpu", "n1");
-    assert.ok(early.kind === "error");
-    assert.match(early.message, /advertise nvidia\.com\/gpu/);
-    assert.equal((await binder.bind("default", "web", "cpu", "n1")).kind, "ok");
+    assert.ok(!early.ok && early.error.kind === "error");
+    assert.match(early.error.message, /advertise nvidia\.com\/gpu/);
+    assert.ok((await binder.bind("default", "web", "cpu", "n1")).ok);
     current = node({ "nvidia.com/gpu": "1" }, true);
-    assert.equal((await binder.bind("default", "trainer", "gpu", "n1")).kind, "ok");
+    assert.ok((await binder.bind("default", "trainer", "gpu", "n1")).ok);
     assert.deepEqual(calls, ["web", "trainer"]);
   });
 });

@@ -1,5 +1,6 @@
 import { after, beforeEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { fail, ok } from "../../src/domain/result.js";
 import { node, pod, startHarness, type Harness } from "./support.js";
 
 describe("POST /bind", () => {
@@ -74,7 +75,7 @@ describe("POST /bind", () => {
   });
 
   it("reports a conflict as an Error, and as success when the pod is already on that node", async () => {
-    h.binder.next = { kind: "conflict", message: "pod is already assigned" };
+    h.binder.next = fail({ kind: "conflict", message: "pod is already assigned" });
     const failed = await h.post("/bind", args);
     assert.match(
       (failed.json as { Error: string }).Error,
@@ -86,7 +87,7 @@ describe("POST /bind", () => {
   });
 
   it("reports a joined binding (rafter's own, already made) as success without a second event", async () => {
-    h.binder.next = { kind: "ok", joined: true };
+    h.binder.next = ok({ joined: true });
     const res = await h.post("/bind", args);
     assert.deepEqual(res.json, { Error: "" });
     assert.deepEqual(h.bound, [], "the provisioner reported that binding");
@@ -94,7 +95,7 @@ describe("POST /bind", () => {
 
   it("releases the reservation of a pod that no longer exists", async () => {
     h.deps.ledger.reserve({ podUID: "uid-p1", nodeName: "a", requests: { cpu: 1000, pods: 1 } });
-    h.binder.next = { kind: "not-found", message: 'pods "p1" not found' };
+    h.binder.next = fail({ kind: "not-found", message: 'pods "p1" not found' });
     const res = await h.post("/bind", args);
     assert.match((res.json as { Error: string }).Error, /not found/);
     assert.equal(h.deps.ledger.get("uid-p1"), undefined);
@@ -102,7 +103,7 @@ describe("POST /bind", () => {
   });
 
   it("reports binder errors and a throwing binder as an Error without crashing", async () => {
-    h.binder.next = { kind: "error", message: "etcd timeout" };
+    h.binder.next = fail({ kind: "error", message: "etcd timeout" });
     assert.match(((await h.post("/bind", args)).json as { Error: string }).Error, /etcd timeout/);
     h.binder.next = new Error("socket hang up");
     const thrown = await h.post("/bind", args);

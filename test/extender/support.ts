@@ -13,6 +13,7 @@ import {
   type ExtenderDeps,
 } from "../../src/extender/app.js";
 import type { Binder, BindResult } from "../../src/kube/binder.js";
+import { ok } from "../../src/domain/result.js";
 import { createMetricsRegistry } from "../../src/metrics/registry.js";
 import { createSchedulingState } from "../../src/state/scheduling-state.js";
 
@@ -121,7 +122,7 @@ export function virtualNode(
 /** A Binder that records calls and answers from a script (ok by default). */
 export class FakeBinder implements Binder {
   readonly calls: { namespace: string; name: string; uid: string; node: string }[] = [];
-  next: BindResult | Error = { kind: "ok" };
+  next: BindResult | Error = ok({ joined: false });
 
   bind(namespace: string, name: string, uid: string, node: string): Promise<BindResult> {
     this.calls.push({ namespace, name, uid, node });

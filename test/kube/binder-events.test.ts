@@ -5,6 +5,7 @@ import { describe, it } from "node:test";
 import { ApiException, type CoreV1Api } from "@kubernetes/client-node";
 import { pino } from "pino";
 import { ManualClock } from "../../src/clock.js";
+import { ok } from "../../src/domain/result.js";
 import { ApiBinder } from "../../src/kube/binder.js";
 import { ApiEventRecorder } from "../../src/kube/events.js";
 import { until } from "../support/until.js";
@@ -59,7 +60,7 @@ describe("ApiBinder", () => {
     await g.opened(8);
     await g.releaseUntil(allSettled(results));
     const outcomes = await Promise.all(results);
-    assert.ok(outcomes.every((r) => r.kind === "ok"));
+    assert.ok(outcomes.every((r) => r.ok));
     assert.equal(g.peak(), 8);
   });
 
@@ -78,16 +79,16 @@ describe("ApiBinder", () => {
     await g.opened(2);
     await g.releaseUntil(allSettled([first, again, elsewhere]));
     assert.deepEqual(await Promise.all([first, again, elsewhere]), [
-      { kind: "ok" },
-      { kind: "ok", joined: true },
-      { kind: "ok" },
+      ok({ joined: false }),
+      ok({ joined: true }),
+      ok({ joined: false }),
     ]);
     assert.equal(calls, 2, "one call for node-a (joined), one for node-b");
     // Once settled, a new request is sent again (the pod may have been recreated, or unbound).
     const later = binder.bind("default", "p", "u", "node-a");
     await g.opened(1);
     await g.releaseUntil(allSettled([later]));
-    assert.deepEqual(await later, { kind: "ok" });
+    assert.deepEqual(await later, ok({ joined: false }));
     assert.equal(calls, 3);
   });
 
@@ -116,10 +117,10 @@ describe("ApiBinder", () => {
     });
     await until(() => answered, { what: "the answer" });
     assert.equal(calls, 1, "p1 still holds the only slot");
-    assert.deepEqual(await again, { kind: "ok", joined: true });
+    assert.deepEqual(await again, ok({ joined: true }));
     await g.releaseUntil(allSettled([first, queued]));
-    assert.deepEqual(await first, { kind: "ok" });
-    assert.deepEqual(await queued, { kind: "ok", joined: true });
+    assert.deepEqual(await first, ok({ joined: false }));
+    assert.deepEqual(await queued, ok({ joined: true }));
     assert.equal(calls, 1, "only p1's Binding was sent");
   });
 
@@ -137,7 +138,7 @@ describe("ApiBinder", () => {
       return Promise.resolve();
     };
     const binder = new ApiBinder(flaky, { sleep });
-    assert.deepEqual(await binder.bind("default", "p", "u", "node-a"), { kind: "ok" });
+    assert.deepEqual(await binder.bind("default", "p", "u", "node-a"), ok({ joined: false }));
     assert.equal(calls, 3);
     assert.deepEqual(waits, [200, 400]);
 
@@ -145,7 +146,7 @@ describe("ApiBinder", () => {
       createNamespacedBinding: () => Promise.reject(new ApiException(429, "too many", "", {})),
     } as unknown as Pick<CoreV1Api, "createNamespacedBinding">;
     const result = await new ApiBinder(busy, { sleep, attempts: 3 }).bind("default", "p", "u", "node-a");
-    assert.equal(result.kind, "error");
+    assert.ok(!result.ok && result.error.kind === "error");
   });
 });
 

@@ -76,12 +76,12 @@ export class FakeBinder implements Binder {
   bind(namespace: string, name: string, uid: string, nodeName: string): Promise<BindResult> {
     const pod = this.pods.find((p) => p.metadata?.namespace === namespace && p.metadata.name === name);
     if (!pod || (uid && pod.metadata?.uid !== uid))
-      return Promise.resolve({ kind: "not-found", message: name });
+      return Promise.resolve(fail({ kind: "not-found", message: name }));
     if (pod.spec?.nodeName)
-      return Promise.resolve({ kind: "conflict", message: `already on ${pod.spec.nodeName}` });
+      return Promise.resolve(fail({ kind: "conflict", message: `already on ${pod.spec.nodeName}` }));
     pod.spec = { ...pod.spec, containers: pod.spec?.containers ?? [], nodeName };
     this.bindings.push({ pod: `${namespace}/${name}`, uid, node: nodeName });
-    return Promise.resolve({ kind: "ok" });
+    return Promise.resolve(ok({ joined: false }));
   }
 }
 
