@@ -2,8 +2,8 @@
 // patches on the status subresource.
 import { PatchStrategy, setHeaderOptions, type CustomObjectsApi } from "@kubernetes/client-node";
 import { apiGroup } from "../api/common.js";
-import { fail, ok, type Result } from "../domain/result.js";
-import { apiError, type ApiError } from "./errors.js";
+import type { Result } from "../domain/result.js";
+import { apiCall, type ApiError } from "./errors.js";
 
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
@@ -16,15 +16,12 @@ export interface StatusWriter {
 export class ApiStatusWriter implements StatusWriter {
   constructor(private readonly custom: CustomObjectsApi) {}
 
-  async patchStatus(plural: StatusPlural, name: string, status: object): Promise<Result<unknown, ApiError>> {
-    try {
-      const value: unknown = await this.custom.patchClusterCustomObjectStatus(
+  patchStatus(plural: StatusPlural, name: string, status: object): Promise<Result<unknown, ApiError>> {
+    return apiCall(() =>
+      this.custom.patchClusterCustomObjectStatus(
         { group: apiGroup, version: "v1", plural, name, body: { status } },
         mergePatch,
-      );
-      return ok(value);
-    } catch (error) {
-      return fail(apiError(error));
-    }
+      ),
+    );
   }
 }

@@ -1,6 +1,7 @@
 // API errors as expected outcomes: callers branch on a kind instead of parsing exceptions.
 import { ApiException } from "@kubernetes/client-node";
 import { errorMessage } from "../domain/error-message.js";
+import { fail, ok, type Result } from "../domain/result.js";
 
 export type ApiErrorKind =
   "not-found" | "conflict" | "already-exists" | "too-many-requests" | "invalid" | "forbidden" | "other";
@@ -14,6 +15,15 @@ export interface ApiError {
 /** The typed error of a thrown API exception. */
 export function apiError(error: unknown): ApiError {
   return { kind: apiErrorKind(error), message: apiErrorMessage(error) };
+}
+
+/** Makes one API call, a failure coming back as its typed error instead of an exception. */
+export async function apiCall<T>(call: () => Promise<T>): Promise<Result<T, ApiError>> {
+  try {
+    return ok(await call());
+  } catch (error) {
+    return fail(apiError(error));
+  }
 }
 
 export function apiErrorKind(error: unknown): ApiErrorKind {

@@ -5,8 +5,8 @@
 // never into a lost update.
 import type { CoreV1Api, V1Node, V1Taint } from "@kubernetes/client-node";
 import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
-import { fail, ok, type Result } from "../domain/result.js";
-import { apiError, type ApiError } from "./errors.js";
+import type { Result } from "../domain/result.js";
+import { apiCall, type ApiError } from "./errors.js";
 
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
@@ -43,20 +43,12 @@ export class ApiNodeClient implements NodeClient {
     return this.patch(node.metadata?.name ?? "", { metadata: { ...guard(node), finalizers } });
   }
 
-  async delete(name: string): Promise<Result<unknown, ApiError>> {
-    try {
-      return ok(await this.core.deleteNode({ name }));
-    } catch (error) {
-      return fail(apiError(error));
-    }
+  delete(name: string): Promise<Result<unknown, ApiError>> {
+    return apiCall(() => this.core.deleteNode({ name }));
   }
 
-  private async patch(name: string, body: object): Promise<Result<V1Node, ApiError>> {
-    try {
-      return ok(await this.core.patchNode({ name, body }, mergePatch));
-    } catch (error) {
-      return fail(apiError(error));
-    }
+  private patch(name: string, body: object): Promise<Result<V1Node, ApiError>> {
+    return apiCall(() => this.core.patchNode({ name, body }, mergePatch));
   }
 }
 

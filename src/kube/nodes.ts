@@ -3,8 +3,8 @@
 // first (after a crash, or a fast boot), rafter adopts the kubelet's Node with a merge patch instead.
 import type { CoreV1Api, V1Node } from "@kubernetes/client-node";
 import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
-import { fail, ok, type Result } from "../domain/result.js";
-import { apiError, type ApiError } from "./errors.js";
+import type { Result } from "../domain/result.js";
+import { apiCall, type ApiError } from "./errors.js";
 
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
@@ -25,33 +25,21 @@ export interface NodeWriter {
 export class ApiNodeWriter implements NodeWriter {
   constructor(private readonly core: CoreV1Api) {}
 
-  async create(node: V1Node): Promise<Result<V1Node, ApiError>> {
-    try {
-      return ok(await this.core.createNode({ body: node }));
-    } catch (error) {
-      return fail(apiError(error));
-    }
+  create(node: V1Node): Promise<Result<V1Node, ApiError>> {
+    return apiCall(() => this.core.createNode({ body: node }));
   }
 
-  async get(name: string): Promise<Result<V1Node, ApiError>> {
-    try {
-      return ok(await this.core.readNode({ name }));
-    } catch (error) {
-      return fail(apiError(error));
-    }
+  get(name: string): Promise<Result<V1Node, ApiError>> {
+    return apiCall(() => this.core.readNode({ name }));
   }
 
-  async adopt(name: string, patch: NodeAdoptionPatch): Promise<Result<V1Node, ApiError>> {
+  adopt(name: string, patch: NodeAdoptionPatch): Promise<Result<V1Node, ApiError>> {
     const { resourceVersion, ...metadata } = patch;
-    try {
-      return ok(
-        await this.core.patchNode(
-          { name, body: { metadata: { ...metadata, ...(resourceVersion ? { resourceVersion } : {}) } } },
-          mergePatch,
-        ),
-      );
-    } catch (error) {
-      return fail(apiError(error));
-    }
+    return apiCall(() =>
+      this.core.patchNode(
+        { name, body: { metadata: { ...metadata, ...(resourceVersion ? { resourceVersion } : {}) } } },
+        mergePatch,
+      ),
+    );
   }
 }

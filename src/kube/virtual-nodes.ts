@@ -8,20 +8,17 @@ import {
 } from "@kubernetes/client-node";
 import { apiGroup, apiVersion } from "../api/common.js";
 import type { VirtualNode, VirtualNodeSpec, VirtualNodeStatus } from "../api/virtualnode.js";
-import { fail, ok, type Result } from "../domain/result.js";
-import { apiError, type ApiError } from "./errors.js";
+import type { Result } from "../domain/result.js";
+import { apiCall, type ApiError } from "./errors.js";
 
 export const terminationFinalizer = "rafter.dev/termination";
 
 const target = { group: apiGroup, version: "v1", plural: "virtualnodes" } as const;
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
-async function attempt<T>(call: () => Promise<unknown>): Promise<Result<T, ApiError>> {
-  try {
-    return ok((await call()) as T);
-  } catch (error) {
-    return fail(apiError(error));
-  }
+/** The custom-objects API types its answers `object`: each call says what it returns. */
+function attempt<T>(call: () => Promise<unknown>): Promise<Result<T, ApiError>> {
+  return apiCall(async () => (await call()) as T);
 }
 
 export class VirtualNodeClient {
