@@ -5,7 +5,8 @@
 //    tainted and nothing launched, and a DisruptionBlocked event names the PDB;
 // 3. once the PDB allows one disruption, the nodes are replaced with no PDB violation;
 // 4. deleting the NodePool drains and removes its nodes (the VirtualNodes are owned by it, so
-//    kube-controller-manager's garbage collector deletes them and termination drains).
+//    kube-controller-manager's garbage collector deletes them and termination drains; the PDB is
+//    deleted first, since the pods have nowhere else to go).
 import assert from "node:assert/strict";
 import type { KubeObject } from "../cluster/kubectl.js";
 import { scenario } from "../harness/scenario.js";
@@ -130,6 +131,9 @@ scenario(
     assert.equal(seen.violations, 0, "no PDB violation");
 
     // 4. Deleting the NodePool drains its nodes and removes them (owner references → garbage collector).
+    // The pods have nowhere to go once the pool is gone: without deleting their PDB first the drain
+    // would (rightly) wait on it until terminationGracePeriod.
+    await kubectl.run(["delete", "pdb", "web"]);
     const started = Date.now();
     await cluster.kubectl.run(["delete", "nodepool", "default", "--wait=false"]);
     await eventually(
