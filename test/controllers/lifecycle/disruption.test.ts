@@ -25,6 +25,35 @@ const pool = (
   return p;
 };
 
+/**
+ * Two m5.xlarge nodes with one 500m pod each, consolidated at once. One instance type only: replacing
+ * both nodes by one saves what deleting one does, and a deletion wins the tie because it launches
+ * nothing.
+ */
+async function twoHalfUsedNodes(annotations: Record<string, string> = {}) {
+  const w = world(
+    pool(
+      {
+        consolidationPolicy: "WhenEmptyOrUnderutilized",
+        consolidateAfter: "0s",
+        budgets: [{ nodes: "100%" }],
+      },
+      {
+        requirements: [
+          { key: "rafter.dev/capacity-type", operator: "In", values: ["on-demand"] },
+          { key: "node.kubernetes.io/instance-type", operator: "In", values: ["m5.xlarge"] },
+        ],
+      },
+    ),
+  );
+  for (const name of ["a", "b"]) {
+    const pair = await w.launch(name, { instanceType: "m5.xlarge" });
+    const pod = `web-${name === "a" ? 1 : 2}`;
+    w.api.pods.push(runningPod(pod, pair.node.metadata?.name ?? "", { cpu: "500m", annotations }));
+  }
+  return w;
+}
+
 describe("disruption", () => {
   it("deletes empty nodes after consolidateAfter, never more at once than the budget", async () => {
     const w = world(
@@ -125,27 +154,7 @@ describe("disruption", () => {
   });
 
   it("consolidates an under-utilized node whose pods fit elsewhere (delete), after re-validation", async () => {
-    // One instance type only: replacing both nodes by one saves what deleting one does, and a
-    // deletion wins the tie because it launches nothing.
-    const w = world(
-      pool(
-        {
-          consolidationPolicy: "WhenEmptyOrUnderutilized",
-          consolidateAfter: "0s",
-          budgets: [{ nodes: "100%" }],
-        },
-        {
-          requirements: [
-            { key: "rafter.dev/capacity-type", operator: "In", values: ["on-demand"] },
-            { key: "node.kubernetes.io/instance-type", operator: "In", values: ["m5.xlarge"] },
-          ],
-        },
-      ),
-    );
-    const a = await w.launch("a", { instanceType: "m5.xlarge" });
-    const b = await w.launch("b", { instanceType: "m5.xlarge" });
-    w.api.pods.push(runningPod("web-1", a.node.metadata?.name ?? "", { cpu: "500m" }));
-    w.api.pods.push(runningPod("web-2", b.node.metadata?.name ?? "", { cpu: "500m" }));
+    const w = await twoHalfUsedNodes();
     const lifecycle = w.start();
     await w.advance(10_000, 5_000);
     // Decided, tainted, not yet deleted: waiting for validation.
@@ -162,26 +171,7 @@ describe("disruption", () => {
   it("does not consolidate under-utilized nodes whose pods carry karpenter.sh/do-not-disrupt", async () => {
     // The setup of the test above, where one of the two nodes is consolidated; here both pods
     // carry Karpenter's annotation, and neither node is touched.
-    const w = world(
-      pool(
-        {
-          consolidationPolicy: "WhenEmptyOrUnderutilized",
-          consolidateAfter: "0s",
-          budgets: [{ nodes: "100%" }],
-        },
-        {
-          requirements: [
-            { key: "rafter.dev/capacity-type", operator: "In", values: ["on-demand"] },
-            { key: "node.kubernetes.io/instance-type", operator: "In", values: ["m5.xlarge"] },
-          ],
-        },
-      ),
-    );
-    const annotations = { "karpenter.sh/do-not-disrupt": "true" };
-    const a = await w.launch("a", { instanceType: "m5.xlarge" });
-    const b = await w.launch("b", { instanceType: "m5.xlarge" });
-    w.api.pods.push(runningPod("web-1", a.node.metadata?.name ?? "", { cpu: "500m", annotations }));
-    w.api.pods.push(runningPod("web-2", b.node.metadata?.name ?? "", { cpu: "500m", annotations }));
+    const w = await twoHalfUsedNodes({ "karpenter.sh/do-not-disrupt": "true" });
     const lifecycle = w.start();
     await w.advance(40_000, 5_000);
     assert.equal(w.api.virtualNodes.length, 2, "no node removed");
