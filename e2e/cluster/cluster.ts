@@ -10,6 +10,7 @@ import { startEtcd } from "./etcd.js";
 import { Kubectl } from "./kubectl.js";
 import { createIdentities, writeKubeconfig, type Identities } from "./kubeconfig.js";
 import { startKwok } from "./kwok.js";
+import { startKwokDevices } from "./kwok-devices.js";
 import { createLayout, type Layout } from "./layout.js";
 import { seedMoto, type SeededNetwork } from "./moto-seed.js";
 import { startMoto, type Moto } from "./moto.js";
@@ -140,6 +141,7 @@ export async function startCluster(options: StartOptions): Promise<Cluster> {
   const ports: number[] = [];
   let rafter: Rafter | undefined;
   let realNodes: RealNodes | undefined;
+  let stopKwokDevices: (() => Promise<void>) | undefined;
   let stopped = false;
   let removeHandlers = (): void => undefined;
 
@@ -147,6 +149,7 @@ export async function startCluster(options: StartOptions): Promise<Cluster> {
     if (stopped) return;
     stopped = true;
     await rafter?.stop();
+    await stopKwokDevices?.();
     await realNodes?.stopAll().catch((error: unknown) => {
       log(`warning: ${error instanceof Error ? error.message : String(error)}`);
     });
@@ -269,6 +272,7 @@ export async function startCluster(options: StartOptions): Promise<Cluster> {
       writeFileSync(path, ociArchive({ ...image, busybox }));
       return path;
     });
+    stopKwokDevices = startKwokDevices(kubectl, log);
     realNodes = new RealNodes({
       supervisor,
       pki,

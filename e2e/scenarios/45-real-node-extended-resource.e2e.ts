@@ -21,16 +21,7 @@ const GPU = "nvidia.com/gpu";
 
 scenario(
   "a pod requesting a device waits unbound until the real node's device plugin advertises it",
-  {
-    needsRafter: true,
-    timeoutMs: 150_000,
-    // Found by this scenario: the real kubelet keeps the extended resources of the Node rafter
-    // pre-creates (allocatable nvidia.com/gpu 1 before any plugin), so "the kubelet has posted status
-    // and allocatable covers the request" is true too early and the pod runs without a device. The fix
-    // (leave device resources off the pre-created Node; kwok nodes then need a device stand-in) is issue
-    // 17's remaining work.
-    knownFailure: "rafter binds a device pod before the device plugin registers (issue 17)",
-  },
+  { needsRafter: true, timeoutMs: 150_000 },
   async (t) => {
     const { cluster, kubectl, eventually, defer, repoRoot } = t;
     const booted = useRealNodes(t, { maxNodes: 1 });

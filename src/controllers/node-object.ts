@@ -11,6 +11,7 @@ import type { CapacityType } from "../api/common.js";
 import { formatResourceList } from "../domain/resources.js";
 import { labelKeys } from "../api/labels.js";
 import { terminationFinalizer } from "../kube/virtual-nodes.js";
+import { isDeviceResource } from "./binding-policy.js";
 
 export const virtualNodeAnnotation = "rafter.dev/virtualnode";
 
@@ -39,8 +40,12 @@ export function buildNodeObject(
       ...(taint.value !== undefined ? { value: taint.value } : {}),
     }),
   );
-  const capacity = instanceType ? formatResourceList(instanceType.capacity) : {};
-  const allocatable = instanceType ? formatResourceList(instanceType.allocatable) : {};
+  // Device resources (nvidia.com/gpu, aws.amazon.com/neuron, …) are left to the kubelet's device
+  // plugins: a real kubelet keeps the extended resources of a Node it adopts (e2e 45), so a figure
+  // written here would read as advertised before any plugin registered, and a device pod bound on it
+  // would run without a device.
+  const capacity = instanceType ? formatResourceList(withoutDevices(instanceType.capacity)) : {};
+  const allocatable = instanceType ? formatResourceList(withoutDevices(instanceType.allocatable)) : {};
   return {
     apiVersion: "v1",
     kind: "Node",
@@ -90,4 +95,8 @@ function requirementLabels(virtualNode: VirtualNode): Record<string, string> {
       labels[requirement.key] = value;
   }
   return labels;
+}
+
+function withoutDevices(resources: Readonly<Record<string, number>>): Record<string, number> {
+  return Object.fromEntries(Object.entries(resources).filter(([name]) => !isDeviceResource(name)));
 }

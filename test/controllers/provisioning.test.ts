@@ -304,15 +304,15 @@ describe("provisioning path (planner → VirtualNode → launch → Node → bin
     await quiet(t);
     const [node] = t.nodes.nodes;
     assert.ok(node, "the GPU node was launched and its Node created");
-    assert.ok(node.status?.allocatable?.["nvidia.com/gpu"], "rafter's Node predicts the GPU");
+    // Devices are the device plugin's to advertise: a real kubelet keeps what the Node carried (e2e 45).
+    assert.equal(node.status?.allocatable?.["nvidia.com/gpu"], undefined, "rafter's Node leaves the GPU out");
     assert.equal(t.binder.bindings.length, 0, "not bound before the kubelet reports");
     assert.equal(t.scheduling.ledger.get("uid-trainer")?.nodeName, node.metadata?.name, "still reserved");
 
-    // The kubelet adopts the Node: extended resources at zero until the device plugin registers.
+    // The kubelet adopts the Node: no GPU until the device plugin registers.
     node.status = {
       ...node.status,
       nodeInfo: { kubeletVersion: "v1.36.3" } as NonNullable<V1Node["status"]>["nodeInfo"],
-      allocatable: { ...node.status.allocatable, "nvidia.com/gpu": "0" },
     };
     t.launcher.nodeUpdated(node);
     await quiet(t);
