@@ -50,7 +50,6 @@ async function main(): Promise<number> {
   const scenarios = await loadScenarios(filters);
   out(`e2e: ${scenarios.length} scenario(s)`);
   const results: ScenarioResult[] = [];
-  const skipped: string[] = [];
   let cluster: Cluster | undefined;
   const dir = newRunDir("run");
   let setupError: string | undefined;
@@ -68,11 +67,6 @@ async function main(): Promise<number> {
     });
     out(`e2e: cluster up in ${cluster.timings.total?.toFixed(1) ?? "?"}s (kubeconfig ${cluster.kubeconfig})`);
     for (const { file, scenario } of scenarios) {
-      if (scenario.options.knownFailure !== undefined) {
-        skipped.push(scenario.name);
-        out(`- ${file} › ${scenario.name}: skipped, known failure: ${scenario.options.knownFailure}`);
-        continue;
-      }
       const result = await runScenario({ cluster, repoRoot, out }, file, scenario);
       results.push(result);
       out(`${result.passed ? "✔" : "✖"} ${file} › ${result.name} (${result.seconds.toFixed(1)}s)`);
@@ -96,7 +90,7 @@ async function main(): Promise<number> {
     if (process.env.CI === "true") printLogTails(join(dir, "logs"));
     out(`e2e: component logs in ${join(dir, "logs")}`);
   }
-  out(`${passed} passed, ${failed} failed${skipped.length > 0 ? `, ${skipped.length} skipped` : ""}`);
+  out(`${passed} passed, ${failed} failed`);
   return failed > 0 || setupError !== undefined ? 1 : 0;
 }
 

@@ -34,11 +34,6 @@ export interface ScenarioOptions {
   /** Start rafter first if it is not running (default false). */
   readonly needsRafter?: boolean;
   readonly timeoutMs?: number;
-  /**
-   * A known failure, with its reason and the issue that tracks it: the scenario is not run, and the
-   * runner prints it as skipped with the reason (so it is in every CI log, not forgotten).
-   */
-  readonly knownFailure?: string;
 }
 
 export type ScenarioBody = (context: ScenarioContext) => Promise<void> | void;
