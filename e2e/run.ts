@@ -89,6 +89,13 @@ async function main(): Promise<number> {
     // CI keeps only stdout: show the end of every component's log there
     if (process.env.CI === "true") printLogTails(join(dir, "logs"));
     out(`e2e: component logs in ${join(dir, "logs")}`);
+    // CI shows only the end of the output: name what failed once more, below the log tails
+    for (const failure of results.filter((r) => !r.passed)) {
+      out(`✖ ${failure.file} › ${failure.name}`);
+      if (failure.error !== undefined)
+        out(failure.error.split("\n").slice(0, 6).join("\n").replace(/^/gm, "    "));
+    }
+    if (setupError !== undefined) out(`✖ e2e setup failed: ${setupError.split("\n")[0] ?? ""}`);
   }
   out(`${passed} passed, ${failed} failed`);
   return failed > 0 || setupError !== undefined ? 1 : 0;
