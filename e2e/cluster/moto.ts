@@ -38,7 +38,13 @@ export async function startMoto(supervisor: Supervisor, binary: string, layout: 
     process,
     endpoint,
     reset: async () => {
-      const result = await httpGet(`${endpoint}/moto-api/reset`, { method: "POST", body: "" });
+      // Wiping thousands of resources (13 leaves 1 000 instances behind) takes moto seconds, more on
+      // a busy machine; 5 s was not always enough
+      const result = await httpGet(`${endpoint}/moto-api/reset`, {
+        method: "POST",
+        body: "",
+        timeoutMs: 60_000,
+      });
       if (result.status !== 200) throw new Error(`moto reset: HTTP ${result.status} ${result.body}`);
     },
   };

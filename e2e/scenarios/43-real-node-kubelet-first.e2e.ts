@@ -63,9 +63,18 @@ scenario(
       `rafter restarted → pods running on the adopted Node in ${((Date.now() - restarted) / 1000).toFixed(1)}s`,
     );
 
-    const adopted = await cluster.kubectl.getJson<NodeJson>("node", node.nodeName);
     const { vns } = await assertOneInstancePerVirtualNode(cluster);
     assert.equal(vns.length, 1, "one VirtualNode");
+    // kube-scheduler may bind the pods to the kubelet's Ready Node before rafter's adoption patch lands
+    // (a patch that meets the kubelet's own update conflicts and is retried): wait for the adoption
+    const adopted = await eventually(
+      "rafter to adopt the kubelet's Node",
+      async () => {
+        const found = await cluster.kubectl.getJson<NodeJson>("node", node.nodeName);
+        return found.metadata.annotations?.["rafter.dev/virtualnode"] !== undefined ? found : undefined;
+      },
+      30_000,
+    );
     assert.equal(
       adopted.metadata.annotations?.["rafter.dev/virtualnode"],
       vns[0]?.metadata.name,
