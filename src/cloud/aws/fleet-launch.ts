@@ -18,11 +18,11 @@ import {
   createFleetInput,
   failedOfferings,
   fleetClientToken,
-  launchTags,
   parseFleetOutput,
   type FleetOverride,
 } from "./fleet.js";
 import { chooseImage } from "./image-choice.js";
+import { launchTags } from "./node-tags.js";
 import type { PriceLookup } from "./instances.js";
 import { describeLaunched } from "./launched-instance.js";
 import { launchTemplateData, type LaunchTemplateContext, type LaunchTemplates } from "./launch-templates.js";

@@ -10,12 +10,8 @@ import type {
   Tag,
 } from "@aws-sdk/client-ec2";
 import type { CapacityType } from "../../api/common.js";
-import type { EC2NodeClass } from "../../api/ec2nodeclass.js";
-import type { NodePool } from "../../api/nodepool.js";
-import type { VirtualNode } from "../../api/virtualnode.js";
 import type { FailedOffering } from "../errors.js";
 import type { LaunchOption } from "../launch-options.js";
-import { kubernetesClusterTags, tagKeys } from "../provider.js";
 
 export interface FleetOverride {
   readonly option: LaunchOption;
@@ -35,30 +31,6 @@ export function fleetClientToken(virtualNodeUid: string, overrides: readonly Fle
     .digest("hex")
     .slice(0, 16);
   return `${virtualNodeUid.slice(0, 47)}-${digest}`;
-}
-
-/**
- * The tags of everything the fleet creates (instance, volumes, fleet): the node class's own tags,
- * then rafter's, which tie the instance to its cluster, NodePool, node class and VirtualNode (a
- * launch is found again by its VirtualNode UID tag after a crash).
- */
-export function launchTags(
-  clusterName: string,
-  virtualNode: VirtualNode,
-  nodePool: NodePool,
-  nodeClass: EC2NodeClass,
-): Tag[] {
-  const tags: Record<string, string> = {
-    ...nodeClass.spec.tags,
-    ...kubernetesClusterTags(clusterName),
-    [tagKeys.cluster]: clusterName,
-    [tagKeys.nodePool]: nodePool.metadata.name ?? "",
-    [tagKeys.nodeClass]: nodeClass.metadata.name ?? "",
-    [tagKeys.virtualNode]: virtualNode.metadata.name ?? "",
-    [tagKeys.virtualNodeUid]: virtualNode.metadata.uid ?? virtualNode.metadata.name ?? "",
-    [tagKeys.name]: `${clusterName}/${virtualNode.metadata.name ?? ""}`,
-  };
-  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }
 
 export function createFleetInput(
