@@ -27,7 +27,6 @@ interface NodePoolSpec {
   disruption?: Record<string, unknown>;
 }
 
-/** The general example NodePool with overrides (disruption replaced wholesale when given). */
 /**
  * Disruption settings that keep voluntary disruption out of a scenario's way: only empty nodes go, and
  * only after an hour.
@@ -38,6 +37,7 @@ export const quietDisruption = {
   budgets: [{ nodes: "100%" }],
 };
 
+/** The general example NodePool with overrides (disruption replaced wholesale when given). */
 export function generalNodePool(repoRoot: string, o: NodePoolOverrides = {}): KubeObject {
   const pool = loadExample(repoRoot, "nodepool-general.yaml").find((x) => x.kind === "NodePool");
   if (pool === undefined) throw new Error("nodepool-general.yaml has no NodePool");

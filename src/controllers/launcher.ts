@@ -4,27 +4,17 @@
 // already bound are skipped.
 import type { V1Node, V1Pod } from "@kubernetes/client-node";
 import type { VirtualNode, VirtualNodeStatus } from "../api/virtualnode.js";
-import { bindResultLabel, type Binder } from "../kube/binder.js";
-import type { Clock, Timers } from "../clock.js";
-import type { CloudProvider, LaunchedInstance } from "../cloud/provider.js";
+import type { Timers } from "../clock.js";
+import type { CloudProvider } from "../cloud/provider.js";
 import type { InstanceType } from "../catalog/types.js";
-import type { EventRecorder } from "../kube/events.js";
-import { podTarget } from "../kube/events.js";
 import type { NodeWriter } from "../kube/nodes.js";
 import type { VirtualNodeClient } from "../kube/virtual-nodes.js";
-import type { Logger } from "../logging.js";
-import type { ProvisioningMetrics } from "../metrics/provisioning.js";
-import type { ReservationLedger } from "../state/reservation-ledger.js";
 import { podRequests } from "../domain/pod-requests.js";
-import type { ClusterReader } from "./cluster-reader.js";
-import type { Failpoint } from "../failpoint.js";
-import { awaitedDevices, needsVolumeBinding } from "./binding-policy.js";
-import { DeviceWaits } from "./device-waits.js";
-import { reportPodBound } from "./pod-bound.js";
+import { AdmissionBinder, type AdmissionBindingDeps } from "./admission-binding.js";
+import { launchedStatus, launchFactsFrom } from "./launch-record.js";
 import { buildNodeObject } from "./node-object.js";
 import { ensureInstanceNode } from "./node-adoption.js";
 import { setCondition, virtualNodeTarget } from "./virtual-node-status.js";
-import { millis } from "../domain/timestamps.js";
 import { backoffDelay, exponential } from "../domain/backoff.js";
 import { errorMessage } from "../domain/error-message.js";
 import { namespacedName, podKey } from "../domain/pod-key.js";
@@ -38,26 +28,17 @@ const launchedPhases: ReadonlySet<string> = new Set(["Launched", "Registered", "
 /** What happens to a VirtualNode's pods when its launch cannot succeed. */
 export type ReleaseUrgency = "now" | "backoff";
 
-export interface LauncherDeps {
-  readonly reader: ClusterReader;
+export interface LauncherDeps extends AdmissionBindingDeps {
   readonly cloud: CloudProvider;
   readonly virtualNodes: Pick<VirtualNodeClient, "patchStatus">;
   readonly nodes: NodeWriter;
-  readonly binder: Binder;
-  readonly ledger: ReservationLedger;
-  readonly events: EventRecorder;
-  readonly metrics: ProvisioningMetrics;
-  readonly clock: Clock;
   readonly timers: Timers;
-  readonly logger: Logger;
   readonly region: string;
   readonly instanceType: (name: string) => InstanceType | undefined;
   /** The launch failed for good: its pods must be planned again (now after capacity errors). */
   readonly onPodsReleased: (podKeys: string[], urgency: ReleaseUrgency) => void;
   /** Retries of throttled or failed launches before the VirtualNode is marked Failed. */
   readonly maxAttempts?: number;
-  /** Crash-test hook at each step of a launch (see src/failpoint.ts); absent in normal runs. */
-  readonly failpoint?: Failpoint;
 }
 
 export class Launcher {
@@ -71,10 +52,11 @@ export class Launcher {
   private readonly attempts = new Map<string, number>();
   /** Pods a later plan placed on spare capacity still launching: VirtualNode name → pod key → UID. */
   private readonly joined = new Map<string, Map<string, string>>();
-  /** Pods held back until their Node's kubelet advertises the devices they request. */
-  private readonly deviceWaits = new DeviceWaits();
+  private readonly binding: AdmissionBinder;
 
-  constructor(private readonly deps: LauncherDeps) {}
+  constructor(private readonly deps: LauncherDeps) {
+    this.binding = new AdmissionBinder(deps);
+  }
 
   /** Starts (or resumes) the launch of a VirtualNode; concurrent calls for the same one coalesce. */
   launch(virtualNode: VirtualNode): void {
@@ -110,9 +92,7 @@ export class Launcher {
     // No run will bind them: kube-scheduler does, steered by their reservations.
     if (nodeName === undefined) return;
     const log = this.deps.logger.child({ virtualNode: virtualNodeName });
-    void this.bindEach(launchedFor(virtualNodeName), [...pods], nodeName, log).catch((error: unknown) => {
-      log.warn({ err: errorMessage(error) }, "binding joined pods failed");
-    });
+    this.binding.bindInBackground(launchedFor(virtualNodeName), pods, nodeName, log, "joined pods");
   }
 
   /**
@@ -122,9 +102,7 @@ export class Launcher {
    */
   bindToNode(nodeName: string, pods: readonly V1Pod[]): void {
     const log = this.deps.logger.child({ node: nodeName });
-    void this.bindEach("onto free capacity", pods, nodeName, log).catch((error: unknown) => {
-      log.warn({ err: errorMessage(error) }, "binding placed pods failed");
-    });
+    this.binding.bindInBackground("onto free capacity", pods, nodeName, log, "placed pods");
   }
 
   /**
@@ -132,17 +110,7 @@ export class Launcher {
    * advertises them.
    */
   nodeUpdated(node: V1Node): void {
-    const due = this.deviceWaits.due(node, this.deps.reader.pods());
-    if (!due) return;
-    const nodeName = node.metadata?.name ?? "";
-    const log = this.deps.logger.child({ node: nodeName });
-    for (const [origin, pods] of due)
-      void this.bindEach(origin, pods, nodeName, log).catch((error: unknown) => {
-        log.warn(
-          { err: error instanceof Error ? error.message : String(error) },
-          "binding device pods failed",
-        );
-      });
+    this.binding.nodeUpdated(node);
   }
 
   /** A launch run is in progress (retries waiting on their timer are not). For tests. */
@@ -234,7 +202,7 @@ export class Launcher {
       );
     }
 
-    const launched = factsFrom(status);
+    const launched = launchFactsFrom(status);
     if (!launched) return;
     const ensured = await ensureInstanceNode(
       this.deps.nodes,
@@ -257,10 +225,16 @@ export class Launcher {
     }
     this.deps.failpoint?.("node-created");
     this.moveReservations(virtualNode, nodeName);
-    const bound = await this.bindEach(launchedFor(name), this.plannedPods(virtualNode), nodeName, log);
+    const bound = await this.binding.bindEach(
+      launchedFor(name),
+      this.plannedPods(virtualNode),
+      nodeName,
+      log,
+    );
     // Pods joined while this run was binding have not been seen yet.
     const late = this.plannedPods(virtualNode).filter((pod) => !pod.spec?.nodeName);
-    const lateBound = late.length > 0 ? await this.bindEach(launchedFor(name), late, nodeName, log) : 0;
+    const lateBound =
+      late.length > 0 ? await this.binding.bindEach(launchedFor(name), late, nodeName, log) : 0;
     await this.patch(name, { ...status, boundPods: bound + lateBound, reservedPods: 0 });
   }
 
@@ -279,70 +253,6 @@ export class Launcher {
         name: pod.metadata?.name ?? "",
       });
     }
-  }
-
-  /**
-   * Admission-time binding: every given pod that still waits is bound to the Node at once (`origin`
-   * says why, in the pod's event), except pods whose volumes kube-scheduler must bind.
-   */
-  private async bindEach(
-    origin: string,
-    pods: readonly V1Pod[],
-    nodeName: string,
-    log: Logger,
-  ): Promise<number> {
-    let bound = 0;
-    const claims = this.deps.reader.persistentVolumeClaims();
-    const node = this.deps.reader.nodes().find((n) => n.metadata?.name === nodeName);
-    const binds = pods.map(async (pod) => {
-      if (pod.spec?.nodeName) {
-        if (pod.spec.nodeName === nodeName) bound++;
-        return;
-      }
-      if (needsVolumeBinding(pod, claims)) return; // kube-scheduler binds it, steered by its reservation
-      const awaited = awaitedDevices(podRequests(pod), node);
-      if (awaited.length > 0) {
-        // Reserved, not bound: nodeUpdated() binds it once the kubelet advertises the devices.
-        this.deviceWaits.hold(nodeName, pod, origin);
-        log.debug({ pod: podKey(pod), awaited }, "binding waits for the kubelet's devices");
-        return;
-      }
-      const namespace = pod.metadata?.namespace ?? "default";
-      const podName = pod.metadata?.name ?? "";
-      const uid = pod.metadata?.uid ?? "";
-      const result = await this.deps.binder.bind(namespace, podName, uid, nodeName);
-      this.deps.metrics.bindings.inc({ result: bindResultLabel(result) });
-      if (result.ok) {
-        bound++;
-        // Joined: another caller (kube-scheduler through the extender, or an earlier pass over this
-        // node) made this binding and reported it.
-        if (result.value.joined) return;
-        this.deps.failpoint?.("pod-bound");
-        log.debug({ pod: `${namespace}/${podName}`, node: nodeName }, "pod bound");
-        this.deps.ledger.assume({
-          podUID: uid,
-          nodeName,
-          requests: podRequests(pod),
-          namespace,
-          name: podName,
-        });
-        reportPodBound(this.deps, {
-          pod: podTarget(pod),
-          nodeName,
-          origin,
-          boundAt: this.deps.clock.now(),
-          podCreatedAt: millis(pod.metadata?.creationTimestamp),
-        });
-      } else {
-        log.debug(
-          { pod: `${namespace}/${podName}`, result: result.error.kind, message: result.error.message },
-          "binding skipped",
-        );
-        if (result.error.kind === "not-found") this.deps.ledger.release(uid);
-      }
-    });
-    await Promise.all(binds);
-    return bound;
   }
 
   /** The VirtualNode's pods as they are now (gone and recreated pods are left out). */
@@ -411,51 +321,6 @@ export class Launcher {
     if (!result.ok && result.error.kind !== "not-found")
       throw new Error(`updating VirtualNode ${name} status: ${result.error.message}`);
   }
-}
-
-function launchedStatus(
-  status: VirtualNodeStatus,
-  launched: LaunchedInstance,
-  now: number,
-): VirtualNodeStatus {
-  return setCondition(
-    {
-      ...status,
-      phase: "Launched",
-      instanceID: launched.instanceId,
-      providerID: launched.providerId,
-      instanceType: launched.instanceType,
-      zone: launched.zone,
-      capacityType: launched.capacityType,
-      price: launched.price.toFixed(4),
-      nodeName: launched.nodeName,
-      launchedAt: new Date(launched.launchedAt).toISOString(),
-      ...(launched.privateIp ? { privateIP: launched.privateIp } : {}),
-    },
-    { type: "Launched", status: "True", reason: "Launched", message: `instance ${launched.instanceId}` },
-    now,
-  );
-}
-
-function factsFrom(status: VirtualNodeStatus) {
-  if (
-    !status.instanceID ||
-    !status.providerID ||
-    !status.nodeName ||
-    !status.instanceType ||
-    !status.zone ||
-    !status.capacityType
-  )
-    return undefined;
-  return {
-    instanceId: status.instanceID,
-    providerId: status.providerID,
-    instanceType: status.instanceType,
-    zone: status.zone,
-    capacityType: status.capacityType,
-    nodeName: status.nodeName,
-    ...(status.privateIP ? { privateIp: status.privateIP } : {}),
-  };
 }
 
 function launchedFor(virtualNodeName: string): string {

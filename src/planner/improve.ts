@@ -22,7 +22,7 @@ import {
   unmoveCounts,
   type NodeMemo,
 } from "./moves.js";
-import type { RunContext, RunResult, RunState } from "./placement.js";
+import type { RunContext, RunResult, RunState } from "./packing-run.js";
 import type { PodInfo } from "./pods.js";
 import type { CompiledPool } from "./pools.js";
 import { addInto, fitsSum, sub, type Vec } from "./resource-space.js";

@@ -7,7 +7,7 @@
 import { admitsValue } from "../domain/requirements.js";
 import { labelKeys } from "../api/labels.js";
 import type { Model } from "./model.js";
-import type { RunState } from "./placement.js";
+import type { RunState } from "./packing-run.js";
 import type { PodInfo } from "./pods.js";
 import type { LpSolver } from "./types.js";
 

@@ -9,7 +9,7 @@ import { toRequirementInputs } from "../domain/requirements.js";
 import { labelKeys } from "../api/labels.js";
 import type { Model } from "./model.js";
 import { cheapestOffering, type NewNode as NodeState } from "./node-state.js";
-import type { RunState } from "./placement.js";
+import type { RunState } from "./packing-run.js";
 import type { PoolType } from "./pools.js";
 import { add } from "./resource-space.js";
 import type { NewNode, Plan } from "./types.js";

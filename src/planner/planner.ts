@@ -4,7 +4,8 @@
 // improves the cheapest packing (larger batches also other starts, keeping the cheapest result),
 // and reports it with an optional LP lower bound.
 import { compileModel, seedState, type Model } from "./model.js";
-import { placePod, type RunContext, type RunResult, type RunState } from "./placement.js";
+import type { RunContext, RunResult, RunState } from "./packing-run.js";
+import { placePod } from "./placement.js";
 import type { CompiledPool, PoolType } from "./pools.js";
 import { unschedulableReason } from "./reasons.js";
 import { improve, recount } from "./improve.js";

@@ -1,15 +1,10 @@
 // `rafter catalog` as a real process over the embedded catalogue.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
+import { runRafter, type CliRun } from "../support/cli.js";
 import type { Catalog } from "../../src/catalog/types.js";
 
-function rafter(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "catalog", ...args], {
-    encoding: "utf8",
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const rafter = (...args: string[]): CliRun => runRafter(["catalog", ...args]);
 
 describe("rafter catalog", () => {
   it("prints type, vCPU, memory, allocatable, max pods and prices as a table", () => {

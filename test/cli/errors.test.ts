@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { stringify } from "yaml";
+import { unreachableKubeconfig } from "../support/cli.js";
 
 interface Run {
   status: number | null;
@@ -92,14 +93,7 @@ describe("rafter run", () => {
     before(async () => {
       taken = createServer();
       await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
-      kubeconfig = file("kubeconfig.yaml", {
-        apiVersion: "v1",
-        kind: "Config",
-        clusters: [{ name: "c", cluster: { server: "https://127.0.0.1:1" } }],
-        users: [{ name: "u", user: { token: "t" } }],
-        contexts: [{ name: "x", context: { cluster: "c", user: "u" } }],
-        "current-context": "x",
-      });
+      kubeconfig = file("kubeconfig.yaml", unreachableKubeconfig);
     });
     after(() => {
       taken.close();

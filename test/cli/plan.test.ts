@@ -1,15 +1,10 @@
 // Golden and contract tests of `rafter plan` run as a real process.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { describe, it } from "node:test";
+import { runRafter, type CliRun } from "../support/cli.js";
 
-function rafter(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "plan", ...args], {
-    encoding: "utf8",
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const rafter = (...args: string[]): CliRun => runRafter(["plan", ...args]);
 
 function golden(name: string, actual: string): void {
   const path = `test/fixtures/planner/${name}`;

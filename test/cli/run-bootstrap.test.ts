@@ -1,34 +1,20 @@
 // `rafter run` refuses to start when nodes could not join: with no --cluster-endpoint/--service-cidr
 // and no EKS to answer DescribeCluster, it exits 2 with one line naming the flags, before listening.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { stringify } from "yaml";
+import { runRafter, unreachableKubeconfig } from "../support/cli.js";
 
 describe("rafter run: cluster bootstrap at start", () => {
   it("exits 2 with one line naming the missing flags when DescribeCluster cannot answer", () => {
     const dir = mkdtempSync(join(tmpdir(), "rafter-run-"));
     const kubeconfig = join(dir, "kubeconfig");
-    writeFileSync(
-      kubeconfig,
-      stringify({
-        apiVersion: "v1",
-        kind: "Config",
-        clusters: [{ name: "c", cluster: { server: "https://127.0.0.1:1" } }],
-        users: [{ name: "u", user: { token: "t" } }],
-        contexts: [{ name: "x", context: { cluster: "c", user: "u" } }],
-        "current-context": "x",
-      }),
-    );
-    const r = spawnSync(
-      process.execPath,
+    writeFileSync(kubeconfig, stringify(unreachableKubeconfig));
+    const r = runRafter(
       [
-        "--import",
-        "tsx",
-        "src/cli/main.ts",
         "run",
         `--kubeconfig=${kubeconfig}`,
         "--cloud=aws",
@@ -40,8 +26,7 @@ describe("rafter run: cluster bootstrap at start", () => {
         "--extender-port=0",
       ],
       {
-        encoding: "utf8",
-        timeout: 60_000,
+        timeoutMs: 60_000,
         env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
       },
     );

@@ -1,7 +1,7 @@
 // `rafter status`: the report built from fixture objects, its rendering, and the planner's lower
 // bound behind the efficiency figure.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { runRafter, type CliRun } from "../support/cli.js";
 import { describe, it } from "node:test";
 import type { V1Node, V1Pod } from "@kubernetes/client-node";
 import type { NodePool } from "../../src/api/nodepool.js";
@@ -305,10 +305,7 @@ describe("rafter status rendering", () => {
 });
 
 describe("rafter status command", () => {
-  const rafter = (...args: string[]) =>
-    spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "status", ...args], {
-      encoding: "utf8",
-    });
+  const rafter = (...args: string[]): CliRun => runRafter(["status", ...args]);
 
   it("rejects a bad output format and a missing kubeconfig with one line and exit 2", () => {
     const bad = rafter("-o", "yaml", "--kubeconfig", "/nonexistent");

@@ -1,10 +1,10 @@
 // `rafter userdata` run as a real process: prints what the launcher's launch templates carry.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { runRafter, type CliRun } from "../support/cli.js";
 import { parseAllDocuments } from "yaml";
 import { readFileSync } from "node:fs";
 import type { EC2NodeClass } from "../../src/api/ec2nodeclass.js";
@@ -13,12 +13,7 @@ import { loadEmbeddedCatalogWith } from "../../src/catalog/embedded.js";
 import { nodeClassCatalogSettings } from "../../src/cloud/aws/catalog-source.js";
 import { launchTemplateData } from "../../src/cloud/aws/launch-templates.js";
 
-function rafter(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "userdata", ...args], {
-    encoding: "utf8",
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const rafter = (...args: string[]): CliRun => runRafter(["userdata", ...args]);
 
 const cluster = {
   clusterName: "prod",

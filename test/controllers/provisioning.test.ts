@@ -105,6 +105,16 @@ function quiet(t: { provisioner: Provisioner; launcher: Launcher }): Promise<voi
   return until(() => !t.provisioner.planning && !t.launcher.busy, { what: "provisioning to be quiet" });
 }
 
+/** One pending pod "a", planned onto a new VirtualNode whose launch has bound it. */
+async function oneLaunchedPod() {
+  const pods = [pendingPod("a", "1", "1Gi")];
+  const t = setup(pods);
+  t.provisioner.podChanged(pods[0]!);
+  t.clock.advance(1000);
+  await until(() => t.virtualNodes.list()[0]?.status?.boundPods === 1, { what: "the launch" });
+  return { t, pods };
+}
+
 describe("provisioning path (planner → VirtualNode → launch → Node → binding)", () => {
   it("launches capacity for a batch of pending pods and binds them to the new Node at once", async () => {
     const pods = [pendingPod("a", "1", "1Gi"), pendingPod("b", "2", "2Gi"), pendingPod("c", "500m", "4Gi")];
@@ -144,20 +154,12 @@ describe("provisioning path (planner → VirtualNode → launch → Node → bin
   });
 
   it("keeps nothing about a VirtualNode once its launch has completed", async () => {
-    const pods = [pendingPod("a", "1", "1Gi")];
-    const t = setup(pods);
-    t.provisioner.podChanged(pods[0]!);
-    t.clock.advance(1000);
-    await until(() => t.virtualNodes.list()[0]?.status?.boundPods === 1, { what: "the launch" });
+    const { t } = await oneLaunchedPod();
     await until(() => t.launcher.retained() === 0, { what: "the launcher to hold nothing" });
   });
 
   it("binds a pod planned onto a launched VirtualNode's spare capacity at once", async () => {
-    const pods = [pendingPod("a", "1", "1Gi")];
-    const t = setup(pods);
-    t.provisioner.podChanged(pods[0]!);
-    t.clock.advance(1000);
-    await until(() => t.virtualNodes.list()[0]?.status?.boundPods === 1, { what: "the launch" });
+    const { t, pods } = await oneLaunchedPod();
     const late = pendingPod("late", "100m", "128Mi");
     pods.push(late);
     t.provisioner.podChanged(late);

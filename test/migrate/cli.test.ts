@@ -1,19 +1,14 @@
 // `rafter migrate` as a real process: output on stdout, what was not carried on stderr, exit codes.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { runRafter, type CliRun } from "../support/cli.js";
 import { parseAllDocuments } from "yaml";
 import { validateObject } from "../../src/api/validation.js";
 
-function rafter(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", "migrate", ...args], {
-    encoding: "utf8",
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const rafter = (...args: string[]): CliRun => runRafter(["migrate", ...args]);
 
 describe("rafter migrate (CLI)", () => {
   it("prints valid rafter objects as YAML and lists what it could not carry on stderr", () => {

@@ -12,12 +12,24 @@ export interface Ec2ClientOptions {
   requestTimeoutMs?: number | undefined;
 }
 
-export function createEc2Client(options: Ec2ClientOptions): EC2Client {
-  return new EC2Client({
+/**
+ * What every AWS client of rafter is configured with: the region, and the endpoint override and
+ * static credentials when given. EC2 passes maxAttempts 1 (the opening comment says why); the
+ * others (EKS, IAM, SSM, Pricing) make a few calls at start-up or per node class, so the SDK's
+ * retries (3) serve them.
+ */
+export function awsClientConfig(options: Ec2ClientOptions, maxAttempts = 3) {
+  return {
     region: options.region,
-    maxAttempts: 1,
+    maxAttempts,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
+  };
+}
+
+export function createEc2Client(options: Ec2ClientOptions): EC2Client {
+  return new EC2Client({
+    ...awsClientConfig(options, 1),
     requestHandler: { requestTimeout: options.requestTimeoutMs ?? 30_000 },
   });
 }

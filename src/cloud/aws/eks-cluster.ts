@@ -3,16 +3,11 @@
 // answer with its reason, so the startup error can say why the values are missing.
 import { DescribeClusterCommand, EKSClient } from "@aws-sdk/client-eks";
 import type { ClusterFacts, SourceFailure } from "../cluster-bootstrap.js";
-import type { Ec2ClientOptions } from "./ec2-client.js";
+import { awsClientConfig, type Ec2ClientOptions } from "./ec2-client.js";
 import { errorCode } from "./error-codes.js";
 
 export function createEksClient(options: Ec2ClientOptions): EKSClient {
-  return new EKSClient({
-    region: options.region,
-    maxAttempts: 3,
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-  });
+  return new EKSClient(awsClientConfig(options));
 }
 
 export function eksClusterDescriber(eks: EKSClient): (name: string) => Promise<ClusterFacts | SourceFailure> {

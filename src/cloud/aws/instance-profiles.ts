@@ -15,16 +15,11 @@ import {
   type InstanceProfile,
 } from "@aws-sdk/client-iam";
 import { kubernetesClusterTags, tagKeys } from "../provider.js";
-import type { Ec2ClientOptions } from "./ec2-client.js";
+import { awsClientConfig, type Ec2ClientOptions } from "./ec2-client.js";
 import { errorCode } from "./error-codes.js";
 
 export function createIamClient(options: Ec2ClientOptions): IAMClient {
-  return new IAMClient({
-    region: options.region,
-    maxAttempts: 3,
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-  });
+  return new IAMClient(awsClientConfig(options));
 }
 
 /** "<cluster>_<hash>": IAM names are ≤ 128 characters of [\w+=,.@-]; the hash keeps any cluster name valid. */

@@ -17,7 +17,8 @@ import type { Logger } from "../../logging.js";
 import type { ClusterBootstrap } from "../cluster-bootstrap.js";
 import { parseQuantity } from "../../domain/quantity.js";
 import type { InstanceType } from "../../catalog/types.js";
-import { kubernetesClusterTags, tagKeys } from "../provider.js";
+import { tagKeys } from "../provider.js";
+import { nodeClassTags } from "./node-tags.js";
 import { errorCode } from "./error-codes.js";
 import type { Ec2Caller } from "./ec2-caller.js";
 import { nodeUserDataInput } from "../userdata/input.js";
@@ -92,28 +93,10 @@ export function launchTemplateData(
     },
     BlockDeviceMappings: blockDevices(nodeClass),
     TagSpecifications: [
-      { ResourceType: "network-interface", Tags: networkInterfaceTags(context.clusterName, nodeClass) },
+      { ResourceType: "network-interface", Tags: nodeClassTags(context.clusterName, nodeClass) },
     ],
   };
   return { ok: true, data };
-}
-
-/**
- * ENIs are tagged here, by the launch template, because instant fleets do not take
- * "network-interface" TagSpecifications. Only tags common to every launch from this template:
- * the per-VirtualNode tags stay on the instance.
- */
-function networkInterfaceTags(
-  clusterName: string,
-  nodeClass: EC2NodeClass,
-): { Key: string; Value: string }[] {
-  const tags: Record<string, string> = {
-    ...nodeClass.spec.tags,
-    ...kubernetesClusterTags(clusterName),
-    [tagKeys.cluster]: clusterName,
-    [tagKeys.nodeClass]: nodeClass.metadata.name ?? "",
-  };
-  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }
 
 function launchTemplateName(clusterName: string, data: RequestLaunchTemplateData): string {

@@ -4,15 +4,10 @@
 // shared-tenancy Linux without pre-installed software, the same offer the shipped table holds.
 import { GetProductsCommand, PricingClient, type Filter } from "@aws-sdk/client-pricing";
 import type { PriceFetcher } from "../../catalog/on-demand-prices.js";
-import type { Ec2ClientOptions } from "./ec2-client.js";
+import { awsClientConfig, type Ec2ClientOptions } from "./ec2-client.js";
 
 export function createPricingClient(options: Omit<Ec2ClientOptions, "region">): PricingClient {
-  return new PricingClient({
-    region: "us-east-1",
-    maxAttempts: 3,
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-  });
+  return new PricingClient(awsClientConfig({ ...options, region: "us-east-1" }));
 }
 
 const match = (Field: string, Value: string): Filter => ({ Type: "TERM_MATCH", Field, Value });

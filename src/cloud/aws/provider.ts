@@ -1,8 +1,7 @@
 // The CloudProvider port on EC2. Dependencies (EC2 client, logger, clock, retry timing) come in
-// through the constructor; this file composes discovery, node-class resolution, launch templates,
-// CreateFleet and the terminate batcher.
-import { CreateFleetCommand, type EC2Client, type Tag } from "@aws-sdk/client-ec2";
-import { LRUCache } from "lru-cache";
+// through the constructor; this file composes the catalogue, node-class resolution, the CreateFleet
+// launch and the terminate batcher, and maps their failures to the port's errors.
+import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { Condition } from "../../api/common.js";
 import type { EC2NodeClass, EC2NodeClassStatus } from "../../api/ec2nodeclass.js";
 import type { NodePool } from "../../api/nodepool.js";
@@ -13,31 +12,18 @@ import type { Clock } from "../../clock.js";
 import type { Logger } from "../../logging.js";
 import type { ClusterBootstrap } from "../cluster-bootstrap.js";
 import * as errors from "../errors.js";
-import { launchOptions } from "../launch-options.js";
 import * as port from "../provider.js";
 import { UnavailableOfferings } from "../unavailable-offerings.js";
 import { CatalogSource, nodeClassCatalogSettings, type SpotPriceSource } from "./catalog-source.js";
 import type { DiscoveredTypes } from "./discovery.js";
 import { Ec2Caller } from "./ec2-caller.js";
-import { capacityErrorCodes, isStaleResourceError, toCloudError } from "./error-codes.js";
-import {
-  createFleetInput,
-  failedOfferings,
-  fleetClientToken,
-  parseFleetOutput,
-  type FleetOverride,
-} from "./fleet.js";
+import { isStaleResourceError, toCloudError } from "./error-codes.js";
+import { FleetLauncher } from "./fleet-launch.js";
 import { describeInstances, liveStates, toCloudInstance, type PriceLookup } from "./instances.js";
-import { describeLaunched, findLaunchOf } from "./launched-instance.js";
-import { chooseImage } from "./image-choice.js";
-import { launchTemplateData, LaunchTemplates } from "./launch-templates.js";
-import {
-  invalidNodeClassStatus,
-  launchSubnets,
-  nodeClassStatus,
-  resolveNodeClassOnEc2,
-  type ResolvedNodeClass,
-} from "./nodeclass-resolver.js";
+import { findLaunchOf } from "./launched-instance.js";
+import { LaunchTemplates } from "./launch-templates.js";
+import { invalidNodeClassStatus, nodeClassStatus } from "./nodeclass-resolver.js";
+import { NodeClassResolutions } from "./nodeclass-resolutions.js";
 import { defaultMutatingRateLimit, TokenBucket, type RateLimit } from "./rate-limiter.js";
 import type { ParameterReader } from "./ami-aliases.js";
 import type { InstanceProfiles } from "./instance-profiles.js";
@@ -95,7 +81,8 @@ export class AwsCloudProvider implements port.CloudProvider {
   private readonly catalogSource: CatalogSource;
   private readonly templates: LaunchTemplates;
   private readonly terminator: TerminateBatcher;
-  private readonly resolutions: LRUCache<string, Result<ResolvedNodeClass, errors.InvalidNodeClass>>;
+  private readonly nodeClasses: NodeClassResolutions;
+  private readonly fleet: FleetLauncher;
   private readonly logger: Logger;
   private readonly priceBook: OnDemandPriceBook;
   private readonly priceOf: PriceLookup = (type, zone, capacityType) =>
@@ -127,11 +114,26 @@ export class AwsCloudProvider implements port.CloudProvider {
     });
     this.templates = new LaunchTemplates(this.ec2, this.caller, options, this.logger);
     this.terminator = new TerminateBatcher(this.ec2, this.caller, options.terminate);
-    this.resolutions = new LRUCache({
-      max: 256,
-      ttl: options.nodeClassTtlMs ?? 60_000,
-      perf: options.clock,
-      ttlResolution: 0,
+    this.nodeClasses = new NodeClassResolutions({
+      ec2: this.ec2,
+      caller: this.caller,
+      clock: options.clock,
+      ttlMs: options.nodeClassTtlMs ?? 60_000,
+      kubernetesVersion: options.bootstrap.kubernetesVersion,
+      instanceProfiles: options.instanceProfiles,
+      readParameter: options.readParameter,
+    });
+    this.fleet = new FleetLauncher({
+      ec2: this.ec2,
+      caller: this.caller,
+      logger: this.logger,
+      cluster: options,
+      region: options.region,
+      sleep: this.policy.sleep,
+      templates: this.templates,
+      unavailableOfferings: this.unavailableOfferings,
+      price: this.priceOf,
+      maxRounds: options.maxLaunchAttempts ?? 3,
     });
   }
 
@@ -155,108 +157,22 @@ export class AwsCloudProvider implements port.CloudProvider {
       // A launch that happened before a crash is found by its tag before anything new is launched.
       const existing = await findLaunchOf(this.ec2, this.caller, this.options.clusterName, uid, this.priceOf);
       if (existing) return ok(existing);
-      const resolved = await this.resolve(nodeClass);
+      const resolved = await this.nodeClasses.resolve(nodeClass);
       if (!resolved.ok) return resolved;
       const { catalog } = await this.catalogSource.catalog(nodeClassCatalogSettings(nodeClass));
-      const byName = new Map(catalog.instanceTypes.map((t) => [t.name, t]));
-      const subnets = new Map(launchSubnets(resolved.value.subnets).map((s) => [s.zone, s.id]));
-      const failedAll: errors.FailedOffering[] = [];
-      for (let attempt = 0; attempt < (this.options.maxLaunchAttempts ?? 3); attempt++) {
-        const choice = launchOptions(
-          virtualNode,
-          byName,
-          this.unavailableOfferings.keys(),
-          new Set(subnets.keys()),
-        );
-        if (!choice) break;
-        const overrides: FleetOverride[] = [];
-        for (const option of choice.options) {
-          const instanceType = byName.get(option.instanceType);
-          const image = instanceType && chooseImage(resolved.value.images, instanceType);
-          const subnetId = subnets.get(option.zone);
-          if (!instanceType || !image || !subnetId) continue;
-          const data = launchTemplateData(
-            this.options,
-            nodeClass,
-            options.nodePool,
-            resolved.value,
-            image,
-            instanceType,
-          );
-          if (!data.ok) return fail(errors.invalidNodeClass("UserDataInvalid", data.message));
-          overrides.push({
-            option,
-            subnetId,
-            launchTemplateName: await this.templates.ensure(nodeClass, data.data),
-          });
-        }
-        if (overrides.length === 0) {
-          return fail(
-            errors.invalidNodeClass(
-              "AMIsNotFound",
-              "no image matches the architectures of the allowed instance types",
-            ),
-          );
-        }
-        const input = createFleetInput(
-          choice.capacityType,
-          overrides,
-          fleetClientToken(uid, overrides),
-          this.tags(virtualNode, options.nodePool, nodeClass),
-        );
-        const outcome = parseFleetOutput(
-          await this.caller.call("CreateFleet", () => this.ec2.send(new CreateFleetCommand(input))),
-        );
-        const failed = failedOfferings(outcome, overrides, capacityErrorCodes);
-        for (const f of failed)
-          this.unavailableOfferings.mark(f.instanceType, f.zone, f.capacityType, f.code);
-        failedAll.push(...failed);
-        if (outcome.instanceId) {
-          const launched = await describeLaunched(this.ec2, this.caller, outcome.instanceId, {
-            region: this.options.region,
-            sleep: this.policy.sleep,
-            price: (t, z, c) =>
-              overrides.find(
-                (o) => o.option.instanceType === t && o.option.zone === z && o.option.capacityType === c,
-              )?.option.price ?? this.catalogSource.price(t, z, c),
-          });
-          this.logger.info(
-            {
-              virtualNode: virtualNode.metadata.name,
-              instanceId: launched.instanceId,
-              instanceType: launched.instanceType,
-              zone: launched.zone,
-              capacityType: launched.capacityType,
-              failedOfferings: failed.length,
-            },
-            "launched instance",
-          );
-          return ok(launched);
-        }
-        const other = outcome.errors.filter((e) => !capacityErrorCodes.has(e.code));
-        if (failed.length === 0) {
-          const detail = other.map((e) => `${e.code}: ${e.message}`).join("; ") || "no instance and no error";
-          return fail(errors.cloudFailure(`CreateFleet launched nothing: ${detail}`, other[0]?.code));
-        }
-        this.logger.info(
-          {
-            virtualNode: virtualNode.metadata.name,
-            failed: failed.map((f) => offeringKey(f.instanceType, f.zone, f.capacityType)),
-          },
-          "offerings out of capacity; retrying with the rest",
-        );
-      }
-      return fail({
-        kind: "InsufficientCapacity",
-        message: `no capacity in any allowed offering (${failedAll.length} failed)`,
-        offerings: failedAll,
+      return await this.fleet.launch({
+        virtualNode,
+        nodePool: options.nodePool,
+        nodeClass,
+        resolved: resolved.value,
+        instanceTypes: catalog.instanceTypes,
       });
     } catch (error) {
       if (mayRefresh && isStaleResourceError(error)) {
         // Something this process cached was deleted: look everything up again and retry once.
         this.logger.warn({ err: errorMessage(error) }, "cached EC2 resource gone; refreshing");
         this.templates.forgetAll();
-        this.resolutions.clear();
+        this.nodeClasses.clear();
         return this.createOnce(virtualNode, options, false);
       }
       const cloudError = toCloudError(error);
@@ -314,7 +230,7 @@ export class AwsCloudProvider implements port.CloudProvider {
     try {
       let zones: ReadonlySet<string> | undefined;
       if (nodeClass) {
-        const resolved = await this.resolve(nodeClass);
+        const resolved = await this.nodeClasses.resolve(nodeClass);
         if (!resolved.ok) return resolved;
         zones = new Set(resolved.value.subnets.map((s) => s.zone));
       }
@@ -342,7 +258,7 @@ export class AwsCloudProvider implements port.CloudProvider {
   async resolveNodeClass(nodeClass: EC2NodeClass): Promise<Result<EC2NodeClassStatus>> {
     const now = new Date(this.options.clock.now());
     try {
-      const resolved = await this.resolve(nodeClass);
+      const resolved = await this.nodeClasses.resolve(nodeClass);
       // An unresolvable node class is a status to show, not an error of this call.
       const status = resolved.ok
         ? nodeClassStatus(resolved.value, now)
@@ -369,7 +285,7 @@ export class AwsCloudProvider implements port.CloudProvider {
     const instance = await this.get(providerId);
     if (!instance.ok) return instance;
     try {
-      const resolved = await this.resolve(nodeClass);
+      const resolved = await this.nodeClasses.resolve(nodeClass);
       if (!resolved.ok) return resolved;
       const { images, subnets, securityGroups } = resolved.value;
       const i = instance.value;
@@ -389,62 +305,6 @@ export class AwsCloudProvider implements port.CloudProvider {
   /** Deletes this cluster's launch templates not used by this process; returns their names. */
   garbageCollectLaunchTemplates(): Promise<string[]> {
     return this.templates.deleteUnused(this.templates.knownNames());
-  }
-
-  // ---- internals ---------------------------------------------------------------------------
-
-  private async resolve(
-    nodeClass: EC2NodeClass,
-  ): Promise<Result<ResolvedNodeClass, errors.InvalidNodeClass>> {
-    const key = `${nodeClass.metadata.uid ?? nodeClass.metadata.name ?? ""}/${nodeClass.metadata.generation ?? 0}`;
-    const cached = this.resolutions.get(key);
-    if (cached) return cached;
-    const resolved = await this.withInstanceProfile(
-      nodeClass,
-      await resolveNodeClassOnEc2(
-        this.ec2,
-        this.caller,
-        nodeClass,
-        this.options.bootstrap.kubernetesVersion,
-        this.options.readParameter,
-      ),
-    );
-    this.resolutions.set(key, resolved);
-    return resolved;
-  }
-
-  /** A node class with `role` launches with the instance profile rafter keeps for it. */
-  private async withInstanceProfile(
-    nodeClass: EC2NodeClass,
-    resolved: Result<ResolvedNodeClass, errors.InvalidNodeClass>,
-  ): Promise<Result<ResolvedNodeClass, errors.InvalidNodeClass>> {
-    const role = nodeClass.spec.role;
-    if (!resolved.ok || role === undefined || nodeClass.spec.instanceProfile !== undefined) return resolved;
-    if (!this.options.instanceProfiles)
-      return fail(errors.invalidNodeClass("InstanceProfileUnsupported", "no IAM client to create a profile"));
-    try {
-      const instanceProfile = await this.options.instanceProfiles.ensure(nodeClass.metadata.name ?? "", role);
-      return ok({ ...resolved.value, instanceProfile });
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      return fail(
-        errors.invalidNodeClass("InstanceProfileFailed", `instance profile for role ${role}: ${message}`),
-      );
-    }
-  }
-
-  private tags(virtualNode: VirtualNode, nodePool: NodePool, nodeClass: EC2NodeClass): Tag[] {
-    const tags: Record<string, string> = {
-      ...nodeClass.spec.tags,
-      ...port.kubernetesClusterTags(this.options.clusterName),
-      [port.tagKeys.cluster]: this.options.clusterName,
-      [port.tagKeys.nodePool]: nodePool.metadata.name ?? "",
-      [port.tagKeys.nodeClass]: nodeClass.metadata.name ?? "",
-      [port.tagKeys.virtualNode]: virtualNode.metadata.name ?? "",
-      [port.tagKeys.virtualNodeUid]: virtualNode.metadata.uid ?? virtualNode.metadata.name ?? "",
-      [port.tagKeys.name]: `${this.options.clusterName}/${virtualNode.metadata.name ?? ""}`,
-    };
-    return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
   }
 }
 

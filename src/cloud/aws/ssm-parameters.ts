@@ -1,15 +1,10 @@
 // Reads public SSM parameters (AMI aliases). A missing parameter is an answer (undefined), not an error.
 import { GetParameterCommand, ParameterNotFound, SSMClient } from "@aws-sdk/client-ssm";
 import type { ParameterReader } from "./ami-aliases.js";
-import type { Ec2ClientOptions } from "./ec2-client.js";
+import { awsClientConfig, type Ec2ClientOptions } from "./ec2-client.js";
 
 export function createSsmClient(options: Ec2ClientOptions): SSMClient {
-  return new SSMClient({
-    region: options.region,
-    maxAttempts: 3,
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-  });
+  return new SSMClient(awsClientConfig(options));
 }
 
 export function ssmParameterReader(client: SSMClient): ParameterReader {

@@ -16,6 +16,13 @@ function world(pool: NodePool, terminationLatencyMs = 0) {
   return w;
 }
 
+/** Consolidation as soon as a node is empty or underutilized, any number of nodes at a time. */
+const consolidatedAtOnce: NodePool["spec"]["disruption"] = {
+  consolidationPolicy: "WhenEmptyOrUnderutilized",
+  consolidateAfter: "0s",
+  budgets: [{ nodes: "100%" }],
+};
+
 const pool = (
   disruption: NodePool["spec"]["disruption"],
   extra: Partial<NodePool["spec"]["template"]["spec"]> = {},
@@ -32,19 +39,12 @@ const pool = (
  */
 async function twoHalfUsedNodes(annotations: Record<string, string> = {}) {
   const w = world(
-    pool(
-      {
-        consolidationPolicy: "WhenEmptyOrUnderutilized",
-        consolidateAfter: "0s",
-        budgets: [{ nodes: "100%" }],
-      },
-      {
-        requirements: [
-          { key: "rafter.dev/capacity-type", operator: "In", values: ["on-demand"] },
-          { key: "node.kubernetes.io/instance-type", operator: "In", values: ["m5.xlarge"] },
-        ],
-      },
-    ),
+    pool(consolidatedAtOnce, {
+      requirements: [
+        { key: "rafter.dev/capacity-type", operator: "In", values: ["on-demand"] },
+        { key: "node.kubernetes.io/instance-type", operator: "In", values: ["m5.xlarge"] },
+      ],
+    }),
   );
   for (const name of ["a", "b"]) {
     const pair = await w.launch(name, { instanceType: "m5.xlarge" });
@@ -105,13 +105,7 @@ describe("disruption", () => {
   });
 
   it("honours Karpenter's karpenter.sh/do-not-disrupt on a pod and on a node like rafter's", async () => {
-    const w = world(
-      pool({
-        consolidationPolicy: "WhenEmptyOrUnderutilized",
-        consolidateAfter: "0s",
-        budgets: [{ nodes: "100%" }],
-      }),
-    );
+    const w = world(pool(consolidatedAtOnce));
     const withPod = await w.launch("a");
     w.api.pods.push(
       runningPod("batch", withPod.node.metadata?.name ?? "", {
@@ -181,13 +175,7 @@ describe("disruption", () => {
   });
 
   it("replaces a node with a cheaper one: the replacement is Ready before the old node drains", async () => {
-    const w = world(
-      pool({
-        consolidationPolicy: "WhenEmptyOrUnderutilized",
-        consolidateAfter: "0s",
-        budgets: [{ nodes: "100%" }],
-      }),
-    );
+    const w = world(pool(consolidatedAtOnce));
     const big = await w.launch("big", { instanceType: "m5.4xlarge" });
     w.api.pods.push(runningPod("web", big.node.metadata?.name ?? "", { cpu: "500m", memory: "512Mi" }));
     const lifecycle = w.start();
@@ -247,13 +235,7 @@ describe("disruption", () => {
   });
 
   it("aborts a replacement that fails and untaints the node", async () => {
-    const w = world(
-      pool({
-        consolidationPolicy: "WhenEmptyOrUnderutilized",
-        consolidateAfter: "0s",
-        budgets: [{ nodes: "100%" }],
-      }),
-    );
+    const w = world(pool(consolidatedAtOnce));
     const big = await w.launch("big", { instanceType: "m5.4xlarge" });
     w.api.pods.push(runningPod("web", big.node.metadata?.name ?? "", { cpu: "500m" }));
     const lifecycle = w.start();
