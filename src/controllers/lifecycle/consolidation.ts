@@ -207,7 +207,7 @@ export function simulateRemoval(
   });
 }
 
-/** A NodePool's replacementSavings ("10%") as a fraction. */
+/** A NodePool's replacementSavings ("15%") as a fraction. */
 export function replacementSavingsFraction(pool: NodePool): number {
   const text = pool.spec.disruption?.replacementSavings ?? nodePoolDefaults.replacementSavings;
   const percent = Number(text.replace("%", ""));
