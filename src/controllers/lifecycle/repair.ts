@@ -11,6 +11,7 @@ import { millis } from "../../domain/timestamps.js";
 import type { DisruptionReason } from "../../api/nodepool.js";
 import type { Candidate } from "./candidates.js";
 import type { ManagedNode } from "./managed-nodes.js";
+import { isRegistered } from "./termination.js";
 
 /** The window Karpenter uses for its Ready condition repair policy. */
 export const defaultRepairAfterMs = 30 * 60_000;
@@ -19,10 +20,14 @@ export const maxUnhealthyShare = 0.2;
 
 const readyCondition = (node: V1Node) => node.status?.conditions?.find((c) => c.type === "Ready");
 
-/** Whether the node's Ready condition is there and not True (False or Unknown). */
+/**
+ * Whether the node's kubelet has registered and its Ready condition is not True (False or Unknown). A
+ * Node whose kubelet never posted status (rafter's pre-created Node, Ready=Unknown
+ * NodeStatusNeverUpdated) is still booting, not unhealthy: the registration timeout is its guard.
+ */
 export function isUnhealthy(node: V1Node): boolean {
   const ready = readyCondition(node);
-  return ready !== undefined && ready.status !== "True";
+  return ready !== undefined && ready.status !== "True" && isRegistered(node);
 }
 
 /** Since when the node has been unhealthy (Ready False or Unknown), or undefined when it is healthy. */

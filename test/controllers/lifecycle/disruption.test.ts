@@ -433,6 +433,38 @@ describe("disruption", () => {
     lifecycle.stop();
   });
 
+  it("does not count a node whose kubelet never posted status among the unhealthy", async () => {
+    const w = lifecycleWorld({
+      disruptionIntervalMs: 10_000,
+      gcIntervalMs: 3_600_000,
+      nodeRepairAfterMs: 5 * 60_000,
+      registrationTimeoutMs: 3_600_000,
+    });
+    w.api.nodePools.push(pool({ consolidateAfter: "Never", budgets: [{ nodes: "100%" }] }));
+    const [a] = await Promise.all(["a", "b", "c"].map((n) => w.launch(n)));
+    // d's instance is still booting: kube-controller-manager gave its Node Ready=Unknown.
+    const booting = await w.launch("d", { phase: "Launched", ready: false });
+    booting.node.status = {
+      ...booting.node.status,
+      conditions: [{ type: "Ready", status: "Unknown", reason: "NodeStatusNeverUpdated" }],
+    };
+    a!.node.status = {
+      ...a!.node.status,
+      conditions: [
+        {
+          type: "Ready",
+          status: "False",
+          lastTransitionTime: new Date(w.clock.now()).toISOString() as unknown as Date,
+        },
+      ],
+    };
+    const lifecycle = w.start();
+    await w.advance(6 * 60_000, 10_000);
+    const left = w.api.virtualNode("a");
+    assert.ok(!left || left.metadata.deletionTimestamp, "a repaired: one unhealthy of four");
+    lifecycle.stop();
+  });
+
   it("does not drift a node when a requirement is widened, only when it excludes the node", async () => {
     const p = pool({ consolidateAfter: "Never", budgets: [{ nodes: "1" }] });
     p.spec.template.spec.requirements = [
