@@ -1,6 +1,8 @@
 // kwok plays the kubelets: it manages the Nodes annotated kwok.x-k8s.io/node=fake (marks them Ready,
 // keeps their heartbeats and leases) and runs the pods bound to them, with its built-in fast stages.
-// A Node without the annotation is never managed and never becomes Ready.
+// A Node without the annotation is never managed and never becomes Ready. The node stages are kwok's
+// defaults plus one that makes a labelled node NotReady (kwok-stages.ts).
+import { writeKwokStages } from "./kwok-stages.js";
 import type { Layout } from "./layout.js";
 import { freePort, waitForHttpOk } from "./net.js";
 import type { ManagedProcess, Supervisor } from "./process.js";
@@ -23,6 +25,7 @@ export async function startKwok(
       `--server-address=127.0.0.1:${port}`,
       "--cidr=10.244.0.1/16",
       "--node-lease-duration-seconds=40",
+      `--config=${writeKwokStages(layout.config)}`,
     ],
     // kwok reads ~/.kwok/kwok.yaml when it exists: point it at an empty home so the machine's own
     // configuration never leaks into the tests.

@@ -8,7 +8,7 @@ import { waitFor } from "../cluster/net.js";
 import { kwokManaged, loadExample } from "./examples.js";
 
 export interface VirtualNodeJson {
-  metadata: { name: string; annotations?: Record<string, string> };
+  metadata: { name: string; annotations?: Record<string, string>; deletionTimestamp?: string };
   spec: { nodePool: string; instanceTypes: string[]; pods: { namespace: string; name: string }[] };
   status?: {
     phase?: string;

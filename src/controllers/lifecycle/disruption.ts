@@ -26,7 +26,7 @@ import type { LifecycleDeps } from "./deps.js";
 import { ConsolidationMarks } from "./consolidation-marks.js";
 import { DriftDetector } from "./drift-detector.js";
 import { PodEventClock } from "./pod-event-clock.js";
-import { decideRepairs, defaultRepairAfterMs, poolSizes, takeBudget } from "./repair.js";
+import { decideRepairs, defaultRepairAfterMs, poolHealth, takeBudget } from "./repair.js";
 import { allManaged, isDeleting, type ManagedNode } from "./managed-nodes.js";
 import type { LifecycleMetrics } from "./metrics.js";
 import { podsByNode } from "./pods.js";
@@ -132,7 +132,7 @@ export class Disruption {
     now: number,
   ): Promise<void> {
     const repairAfter = this.deps.config.nodeRepairAfterMs ?? defaultRepairAfterMs;
-    const due = decideRepairs(candidates, poolSizes(units), now, repairAfter);
+    const due = decideRepairs(candidates, poolHealth(units), now, repairAfter);
     for (const [pool, { unhealthy, total }] of due.held)
       this.deps.logger.warn({ nodepool: pool, unhealthy, total }, "too many unhealthy nodes to repair");
     for (const candidate of due.repair) {

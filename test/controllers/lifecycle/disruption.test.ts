@@ -374,6 +374,79 @@ describe("disruption", () => {
     lifecycle.stop();
   });
 
+  it("counts a node still being repaired, and one not yet due, among a pool's unhealthy nodes", async () => {
+    // Terminating an instance takes 10 minutes here, so a repaired node stays (deleting, NotReady).
+    const w = lifecycleWorld(
+      { disruptionIntervalMs: 10_000, gcIntervalMs: 3_600_000, nodeRepairAfterMs: 5 * 60_000 },
+      { terminationLatencyMs: 10 * 60_000 },
+    );
+    w.api.nodePools.push(pool({ consolidateAfter: "Never", budgets: [{ nodes: "100%" }] }));
+    const [a, b] = await Promise.all(["a", "b", "c"].map((n) => w.launch(n)));
+    const sicken = (node: V1Node) => {
+      node.status = {
+        ...node.status,
+        conditions: [
+          {
+            type: "Ready",
+            status: "False",
+            lastTransitionTime: new Date(w.clock.now()).toISOString() as unknown as Date,
+          },
+        ],
+      };
+    };
+    const deleting = (name: string) => w.api.virtualNode(name)?.metadata.deletionTimestamp !== undefined;
+    const lifecycle = w.start();
+    sicken(a!.node);
+    await w.advance(60_000, 10_000);
+    // b goes NotReady a minute after a: two of three unhealthy (more than ceil(20% of 3) = 1) before
+    // either is due, so neither is repaired when a's window ends, nor when b's does.
+    sicken(b!.node);
+    await w.advance(6 * 60_000, 10_000);
+    assert.ok(!deleting("a") && !deleting("b"), "two of three unhealthy: none repaired");
+    // b recovers: a alone is unhealthy, and is repaired.
+    b!.node.status = { ...b!.node.status, conditions: [{ type: "Ready", status: "True" }] };
+    await w.advance(20_000, 10_000);
+    assert.ok(deleting("a"), "a repaired once it is the only unhealthy node");
+    // b fails again while a is still being terminated (NotReady, counted): b is not repaired then.
+    sicken(b!.node);
+    await w.advance(6 * 60_000, 10_000);
+    assert.ok(w.api.virtualNode("a"), "a still terminating");
+    assert.ok(!deleting("b"), "b waits while a, still unhealthy, is being repaired");
+    lifecycle.stop();
+  });
+
+  it("does not count a node whose kubelet never posted status among the unhealthy", async () => {
+    const w = lifecycleWorld({
+      disruptionIntervalMs: 10_000,
+      gcIntervalMs: 3_600_000,
+      nodeRepairAfterMs: 5 * 60_000,
+      registrationTimeoutMs: 3_600_000,
+    });
+    w.api.nodePools.push(pool({ consolidateAfter: "Never", budgets: [{ nodes: "100%" }] }));
+    const [a] = await Promise.all(["a", "b", "c"].map((n) => w.launch(n)));
+    // d's instance is still booting: kube-controller-manager gave its Node Ready=Unknown.
+    const booting = await w.launch("d", { phase: "Launched", ready: false });
+    booting.node.status = {
+      ...booting.node.status,
+      conditions: [{ type: "Ready", status: "Unknown", reason: "NodeStatusNeverUpdated" }],
+    };
+    a!.node.status = {
+      ...a!.node.status,
+      conditions: [
+        {
+          type: "Ready",
+          status: "False",
+          lastTransitionTime: new Date(w.clock.now()).toISOString() as unknown as Date,
+        },
+      ],
+    };
+    const lifecycle = w.start();
+    await w.advance(6 * 60_000, 10_000);
+    const left = w.api.virtualNode("a");
+    assert.ok(!left || left.metadata.deletionTimestamp, "a repaired: one unhealthy of four");
+    lifecycle.stop();
+  });
+
   it("does not drift a node when a requirement is widened, only when it excludes the node", async () => {
     const p = pool({ consolidateAfter: "Never", budgets: [{ nodes: "1" }] });
     p.spec.template.spec.requirements = [
