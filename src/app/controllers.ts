@@ -105,6 +105,9 @@ export function startControllers(config: Config, deps: ControllersDeps): void {
       lifecycle.onNode(node);
       provisioning.launcher.nodeUpdated(node);
     },
+    onNodeDeleted: (node) => {
+      provisioning.launcher.nodeDeleted(node.metadata?.name ?? "");
+    },
     onVirtualNode: (virtualNode) => {
       statuses.request();
       lifecycle.onVirtualNode(virtualNode);

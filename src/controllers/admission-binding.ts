@@ -88,6 +88,11 @@ export class AdmissionBinder {
     for (const [origin, pods] of due) this.bindInBackground(origin, pods, nodeName, log, "device pods");
   }
 
+  /** A Node was deleted: forget the pods held for its devices. */
+  nodeDeleted(nodeName: string): void {
+    this.deviceWaits.forgetNode(nodeName);
+  }
+
   /** Binds one pod; true when it is bound to the Node (by this call or by a caller it joined). */
   private async bindOne(origin: string, pod: V1Pod, nodeName: string, log: Logger): Promise<boolean> {
     const namespace = pod.metadata?.namespace ?? "default";

@@ -113,6 +113,14 @@ export class Launcher {
     this.binding.nodeUpdated(node);
   }
 
+  /**
+   * A Node was deleted: the pods held for its devices are no longer waited for there (the provisioner
+   * plans them again), so a later Node of the same name (a reused private IP) does not take them.
+   */
+  nodeDeleted(nodeName: string): void {
+    this.binding.nodeDeleted(nodeName);
+  }
+
   /** A launch run is in progress (retries waiting on their timer are not). For tests. */
   get busy(): boolean {
     return this.inProgress.size > 0;

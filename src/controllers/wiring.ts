@@ -63,6 +63,8 @@ export interface ControllerHooks {
   readonly onPod: (pod: V1Pod) => void;
   /** A Node was added or changed. */
   readonly onNode: (node: V1Node) => void;
+  /** A Node was deleted. */
+  readonly onNodeDeleted: (node: V1Node) => void;
   /** A VirtualNode was added or changed. */
   readonly onVirtualNode: (virtualNode: VirtualNode) => void;
   /** A NodePool or EC2NodeClass was added, changed or deleted. */
@@ -87,8 +89,9 @@ export function wireControllers(cache: ClusterCache, hooks: ControllerHooks): vo
     onUpsert: (node) => {
       hooks.onNode(node);
     },
-    onDelete: () => {
+    onDelete: (node) => {
       hooks.capacityChanged();
+      hooks.onNodeDeleted(node);
     },
   });
   cache.virtualNodes.addHandlers({

@@ -289,16 +289,7 @@ describe("provisioning path (planner → VirtualNode → launch → Node → bin
     assert.equal(t.binder.bindings.length, 1);
   });
   it("binds a GPU pod only once the Node's kubelet advertises the GPU; until then it stays reserved", async () => {
-    const gpuPod = pendingPod("trainer", "1", "1Gi", {
-      containers: [
-        {
-          name: "app",
-          image: "app",
-          resources: { requests: { cpu: "1", memory: "1Gi", "nvidia.com/gpu": "1" } },
-        },
-      ],
-      tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }],
-    });
+    const gpuPod = gpuTrainerPod();
     const t = setup([gpuPod], { extraNodePools: ["nodepool-gpu.yaml"] });
     t.provisioner.podChanged(gpuPod);
     t.clock.advance(1000);
@@ -328,7 +319,42 @@ describe("provisioning path (planner → VirtualNode → launch → Node → bin
       [["default/trainer", node.metadata?.name]],
     );
   });
+  it("forgets the pods held for a deleted Node's devices: a later Node of that name does not take them", async () => {
+    const gpuPod = gpuTrainerPod();
+    const t = setup([gpuPod], { extraNodePools: ["nodepool-gpu.yaml"] });
+    t.provisioner.podChanged(gpuPod);
+    t.clock.advance(1000);
+    await until(() => t.nodes.nodes.length === 1, { what: "the GPU node's Node" });
+    await quiet(t);
+    const [node] = t.nodes.nodes;
+    assert.ok(node, "the GPU node was launched and its Node created");
+    t.launcher.nodeDeleted(node.metadata?.name ?? "");
+
+    // Same name again (a reused private IP), this time with a kubelet advertising a GPU.
+    node.status = {
+      ...node.status,
+      nodeInfo: { kubeletVersion: "v1.36.3" } as NonNullable<V1Node["status"]>["nodeInfo"],
+      allocatable: { ...node.status?.allocatable, "nvidia.com/gpu": "1" },
+    };
+    t.launcher.nodeUpdated(node);
+    await quiet(t);
+    assert.equal(t.binder.bindings.length, 0, "the held pod is not bound to the new Node");
+  });
 });
+
+/** A pending pod asking for one NVIDIA GPU (and tolerating the GPU pool's taint). */
+function gpuTrainerPod(): V1Pod {
+  return pendingPod("trainer", "1", "1Gi", {
+    containers: [
+      {
+        name: "app",
+        image: "app",
+        resources: { requests: { cpu: "1", memory: "1Gi", "nvidia.com/gpu": "1" } },
+      },
+    ],
+    tolerations: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }],
+  });
+}
 
 function readyNode(name: string, allocatable: Record<string, string>): V1Node {
   return {
