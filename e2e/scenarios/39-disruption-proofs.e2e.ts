@@ -147,8 +147,10 @@ scenario(
       ...classes,
       inZone(generalNodePool(repoRoot, { disruption: quietDisruption }), zone),
     ]);
+    // Cleanups run newest first: the nodes go before the example's selector is back (which would
+    // drift the node in the second subnet and start a replacement in the middle of the cleanup).
+    defer(() => cluster.kubectl.apply(classes));
     defer(() => cleanupCapacity(cluster, t.namespace));
-    defer(() => cluster.kubectl.apply(classes)); // the example's selector back for later scenarios
     await kubectl.apply(onePerNode("web", 1));
     await podsRunning(t, "web", 1);
 
