@@ -1,6 +1,8 @@
 // Decides, per disruption round, whether a candidate has drifted (drift.ts's template and node class
 // checks, then the cloud provider's comparison of what the EC2NodeClass resolves to, cached for a few
-// minutes since it costs EC2 calls), and keeps the VirtualNode's Drifted condition saying so.
+// minutes since it costs EC2 calls — but only for one version of the EC2NodeClass: a changed (or
+// reverted) EC2NodeClass is judged afresh in the next round), and keeps the VirtualNode's Drifted
+// condition saying so.
 import type { EC2NodeClass } from "../../api/ec2nodeclass.js";
 import { setCondition } from "../virtual-node-status.js";
 import type { Candidate } from "./candidates.js";
@@ -10,7 +12,7 @@ import { driftMessage, nodeClassDrift, templateDrift } from "./drift.js";
 const cloudDriftCheckMs = 5 * 60_000;
 
 export class DriftDetector {
-  private readonly cloudDrift = new Map<string, { checkedAt: number; reason?: string }>();
+  private readonly cloudDrift = new Map<string, { checkedAt: number; version: string; reason?: string }>();
 
   constructor(private readonly deps: LifecycleDeps) {}
 
@@ -49,13 +51,23 @@ export class DriftDetector {
 
   private async cloudDrifted(candidate: Candidate): Promise<string | undefined> {
     const now = this.deps.clock.now();
-    const cached = this.cloudDrift.get(candidate.key);
-    if (cached && now - cached.checkedAt < cloudDriftCheckMs) return cached.reason;
     const nodeClass = this.nodeClassOf(candidate);
     if (!nodeClass) return undefined;
+    const version = nodeClassVersion(nodeClass);
+    const cached = this.cloudDrift.get(candidate.key);
+    if (cached?.version === version && now - cached.checkedAt < cloudDriftCheckMs) return cached.reason;
     const result = await this.deps.cloud.isDrifted(candidate.virtualNode, nodeClass);
     const reason = result.ok ? result.value : undefined;
-    this.cloudDrift.set(candidate.key, { checkedAt: now, ...(reason ? { reason } : {}) });
+    this.cloudDrift.set(candidate.key, { checkedAt: now, version, ...(reason ? { reason } : {}) });
     return reason;
   }
+}
+
+/**
+ * The version of the EC2NodeClass's spec a verdict was reached for (the AWS provider keys its
+ * resolution of the selector terms the same way; status updates do not count).
+ */
+function nodeClassVersion(nodeClass: EC2NodeClass): string {
+  const meta = nodeClass.metadata;
+  return `${meta.uid ?? meta.name ?? ""}/${meta.generation ?? 0}`;
 }

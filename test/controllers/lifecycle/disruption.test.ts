@@ -493,6 +493,35 @@ describe("disruption", () => {
     assert.equal(w.api.provisioned[0]?.reason, "Drifted");
     lifecycle.stop();
   });
+
+  it("judges a changed EC2NodeClass afresh, not by a cloud verdict cached for its previous version", async () => {
+    // Budget 0: drift is recorded on the VirtualNode but nothing is replaced.
+    const p = pool({ consolidateAfter: "Never", budgets: [{ nodes: "0" }] });
+    const w = world(p);
+    const nodeClass = testNodeClass();
+    const image = { id: "ami-0simulated000001" };
+    nodeClass.metadata.generation = 1;
+    nodeClass.status = { amis: [image] };
+    w.api.nodeClasses.push(nodeClass);
+    const pair = await w.launch("a", { instanceType: "m5.large" });
+    Object.assign(pair.virtualNode.metadata, { annotations: driftStamps(p, nodeClass) });
+    w.api.pods.push(runningPod("web", pair.node.metadata?.name ?? "", { cpu: "500m" }));
+    const lifecycle = w.start();
+    await w.advance(15_000, 5_000);
+    assert.equal(drifted(w.api.virtualNode("a")), undefined);
+    // The EC2NodeClass now resolves to another image: drifted in the next round, not minutes later.
+    nodeClass.metadata.generation = 2;
+    nodeClass.status = { amis: [{ id: "ami-0other" }] };
+    await w.advance(15_000, 5_000);
+    assert.equal(drifted(w.api.virtualNode("a")), "ImageDrifted");
+    // Reverted: no longer drifted (a stale verdict would replace the node once the budget allows).
+    nodeClass.metadata.generation = 3;
+    nodeClass.status = { amis: [image] };
+    await w.advance(15_000, 5_000);
+    assert.equal(drifted(w.api.virtualNode("a")), undefined);
+    assert.equal(w.api.provisioned.length, 0);
+    lifecycle.stop();
+  });
 });
 
 function consolidatable(virtualNode: VirtualNode | undefined): boolean {
