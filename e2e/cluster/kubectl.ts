@@ -69,6 +69,9 @@ export class Kubectl {
         clearTimeout(timer);
         resolve({ stdout, stderr, code: code ?? 1 });
       });
+      // kubectl may exit without reading its input (a failed flag, `get`): the EPIPE that follows is
+      // not an error of ours, and unhandled it would kill the harness (seen with e2e/up.ts)
+      child.stdin.on("error", () => undefined);
       child.stdin.end(options.input ?? "");
     });
     if (result.code !== 0 && options.allowFailure !== true) throw new KubectlError(args, result);
