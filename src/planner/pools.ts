@@ -119,13 +119,9 @@ export function typeAdmits(
   customKeys: ReadonlySet<string>,
 ): boolean {
   for (const [key, req] of reqs) {
-    if (
-      key === labelKeys.zone ||
-      key === labelKeys.capacityType ||
-      key === labelKeys.region ||
-      key === labelKeys.nodePool
-    )
-      continue;
+    // Offerings decide zone and capacity type; the region is the catalogue's. The pool's name is an
+    // ordinary label here (a pod may select its NodePool by rafter.dev/nodepool)
+    if (key === labelKeys.zone || key === labelKeys.capacityType || key === labelKeys.region) continue;
     if (key === labelKeys.hostname) {
       if (req.allow || req.exists === false || req.gt !== undefined || req.lt !== undefined) return false;
       continue;

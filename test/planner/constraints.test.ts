@@ -342,6 +342,24 @@ describe("planner constraints", () => {
     assert.match(capped.unschedulable[0]?.reason ?? "", /limits/);
   });
 
+  it("gives a pod that selects its NodePool by rafter.dev/nodepool a node of that pool, or none", () => {
+    // "first" is tried first (weight), so a pod that ignored its selector would land there.
+    const pools = [nodePool("first", {}, { weight: 10 }), nodePool("chosen", {}, { weight: 1 })];
+    const selecting = (name: string, pool: string) =>
+      pod(name, { spec: { nodeSelector: { "rafter.dev/nodepool": pool } } });
+    const p = run(
+      snapshot({ pendingPods: [selecting("a", "chosen"), selecting("b", "absent")], nodePools: pools }),
+    );
+    assert.deepEqual(
+      p.newNodes.map((n) => [n.nodePool, n.pods]),
+      [["chosen", ["default/a"]]],
+    );
+    assert.deepEqual(
+      p.unschedulable.map((u) => u.pod),
+      ["default/b"],
+    );
+  });
+
   it("keeps at least minValues instance families among a node's options", () => {
     const pools = [
       nodePool("mv", {
