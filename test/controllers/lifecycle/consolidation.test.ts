@@ -1,9 +1,10 @@
 // Consolidation through the lifecycle controller, on the reports of e2e 35's author: multi-node moves
-// with two NodePools side by side.
+// with two NodePools side by side, and an empty node (about to be deleted) counted as room.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { V1Pod } from "@kubernetes/client-node";
 import type { NodePool } from "../../../src/api/nodepool.js";
+import { disruptionSnapshot } from "../../../src/controllers/lifecycle/destinations.js";
 import { lifecycleWorld, runningPod, testPool } from "../../support/lifecycle-fakes.js";
 
 function world() {
@@ -39,6 +40,22 @@ function pinned(name: string, nodeName: string, nodePool: string, cpu: string, m
   return pod;
 }
 
+const deleting = (w: ReturnType<typeof world>, name: string) =>
+  w.api.virtualNode(name) === undefined || w.api.virtualNode(name)?.metadata.deletionTimestamp !== undefined;
+
+/**
+ * node-a (m5.xlarge, $0.192/h) holds two 1.5-CPU pods; node-e (m5.large, $0.096/h) is empty. With
+ * node-e as room, node-a looks replaceable by an m5.large (one pod each, half the price); without it
+ * both pods need an m5.xlarge again, and nothing is worth doing.
+ */
+async function busyAndEmpty(consolidateAfter: string) {
+  const w = world();
+  w.api.nodePools.push(pool("default", ["m5.large", "m5.xlarge"], consolidateAfter));
+  await w.launch("a", { instanceType: "m5.xlarge" });
+  for (const name of ["web-1", "web-2"]) w.api.pods.push(runningPod(name, "node-a", { cpu: "1500m" }));
+  return w;
+}
+
 describe("consolidation", () => {
   it("merges two nodes of one NodePool when another NodePool has candidates too", async () => {
     // Per pool: two r5.xlarge ($0.252/h each), each more than half used, so neither can be deleted,
@@ -67,6 +84,63 @@ describe("consolidation", () => {
     assert.equal(new Set(chosen.map(([, p]) => p)).size, 1, "of one NodePool");
     assert.equal(merge.node.nodePool, chosen[0]![1], "the merged node is in their pool");
     lifecycle.stop();
+  });
+
+  it("does not move pods onto an empty node whose consolidateAfter has not passed yet", async () => {
+    // node-e is launched (empty) after node-a has settled: consolidation runs while node-e waits out
+    // consolidateAfter, and emptiness deletes node-e once it has passed, before a replacement of
+    // node-a counting on it would have drained.
+    const w = await busyAndEmpty("1m");
+    const lifecycle = w.start();
+    await w.advance(50_000, 5_000);
+    await w.launch("e", { instanceType: "m5.large" });
+    await w.advance(40_000, 5_000);
+    assert.equal(w.api.provisioned.length, 0, "no replacement counting on the empty node");
+    assert.ok(!deleting(w, "e"), "not yet: consolidateAfter counts from node-e's launch");
+    await w.advance(40_000, 5_000);
+    assert.ok(deleting(w, "e"), "the empty node is deleted");
+    assert.equal(w.api.provisioned.length, 0);
+    assert.ok(!deleting(w, "a") && !marked(w, "a"), "node-a stays");
+    lifecycle.stop();
+  });
+
+  it("still counts an empty node that emptiness leaves alone (do-not-disrupt) as room", async () => {
+    const w = await busyAndEmpty("0s");
+    const empty = await w.launch("e", { instanceType: "m5.large" });
+    empty.node.metadata!.annotations = {
+      ...empty.node.metadata?.annotations,
+      "rafter.dev/do-not-disrupt": "true",
+    };
+    const lifecycle = w.start();
+    await w.advance(40_000, 5_000);
+    assert.ok(!deleting(w, "e"));
+    assert.equal(w.api.provisioned.length, 1, "node-a replaced by an m5.large, one pod to node-e");
+    assert.deepEqual(w.api.provisioned[0]?.node.instanceTypes, ["m5.large"]);
+    lifecycle.stop();
+  });
+
+  it("closes the nodes that are going in the simulation's snapshot, and only those", async () => {
+    const w = await busyAndEmpty("0s");
+    w.api.nodePools.push(pool("kept", ["m5.large"], "Never"));
+    const going = await w.launch("going", { instanceType: "m5.large" }); // deleted, not tainted yet
+    w.api.pods.push(runningPod("web-3", "node-going"));
+    going.virtualNode.metadata.deletionTimestamp = new Date(w.clock.now());
+    const chosen = await w.launch("chosen", { instanceType: "m5.large" });
+    w.api.pods.push(runningPod("web-4", "node-chosen"));
+    chosen.virtualNode.status!.conditions = [{ type: "Consolidatable", status: "True" }];
+    await w.launch("empty", { instanceType: "m5.large" });
+    const blocked = await w.launch("blocked", { instanceType: "m5.large" });
+    blocked.node.metadata!.annotations = {
+      ...blocked.node.metadata?.annotations,
+      "karpenter.sh/do-not-disrupt": "true",
+    };
+    await w.launch("never", { instanceType: "m5.large", nodePool: "kept" }); // consolidateAfter: Never
+    const snapshot = disruptionSnapshot(w.deps, w.catalog);
+    const closed = snapshot.nodes
+      .filter((n) => n.markedForDeletion)
+      .map((n) => n.node.metadata?.name)
+      .sort();
+    assert.deepEqual(closed, ["node-chosen", "node-empty", "node-going"]);
   });
 });
 
