@@ -4,6 +4,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { V1Pod } from "@kubernetes/client-node";
 import type { NodePool } from "../../../src/api/nodepool.js";
+import { decideConsolidation } from "../../../src/controllers/lifecycle/consolidation.js";
 import { disruptionSnapshot } from "../../../src/controllers/lifecycle/destinations.js";
 import { lifecycleWorld, runningPod, testPool } from "../../support/lifecycle-fakes.js";
 
@@ -141,6 +142,40 @@ describe("consolidation", () => {
       .map((n) => n.node.metadata?.name)
       .sort();
     assert.deepEqual(closed, ["node-chosen", "node-empty", "node-going"]);
+  });
+
+  it("searches every pool's groups within the simulation cap, leaving half of it to single nodes", () => {
+    // 30 NodePools of 4 candidates each, and a planner that never finds room: the multi-node search
+    // would want a binary search per pool; it stops at half the cap and single nodes get the rest.
+    const w = world();
+    const candidates = Array.from({ length: 120 }, (_, i) => ({
+      nodeName: `node-${i}`,
+      nodePool: `pool-${i % 30}`,
+      price: 1,
+      capacityType: "on-demand" as const,
+      pods: [runningPod(`web-${i}`, `node-${i}`)],
+      minSavings: 0,
+    }));
+    let plans = 0;
+    const result = decideConsolidation({
+      snapshot: disruptionSnapshot(w.deps, w.catalog),
+      candidates,
+      allowed: new Map(candidates.map((c) => [c.nodePool, 10])),
+      plan: () => {
+        plans++;
+        return {
+          placements: [],
+          newNodes: [],
+          unschedulable: [{ pod: "default/x", reason: "no room" }],
+          hourlyCost: 0,
+        };
+      },
+      options: { maxSimulations: 40 },
+    });
+    assert.equal(result.command.kind, "none");
+    assert.equal(result.simulations, 40);
+    assert.equal(plans, 40);
+    assert.equal(result.reasons.size, 20, "half the cap went to single nodes");
   });
 });
 
