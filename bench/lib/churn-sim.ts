@@ -352,11 +352,9 @@ export function simulateChurn(options: ChurnOptions): ChurnResult {
         });
         continue;
       }
-      snapshotNodes.push({
-        node: node.node,
-        pods: on,
-        markedForDeletion: node.disrupting || (forProvisioning && node.marked),
-      });
+      // Disruption's simulations also close the empty nodes emptiness will delete (destinations.ts).
+      const going = forProvisioning ? node.marked : on.length === 0 && Number.isFinite(consolidateAfter);
+      snapshotNodes.push({ node: node.node, pods: on, markedForDeletion: node.disrupting || going });
     }
     return {
       pendingPods: pending,

@@ -2,7 +2,7 @@
 // facts every disruption method needs (pool, price, pods to move, do-not-disrupt and
 // PodDisruptionBudget blockers, launch time, how long their pods have been unchanged).
 import type { V1Node, V1Pod } from "@kubernetes/client-node";
-import type { NodePool } from "../../api/nodepool.js";
+import { nodePoolDefaults, type NodePool } from "../../api/nodepool.js";
 import type { VirtualNode } from "../../api/virtualnode.js";
 import type { Catalog } from "../../catalog/types.js";
 import type { CapacityType } from "../../api/common.js";
@@ -12,6 +12,7 @@ import { doNotDisruptKey, hasDoNotDisrupt, isReschedulable } from "./pods.js";
 import { pdbBlocker, type PdbIndex } from "./pdb-blockers.js";
 import { hasDisruptedTaint } from "./taint.js";
 import { millis } from "../../domain/timestamps.js";
+import { parseDurationOrNever } from "../../domain/duration.js";
 import { podKey } from "../../domain/pod-key.js";
 
 export interface Candidate {
@@ -89,4 +90,9 @@ function priceOf(virtualNode: VirtualNode, node: V1Node, catalog: Catalog | unde
       o.zone === labels[labelKeys.zone] && o.capacityType === (labels[labelKeys.capacityType] ?? "on-demand"),
   );
   return offering?.price ?? Infinity;
+}
+
+/** The NodePool's consolidateAfter in ms; Infinity for Never (neither emptiness nor consolidation then). */
+export function consolidateAfter(pool: NodePool): number {
+  return parseDurationOrNever(pool.spec.disruption?.consolidateAfter, nodePoolDefaults.consolidateAfter);
 }

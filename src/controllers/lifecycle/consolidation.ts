@@ -2,8 +2,8 @@
 // simulator: "remove these nodes" is the snapshot with the nodes closed (markedForDeletion, no pods)
 // and their pods pending. A removal is valid when every pod finds a place and at most one new node is
 // needed, strictly cheaper than what it replaces. Multi-node first (binary search over the
-// cheapest-to-disrupt prefix, as Karpenter does), then single nodes in order. Compute is bounded by
-// a number of simulations and an optional deadline.
+// cheapest-to-disrupt prefix, as Karpenter does; over all pools and within each NodePool), then single
+// nodes in order. Compute is bounded by a number of simulations and an optional deadline.
 import type { V1Pod } from "@kubernetes/client-node";
 import { nodePoolDefaults, type NodePool } from "../../api/nodepool.js";
 import type { Catalog } from "../../catalog/types.js";
@@ -85,20 +85,23 @@ export function decideConsolidation(input: ConsolidationInput): ConsolidationRes
     (a, b) => a.pods.length - b.pods.length || b.price - a.price || (a.nodeName < b.nodeName ? -1 : 1),
   );
 
-  // Multi-node: the largest valid prefix that budgets allow.
-  const prefix = withinBudgets(ordered, input.allowed).slice(0, options.maxMultiNode ?? 100);
+  // Multi-node: per group, the largest valid prefix that budgets allow; the best of the groups. The
+  // single-node pass keeps at least half the simulations, whatever the number of pools.
+  const multiNodeSimulations = Math.ceil(maxSimulations / 2);
   let best: Simulation | undefined;
-  if (prefix.length >= 2) {
+  for (const prefix of multiNodeGroups(ordered, input.allowed, options.maxMultiNode ?? 100)) {
+    let found: Simulation | undefined;
     let low = 2;
     let high = prefix.length;
-    while (low <= high && !outOfTime()) {
+    while (low <= high && !outOfTime() && simulations < multiNodeSimulations) {
       const mid = Math.floor((low + high) / 2);
       const result = simulate(prefix.slice(0, mid));
       if (result.ok) {
-        best = result;
+        found = result;
         low = mid + 1;
       } else high = mid - 1;
     }
+    if (found?.ok && (!best?.ok || beats(found.value, best.value))) best = found;
   }
   // A multi-node deletion needs no launch: nothing beats it.
   if (best?.ok && best.value.kind === "delete") return { command: best.value, reasons, simulations };
@@ -125,6 +128,38 @@ export function decideConsolidation(input: ConsolidationInput): ConsolidationRes
   }
   if (best?.ok) return { command: best.value, reasons, simulations };
   return { command: { kind: "none" }, reasons, simulations };
+}
+
+/**
+ * The cheapest-to-disrupt prefixes the multi-node search runs over: one across all pools (a deletion
+ * may empty nodes of several pools at once), then one per NodePool. A replacement is one node of one
+ * pool, so when pods select their pool a group mixing pools can only be deleted, never merged: a
+ * binary search over the mixed list alone fails at its first mixed pair and never tries two nodes of
+ * one pool. With a single pool the lists are the same and it is searched once.
+ */
+function multiNodeGroups(
+  ordered: readonly ConsolidationCandidate[],
+  allowed: ReadonlyMap<string, number>,
+  maxMultiNode: number,
+): ConsolidationCandidate[][] {
+  const pools = [...new Set(ordered.map((c) => c.nodePool))];
+  const lists = [ordered, ...pools.map((pool) => ordered.filter((c) => c.nodePool === pool))];
+  const seen = new Set<string>();
+  const out: ConsolidationCandidate[][] = [];
+  for (const list of lists) {
+    const prefix = withinBudgets(list, allowed).slice(0, maxMultiNode);
+    const key = prefix.map((c) => c.nodeName).join("\n");
+    if (prefix.length < 2 || seen.has(key)) continue;
+    seen.add(key);
+    out.push(prefix);
+  }
+  return out;
+}
+
+/** Between two valid moves: the larger saving, a deletion on a tie (it launches nothing). */
+function beats(a: ConsolidationCommand & { kind: "delete" | "replace" }, b: typeof a): boolean {
+  if (Math.abs(a.savings - b.savings) > 1e-9) return a.savings > b.savings;
+  return a.kind === "delete" && b.kind !== "delete";
 }
 
 function withinBudgets(

@@ -6,14 +6,13 @@
 //    budgets, re-validated after a short delay before it is executed.
 // Commands that launch replacements run in the background, one at a time; while one runs, drift and
 // consolidation wait (their simulations would otherwise count the same capacity twice).
-import type { DisruptionReason, NodePool } from "../../api/nodepool.js";
+import type { DisruptionReason } from "../../api/nodepool.js";
 import { nodePoolDefaults } from "../../api/nodepool.js";
 import type { Catalog } from "../../catalog/types.js";
 import { parseDurationOrNever } from "../../domain/duration.js";
 import type { EventType } from "../../kube/events.js";
-import { buildSnapshot } from "../snapshot.js";
 import { allowedDisruptions, disruptionReasons, type AllowedDisruptions } from "./budgets.js";
-import { buildCandidates, type Candidate } from "./candidates.js";
+import { buildCandidates, consolidateAfter, type Candidate } from "./candidates.js";
 import { CommandExecutor, Sleeper, type DisruptionCommand } from "./command.js";
 import {
   decideConsolidation,
@@ -23,6 +22,7 @@ import {
   type ConsolidationOptions,
 } from "./consolidation.js";
 import type { LifecycleDeps } from "./deps.js";
+import { disruptionSnapshot } from "./destinations.js";
 import { ConsolidationMarks } from "./consolidation-marks.js";
 import { DriftDetector } from "./drift-detector.js";
 import { PodEventClock } from "./pod-event-clock.js";
@@ -247,12 +247,7 @@ export class Disruption {
     const allowance = new Map([...allowed].map(([pool, budget]) => [pool, budget.Underutilized]));
     const started = performance.now();
     const result = decideConsolidation({
-      snapshot: buildSnapshot({
-        reader: this.deps.reader,
-        pendingPods: [],
-        catalog,
-        unavailableOfferings: this.deps.unavailableOfferings.keys(),
-      }),
+      snapshot: disruptionSnapshot(this.deps, catalog),
       candidates: eligible,
       allowed: allowance,
       plan: this.deps.plan,
@@ -314,13 +309,7 @@ export class Disruption {
   }
 
   private async simulate(candidates: readonly Candidate[], options?: ConsolidationOptions) {
-    const catalog = await this.deps.catalog();
-    const snapshot = buildSnapshot({
-      reader: this.deps.reader,
-      pendingPods: [],
-      catalog,
-      unavailableOfferings: this.deps.unavailableOfferings.keys(),
-    });
+    const snapshot = disruptionSnapshot(this.deps, await this.deps.catalog());
     return simulateRemoval({ snapshot, plan: this.deps.plan }, candidates.map(toConsolidation), options);
   }
 
@@ -378,10 +367,6 @@ export class Disruption {
  */
 function settledAt(candidate: Candidate): number {
   return Math.max(candidate.podsChangedAt, candidate.launchedAt);
-}
-
-function consolidateAfter(pool: NodePool): number {
-  return parseDurationOrNever(pool.spec.disruption?.consolidateAfter, nodePoolDefaults.consolidateAfter);
 }
 
 function toConsolidation(candidate: Candidate): ConsolidationCandidate {
