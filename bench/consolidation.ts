@@ -10,8 +10,7 @@ import {
   type ConsolidationCandidate,
 } from "../src/controllers/lifecycle/consolidation.js";
 import { plan } from "../src/planner/index.js";
-import type { PlanningSnapshot } from "../src/planner/types.js";
-import { bareNodePool, rng } from "./lib/planner-workloads.js";
+import { bareNodePool, emptySnapshot, rng } from "./lib/planner-workloads.js";
 
 const nodeCount = Number(process.env.BENCH_NODES ?? 500);
 const podCount = Number(process.env.BENCH_PODS ?? 5000);
@@ -85,18 +84,7 @@ for (let p = 0; p < podCount; p++) {
   entry.pods.push(pod);
 }
 const withPods = candidates.map((c, i) => ({ ...c, pods: nodes[i]!.pods }));
-const snapshot: PlanningSnapshot = {
-  pendingPods: [],
-  nodes,
-  inFlight: [],
-  nodePools: [pool],
-  catalog,
-  daemonSets: [],
-  persistentVolumeClaims: [],
-  persistentVolumes: [],
-  storageClasses: [],
-  unavailableOfferings: new Set(),
-};
+const snapshot = emptySnapshot(catalog, [pool], [], { nodes, inFlight: [] });
 
 const started = performance.now();
 const result = decideConsolidation({

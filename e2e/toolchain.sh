@@ -39,4 +39,15 @@ if [ ! -f "$bin/.kwok-done" ]; then
   log "kwok installed in $(( $(date +%s) - start ))s"
 fi
 
+# kwok's own default node stages, from its module at the same version: the e2e cluster runs them
+# (plus a stage that makes a chosen node NotReady, e2e/cluster/kwok-stages.ts) instead of a copy.
+if [ ! -f "$root/kwok-stages/.done" ]; then
+  module=$(go mod download -json "sigs.k8s.io/kwok@${KWOK_VERSION}" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  mkdir -p "$root/kwok-stages"
+  cp "$module/kustomize/stage/node/fast/node-initialize.yaml" \
+    "$module/kustomize/stage/node/heartbeat/node-heartbeat.yaml" "$root/kwok-stages/"
+  touch "$root/kwok-stages/.done"
+  log "kwok ${KWOK_VERSION}'s node stages copied from $module"
+fi
+
 echo "$root"

@@ -25,7 +25,7 @@ import { parseDurationOrNever } from "../../src/domain/duration.js";
 import { formatResourceList } from "../../src/domain/resources.js";
 import { plan } from "../../src/planner/index.js";
 import type { InFlightNode, NewNode, PlanningSnapshot, SnapshotNode } from "../../src/planner/types.js";
-import { bareNodePool, rng } from "./planner-workloads.js";
+import { bareNodePool, emptySnapshot, rng } from "./planner-workloads.js";
 
 const second = 1000;
 const minute = 60 * second;
@@ -356,18 +356,7 @@ export function simulateChurn(options: ChurnOptions): ChurnResult {
       const going = forProvisioning ? node.marked : on.length === 0 && Number.isFinite(consolidateAfter);
       snapshotNodes.push({ node: node.node, pods: on, markedForDeletion: node.disrupting || going });
     }
-    return {
-      pendingPods: pending,
-      nodes: snapshotNodes,
-      inFlight,
-      nodePools: [pool],
-      catalog,
-      daemonSets: [],
-      persistentVolumeClaims: [],
-      persistentVolumes: [],
-      storageClasses: [],
-      unavailableOfferings: new Set(),
-    };
+    return emptySnapshot(catalog, [pool], pending, { nodes: snapshotNodes, inFlight });
   };
 
   // Nodes Ready, not disrupted, with their reschedulable pods: what buildCandidates gives.

@@ -163,15 +163,16 @@ export function karpenterPods(n: number, seed = 42): V1Pod[] {
   return pods;
 }
 
+/** A snapshot with no volumes, DaemonSets or unavailable offerings; no nodes unless given. */
 export function emptySnapshot(
   catalog: Catalog,
-  nodePools: NodePool[],
-  pendingPods: V1Pod[],
+  nodePools: readonly NodePool[],
+  pendingPods: readonly V1Pod[],
+  nodes: Pick<PlanningSnapshot, "nodes" | "inFlight"> = { nodes: [], inFlight: [] },
 ): PlanningSnapshot {
   return {
     pendingPods,
-    nodes: [],
-    inFlight: [],
+    ...nodes,
     nodePools,
     catalog,
     daemonSets: [],

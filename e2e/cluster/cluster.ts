@@ -233,7 +233,12 @@ export async function startCluster(options: StartOptions): Promise<Cluster> {
           extenderUrl: `https://127.0.0.1:${extenderPort}`,
           caFile: pki.ca.cert,
         }),
-        startKwok(supervisor, tools.kwok, layout, kubeconfigs.admin),
+        startKwok(
+          supervisor,
+          { binary: tools.kwok, defaultStages: tools.kwokStages },
+          layout,
+          kubeconfigs.admin,
+        ),
       ]),
     );
     const resetMoto = async (): Promise<SeededNetwork> => {

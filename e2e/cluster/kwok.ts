@@ -11,21 +11,21 @@ export const KWOK_NODE_ANNOTATION = { key: "kwok.x-k8s.io/node", value: "fake" }
 
 export async function startKwok(
   supervisor: Supervisor,
-  binary: string,
+  kwok: { readonly binary: string; readonly defaultStages: string },
   layout: Layout,
   kubeconfig: string,
 ): Promise<ManagedProcess> {
   const port = await freePort();
   const process = supervisor.start({
     name: "kwok",
-    command: binary,
+    command: kwok.binary,
     args: [
       `--kubeconfig=${kubeconfig}`,
       `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION.key}=${KWOK_NODE_ANNOTATION.value}`,
       `--server-address=127.0.0.1:${port}`,
       "--cidr=10.244.0.1/16",
       "--node-lease-duration-seconds=40",
-      `--config=${writeKwokStages(layout.config)}`,
+      `--config=${writeKwokStages(kwok.defaultStages, layout.config)}`,
     ],
     // kwok reads ~/.kwok/kwok.yaml when it exists: point it at an empty home so the machine's own
     // configuration never leaks into the tests.

@@ -12,6 +12,8 @@ export interface Toolchain {
   readonly kubeScheduler: string;
   readonly kubectl: string;
   readonly kwok: string;
+  /** kwok's default node stages (node-initialize.yaml, node-heartbeat.yaml) from its module. */
+  readonly kwokStages: string;
   readonly motoServer: string;
   /** The real-node tier: the kubelet, the CRI reset tool and the test device plugin (e2e/k8s/cmd). */
   readonly kubelet: string;
@@ -51,6 +53,7 @@ export function toolchainFrom(
     kubeScheduler: join(bin, "kube-scheduler"),
     kubectl: join(bin, "kubectl"),
     kwok: join(bin, "kwok"),
+    kwokStages: join(root, "kwok-stages"),
     motoServer: join(motoBin, "moto_server"),
     kubelet: join(bin, "kubelet"),
     criReset: join(bin, "cri-reset"),
