@@ -1,7 +1,7 @@
 // rafter's runtime configuration: one table of settings, each with its flag, its RAFTER_* variable,
 // its default and its validation. Flags win over the environment, which wins over defaults. The
 // result is frozen; a bad value is a ConfigError naming the setting, which the CLI turns into exit 2.
-import { parseDuration } from "./domain/duration.js";
+import { formatDuration, parseDuration } from "./domain/duration.js";
 import { UsageError } from "./usage-error.js";
 
 export class ConfigError extends UsageError {}
@@ -157,10 +157,10 @@ export const settings = {
 type Settings = typeof settings;
 export type Config = { readonly [K in keyof Settings]: Settings[K]["default"] };
 
-/** A setting's default as documented: durations in ms, empty strings shown as (empty). */
+/** A setting's default as documented: durations as flags take them ("30m"), empty strings as (empty). */
 export function describeDefault(flag: string, value: unknown): string {
   if (value === Infinity) return "Never";
-  if (typeof value === "number" && !flag.endsWith("port")) return `${value}ms`;
+  if (typeof value === "number" && !flag.endsWith("port")) return formatDuration(value);
   return value === "" ? "(empty)" : String(value);
 }
 

@@ -32,5 +32,14 @@ export function parseDurationOrNever(input: string | undefined, fallback: string
   return ms;
 }
 
+/** A whole number of milliseconds in its largest exact unit, as a person writes it: 1800000 → "30m". */
+export function formatDuration(ms: number): string {
+  for (const unit of ["h", "m", "s"] as const) {
+    const size = unitMs[unit] ?? 1;
+    if (ms !== 0 && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
 /** The Go duration pattern as a regular expression source, for CRD schemas. */
 export const durationSchemaPattern = "^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$";
