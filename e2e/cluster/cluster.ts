@@ -325,6 +325,15 @@ export async function startCluster(options: StartOptions): Promise<Cluster> {
           exited.push({ name: client.name, exit: client.describeExit(), logTail: client.logTail(20) });
           clients[i] = supervisor.start(client.spec);
         }
+        // kwok plays kubelets, which are not under test here, and does not always come back whole: once
+        // its lease cache missed a Lease left by an earlier Node of the same name, its create failed
+        // ("already exists"), it never held the new Node and never ran its 40 pods (e2e 30, 240 s). A
+        // kubelet gets or updates its Lease; a kwok started afresh lists them first, as it does here.
+        for (const [i, client] of clients.entries()) {
+          if (client.name !== "kwok" || !client.running) continue;
+          await client.stop();
+          clients[i] = supervisor.start(client.spec);
+        }
         return { stoppedAt, startedAt, readyAt, exited };
       },
       stop,
