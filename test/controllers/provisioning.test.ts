@@ -289,14 +289,7 @@ describe("provisioning path (planner → VirtualNode → launch → Node → bin
     assert.equal(t.binder.bindings.length, 1);
   });
   it("binds a GPU pod only once the Node's kubelet advertises the GPU; until then it stays reserved", async () => {
-    const gpuPod = gpuTrainerPod();
-    const t = setup([gpuPod], { extraNodePools: ["nodepool-gpu.yaml"] });
-    t.provisioner.podChanged(gpuPod);
-    t.clock.advance(1000);
-    await until(() => t.nodes.nodes.length === 1, { what: "the GPU node's Node" });
-    await quiet(t);
-    const [node] = t.nodes.nodes;
-    assert.ok(node, "the GPU node was launched and its Node created");
+    const { t, node } = await launchedGpuNode();
     // Devices are the device plugin's to advertise: a real kubelet keeps what the Node carried (e2e 45).
     assert.equal(node.status?.allocatable?.["nvidia.com/gpu"], undefined, "rafter's Node leaves the GPU out");
     assert.equal(t.binder.bindings.length, 0, "not bound before the kubelet reports");
@@ -320,14 +313,7 @@ describe("provisioning path (planner → VirtualNode → launch → Node → bin
     );
   });
   it("forgets the pods held for a deleted Node's devices: a later Node of that name does not take them", async () => {
-    const gpuPod = gpuTrainerPod();
-    const t = setup([gpuPod], { extraNodePools: ["nodepool-gpu.yaml"] });
-    t.provisioner.podChanged(gpuPod);
-    t.clock.advance(1000);
-    await until(() => t.nodes.nodes.length === 1, { what: "the GPU node's Node" });
-    await quiet(t);
-    const [node] = t.nodes.nodes;
-    assert.ok(node, "the GPU node was launched and its Node created");
+    const { t, node } = await launchedGpuNode();
     t.launcher.nodeDeleted(node.metadata?.name ?? "");
 
     // Same name again (a reused private IP), this time with a kubelet advertising a GPU.
@@ -341,6 +327,19 @@ describe("provisioning path (planner → VirtualNode → launch → Node → bin
     assert.equal(t.binder.bindings.length, 0, "the held pod is not bound to the new Node");
   });
 });
+
+/** The GPU pool's node launched for a pending GPU pod (gpuTrainerPod), its Node created by rafter. */
+async function launchedGpuNode() {
+  const gpuPod = gpuTrainerPod();
+  const t = setup([gpuPod], { extraNodePools: ["nodepool-gpu.yaml"] });
+  t.provisioner.podChanged(gpuPod);
+  t.clock.advance(1000);
+  await until(() => t.nodes.nodes.length === 1, { what: "the GPU node's Node" });
+  await quiet(t);
+  const [node] = t.nodes.nodes;
+  assert.ok(node, "the GPU node was launched and its Node created");
+  return { t, node };
+}
 
 /** A pending pod asking for one NVIDIA GPU (and tolerating the GPU pool's taint). */
 function gpuTrainerPod(): V1Pod {

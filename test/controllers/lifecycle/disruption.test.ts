@@ -342,12 +342,7 @@ describe("disruption", () => {
   });
 
   it("repairs a node whose Ready has not been True for the repair window, unless too many of its pool are sick", async () => {
-    const w = lifecycleWorld({
-      disruptionIntervalMs: 10_000,
-      gcIntervalMs: 3_600_000,
-      nodeRepairAfterMs: 5 * 60_000,
-    });
-    w.api.nodePools.push(pool({ consolidateAfter: "Never", budgets: [{ nodes: "100%" }] }));
+    const w = repairWorld();
     const pairs = await Promise.all(["a", "b", "c", "d", "e", "f"].map((n) => w.launch(n)));
     const sicken = (node: V1Node, status: string) => {
       node.status = {
@@ -376,11 +371,7 @@ describe("disruption", () => {
 
   it("counts a node still being repaired, and one not yet due, among a pool's unhealthy nodes", async () => {
     // Terminating an instance takes 10 minutes here, so a repaired node stays (deleting, NotReady).
-    const w = lifecycleWorld(
-      { disruptionIntervalMs: 10_000, gcIntervalMs: 3_600_000, nodeRepairAfterMs: 5 * 60_000 },
-      { terminationLatencyMs: 10 * 60_000 },
-    );
-    w.api.nodePools.push(pool({ consolidateAfter: "Never", budgets: [{ nodes: "100%" }] }));
+    const w = repairWorld({}, { terminationLatencyMs: 10 * 60_000 });
     const [a, b] = await Promise.all(["a", "b", "c"].map((n) => w.launch(n)));
     const sicken = (node: V1Node) => {
       node.status = {
@@ -416,13 +407,7 @@ describe("disruption", () => {
   });
 
   it("does not count a node whose kubelet never posted status among the unhealthy", async () => {
-    const w = lifecycleWorld({
-      disruptionIntervalMs: 10_000,
-      gcIntervalMs: 3_600_000,
-      nodeRepairAfterMs: 5 * 60_000,
-      registrationTimeoutMs: 3_600_000,
-    });
-    w.api.nodePools.push(pool({ consolidateAfter: "Never", budgets: [{ nodes: "100%" }] }));
+    const w = repairWorld({ registrationTimeoutMs: 3_600_000 });
     const [a] = await Promise.all(["a", "b", "c"].map((n) => w.launch(n)));
     // d's instance is still booting: kube-controller-manager gave its Node Ready=Unknown.
     const booting = await w.launch("d", { phase: "Launched", ready: false });
@@ -523,6 +508,19 @@ describe("disruption", () => {
     lifecycle.stop();
   });
 });
+
+/** A world for node repair: 10 s rounds, a 5-minute repair window, one pool no budget or emptiness holds. */
+function repairWorld(
+  config: Parameters<typeof lifecycleWorld>[0] = {},
+  cloudOptions: Parameters<typeof lifecycleWorld>[1] = {},
+) {
+  const w = lifecycleWorld(
+    { disruptionIntervalMs: 10_000, gcIntervalMs: 3_600_000, nodeRepairAfterMs: 5 * 60_000, ...config },
+    cloudOptions,
+  );
+  w.api.nodePools.push(pool({ consolidateAfter: "Never", budgets: [{ nodes: "100%" }] }));
+  return w;
+}
 
 function consolidatable(virtualNode: VirtualNode | undefined): boolean {
   return (
