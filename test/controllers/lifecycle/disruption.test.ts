@@ -438,9 +438,7 @@ describe("disruption", () => {
       { key: "rafter.dev/instance-family", operator: "In", values: ["m5"] },
     ];
     const w = world(p);
-    const pair = await w.launch("a", { instanceType: "m5.large" });
-    Object.assign(pair.virtualNode.metadata, { annotations: driftStamps(p, undefined) });
-    w.api.pods.push(runningPod("web", pair.node.metadata?.name ?? "", { cpu: "500m" }));
+    await launchStamped(w, p, undefined);
     const lifecycle = w.start();
     await w.advance(15_000, 5_000);
     p.spec.template.spec.requirements = [
@@ -463,9 +461,7 @@ describe("disruption", () => {
     const w = world(p);
     const nodeClass = testNodeClass();
     w.api.nodeClasses.push(nodeClass);
-    const pair = await w.launch("a", { instanceType: "m5.large" });
-    Object.assign(pair.virtualNode.metadata, { annotations: driftStamps(p, nodeClass) });
-    w.api.pods.push(runningPod("web", pair.node.metadata?.name ?? "", { cpu: "500m" }));
+    const pair = await launchStamped(w, p, nodeClass);
     const lifecycle = w.start();
     await w.advance(15_000, 5_000);
     nodeClass.spec.tags = { team: "a" }; // tags are static fields too, but set before: compare afresh
@@ -488,9 +484,7 @@ describe("disruption", () => {
     nodeClass.metadata.generation = 1;
     nodeClass.status = { amis: [image] };
     w.api.nodeClasses.push(nodeClass);
-    const pair = await w.launch("a", { instanceType: "m5.large" });
-    Object.assign(pair.virtualNode.metadata, { annotations: driftStamps(p, nodeClass) });
-    w.api.pods.push(runningPod("web", pair.node.metadata?.name ?? "", { cpu: "500m" }));
+    await launchStamped(w, p, nodeClass);
     const lifecycle = w.start();
     await w.advance(15_000, 5_000);
     assert.equal(drifted(w.api.virtualNode("a")), undefined);
@@ -508,6 +502,14 @@ describe("disruption", () => {
     lifecycle.stop();
   });
 });
+
+/** Node "a" (an m5.large running one pod), stamped with the drift hashes of `p` and `nodeClass` as launched. */
+async function launchStamped(w: ReturnType<typeof world>, p: NodePool, nodeClass: EC2NodeClass | undefined) {
+  const pair = await w.launch("a", { instanceType: "m5.large" });
+  Object.assign(pair.virtualNode.metadata, { annotations: driftStamps(p, nodeClass) });
+  w.api.pods.push(runningPod("web", pair.node.metadata?.name ?? "", { cpu: "500m" }));
+  return pair;
+}
 
 /** A world for node repair: 10 s rounds, a 5-minute repair window, one pool no budget or emptiness holds. */
 function repairWorld(
