@@ -94,6 +94,7 @@ async function main(): Promise<number> {
       out(`✖ ${failure.file} › ${failure.name}`);
       if (failure.error !== undefined)
         out(failure.error.split("\n").slice(0, 6).join("\n").replace(/^/gm, "    "));
+      if (failure.diagnosis !== undefined) out(failure.diagnosis.join("\n").replace(/^/gm, "    "));
     }
     if (setupError !== undefined) out(`✖ e2e setup failed: ${setupError.split("\n")[0] ?? ""}`);
   }

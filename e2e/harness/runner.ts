@@ -2,6 +2,7 @@
 // asked for, a timeout, deferred cleanups; prints one line per scenario.
 import type { Cluster } from "../cluster/cluster.js";
 import { waitFor } from "../cluster/net.js";
+import { clusterAtFailure } from "./diagnosis.js";
 import type { Scenario, ScenarioContext } from "./scenario.js";
 
 export interface ScenarioResult {
@@ -10,6 +11,8 @@ export interface ScenarioResult {
   readonly passed: boolean;
   readonly seconds: number;
   readonly error?: string;
+  /** The cluster when it failed (`clusterAtFailure`), printed with the failure at the end of the run. */
+  readonly diagnosis?: readonly string[];
 }
 
 export interface RunnerDeps {
@@ -76,6 +79,7 @@ export async function runScenario(
   const controller = new AbortController();
   let namespace: string | undefined;
   let error: string | undefined;
+  let diagnosis: readonly string[] | undefined;
   try {
     namespace = await freshNamespace(cluster, scenario.name);
     await cluster.resetMoto();
@@ -111,6 +115,7 @@ export async function runScenario(
     );
   } catch (caught) {
     error = describe(caught);
+    if (namespace !== undefined) diagnosis = await clusterAtFailure(cluster, namespace);
   }
   for (const cleanup of cleanups.reverse()) {
     try {
@@ -124,5 +129,5 @@ export async function runScenario(
   const seconds = (Date.now() - started) / 1000;
   return error === undefined
     ? { file, name: scenario.name, passed: true, seconds }
-    : { file, name: scenario.name, passed: false, seconds, error };
+    : { file, name: scenario.name, passed: false, seconds, error, ...(diagnosis && { diagnosis }) };
 }

@@ -1,0 +1,102 @@
+// What the cluster looked like when a scenario failed, in a few lines: CI keeps only the end of the
+// output (not the run directory), so a failure that cannot be reproduced locally must carry enough
+// to explain itself. Read before the scenario's cleanups run, so the failing state is still there.
+import type { Cluster } from "../cluster/cluster.js";
+import type { VirtualNodeJson } from "./provisioning.js";
+
+interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+
+interface PodState {
+  metadata: { name: string; deletionTimestamp?: string };
+  spec: { nodeName?: string };
+  status: { phase?: string; conditions?: Condition[] };
+}
+
+interface NodeState {
+  metadata: { name: string; labels?: Record<string, string>; deletionTimestamp?: string };
+  spec: { unschedulable?: boolean; taints?: { key: string; effect: string }[] };
+  status?: { conditions?: Condition[] };
+}
+
+const MAX_LINES_PER_KIND = 8;
+const MAX_LINE = 220;
+
+function clip(line: string): string {
+  return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE - 1)}…` : line;
+}
+
+/** At most `MAX_LINES_PER_KIND` lines, with a count of what was left out. */
+function bounded(title: string, lines: readonly string[]): string[] {
+  if (lines.length === 0) return [];
+  const shown = lines.slice(0, MAX_LINES_PER_KIND).map((l) => `  ${clip(l)}`);
+  const rest = lines.length - shown.length;
+  return [title, ...shown, ...(rest > 0 ? [`  … and ${rest} more`] : [])];
+}
+
+function condition(conditions: readonly Condition[] | undefined, type: string): Condition | undefined {
+  return conditions?.find((c) => c.type === type);
+}
+
+function podLine(pod: PodState): string {
+  const scheduled = condition(pod.status.conditions, "PodScheduled");
+  const why =
+    scheduled?.status === "False" ? ` unscheduled: ${scheduled.reason ?? ""} ${scheduled.message ?? ""}` : "";
+  const deleting = pod.metadata.deletionTimestamp !== undefined ? " deleting" : "";
+  return `${pod.metadata.name} node=${pod.spec.nodeName ?? "-"} phase=${pod.status.phase ?? "?"}${deleting}${why}`;
+}
+
+function nodeLine(node: NodeState): string {
+  const labels = node.metadata.labels ?? {};
+  const ready = condition(node.status?.conditions, "Ready")?.status ?? "unknown";
+  const taints = (node.spec.taints ?? []).map((t) => `${t.key}:${t.effect}`).join(",");
+  return [
+    node.metadata.name,
+    `ready=${ready}`,
+    `pool=${labels["rafter.dev/nodepool"] ?? "-"}`,
+    `zone=${labels["topology.kubernetes.io/zone"] ?? "-"}`,
+    ...(node.spec.unschedulable === true ? ["cordoned"] : []),
+    ...(node.metadata.deletionTimestamp !== undefined ? ["deleting"] : []),
+    ...(taints !== "" ? [`taints=${taints}`] : []),
+  ].join(" ");
+}
+
+function virtualNodeLine(vn: VirtualNodeJson): string {
+  const s = vn.status ?? {};
+  const failure = s.lastFailure !== undefined ? ` lastFailure=${s.lastFailure}` : "";
+  return `${vn.metadata.name} phase=${s.phase ?? "?"} node=${s.nodeName ?? "-"} pods=${vn.spec.pods.length} bound=${s.boundPods ?? 0}${failure}`;
+}
+
+async function section<T>(
+  title: string,
+  read: () => Promise<T[]>,
+  line: (item: T) => string,
+): Promise<string[]> {
+  try {
+    return bounded(title, (await read()).map(line));
+  } catch (error) {
+    return [`${title} unreadable: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`];
+  }
+}
+
+/**
+ * The scenario namespace's pods that are not Running, every Node and every VirtualNode, one line
+ * each (bounded): enough to tell "never bound" from "bound but never started" from "node never Ready".
+ */
+export async function clusterAtFailure(cluster: Cluster, namespace: string): Promise<string[]> {
+  const { kubectl } = cluster;
+  return [
+    ...(await section(
+      `pods in ${namespace} not Running:`,
+      async () =>
+        (await kubectl.in(namespace).list<PodState>("pods")).filter((p) => p.status.phase !== "Running"),
+      podLine,
+    )),
+    ...(await section("nodes:", () => kubectl.list<NodeState>("nodes"), nodeLine)),
+    ...(await section("virtualnodes:", () => kubectl.list<VirtualNodeJson>("virtualnodes"), virtualNodeLine)),
+  ];
+}
