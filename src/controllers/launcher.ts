@@ -233,14 +233,14 @@ export class Launcher {
     }
     this.deps.failpoint?.("node-created");
     this.moveReservations(virtualNode, nodeName);
-    const bound = await this.binding.bindEach(
-      launchedFor(name),
-      this.plannedPods(virtualNode),
-      nodeName,
-      log,
+    const planned = this.plannedPods(virtualNode);
+    const bound = await this.binding.bindEach(launchedFor(name), planned, nodeName, log);
+    // Pods that joined while this run was binding have not been seen yet. The cache may not show
+    // this run's own bindings yet either: those pods are not counted twice.
+    const seen = new Set(planned.map((pod) => pod.metadata?.uid));
+    const late = this.plannedPods(virtualNode).filter(
+      (pod) => !pod.spec?.nodeName && !seen.has(pod.metadata?.uid),
     );
-    // Pods joined while this run was binding have not been seen yet.
-    const late = this.plannedPods(virtualNode).filter((pod) => !pod.spec?.nodeName);
     const lateBound =
       late.length > 0 ? await this.binding.bindEach(launchedFor(name), late, nodeName, log) : 0;
     await this.patch(name, { ...status, boundPods: bound + lateBound, reservedPods: 0 });

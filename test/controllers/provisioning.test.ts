@@ -30,6 +30,8 @@ function setup(
     claims?: V1PersistentVolumeClaim[];
     classes?: V1StorageClass[];
     extraNodePools?: string[];
+    /** The pods' cache does not show rafter's own bindings (FakeBinder's `lagging`). */
+    laggingCache?: boolean;
   } = {},
 ) {
   const clock = new ManualClock(1_000_000);
@@ -39,7 +41,7 @@ function setup(
   const virtualNodes = new FakeVirtualNodes();
   const nodes = new FakeNodes();
   nodes.nodes.push(...(existing.nodes ?? []));
-  const binder = new FakeBinder(pods);
+  const binder = new FakeBinder(pods, existing.laggingCache);
   const reader = staticReader({
     pods,
     nodePools: [nodePool, ...(existing.extraNodePools ?? []).map((file) => example(file) as NodePool)],
@@ -151,6 +153,16 @@ describe("provisioning path (planner → VirtualNode → launch → Node → bin
     assert.ok(t.binder.bindings.every((b) => b.node === node.metadata?.name));
     assert.equal(vn.status.boundPods, 3);
     assert.ok(t.events.events.some((e) => e.reason === "Bound" && e.target.name === "a"));
+  });
+
+  it("counts each pod bound once when the pods' cache has not caught up with the bindings", async () => {
+    const pods = [pendingPod("a", "1", "1Gi"), pendingPod("b", "1", "1Gi"), pendingPod("c", "1", "1Gi")];
+    const t = setup(pods, { laggingCache: true });
+    for (const pod of pods) t.provisioner.podChanged(pod);
+    t.clock.advance(1000);
+    await until(() => t.virtualNodes.list()[0]?.status?.boundPods !== undefined, { what: "the launch" });
+    assert.equal(t.virtualNodes.list()[0]?.status?.boundPods, 3);
+    assert.equal(t.binder.bindings.length, 3, "each pod bound once");
   });
 
   it("keeps nothing about a VirtualNode once its launch has completed", async () => {

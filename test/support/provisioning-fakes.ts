@@ -72,14 +72,23 @@ export class FakeNodes implements NodeWriter {
 
 export class FakeBinder implements Binder {
   readonly bindings: { pod: string; uid: string; node: string }[] = [];
-  constructor(private readonly pods: V1Pod[]) {}
+  /**
+   * @param lagging the pods' cache does not show bindings (an informer not caught up); a repeat
+   *   binding to the same node is joined, as the real binder's memory of recent bindings does.
+   */
+  constructor(
+    private readonly pods: V1Pod[],
+    private readonly lagging = false,
+  ) {}
   bind(namespace: string, name: string, uid: string, nodeName: string): Promise<BindResult> {
     const pod = this.pods.find((p) => p.metadata?.namespace === namespace && p.metadata.name === name);
     if (!pod || (uid && pod.metadata?.uid !== uid))
       return Promise.resolve(fail({ kind: "not-found", message: name }));
+    const earlier = this.bindings.find((b) => b.uid === uid);
+    if (this.lagging && earlier?.node === nodeName) return Promise.resolve(ok({ joined: true }));
     if (pod.spec?.nodeName)
       return Promise.resolve(fail({ kind: "conflict", message: `already on ${pod.spec.nodeName}` }));
-    pod.spec = { ...pod.spec, containers: pod.spec?.containers ?? [], nodeName };
+    if (!this.lagging) pod.spec = { ...pod.spec, containers: pod.spec?.containers ?? [], nodeName };
     this.bindings.push({ pod: `${namespace}/${name}`, uid, node: nodeName });
     return Promise.resolve(ok({ joined: false }));
   }
