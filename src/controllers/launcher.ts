@@ -8,6 +8,7 @@ import type { Timers } from "../clock.js";
 import type { CloudProvider } from "../cloud/provider.js";
 import type { InstanceType } from "../catalog/types.js";
 import type { NodeWriter } from "../kube/nodes.js";
+import type { Logger } from "../logging.js";
 import type { VirtualNodeClient } from "../kube/virtual-nodes.js";
 import { podRequests } from "../domain/pod-requests.js";
 import { AdmissionBinder, type AdmissionBindingDeps } from "./admission-binding.js";
@@ -63,7 +64,11 @@ export class Launcher {
     const name = virtualNode.metadata.name ?? "";
     if (this.inProgress.has(name)) return;
     this.inProgress.add(name);
+    let boundTo: string | undefined;
     void this.run(virtualNode)
+      .then((nodeName) => {
+        boundTo = nodeName;
+      })
       .catch((error: unknown) => {
         this.deps.logger.error({ virtualNode: name, err: errorMessage(error) }, "launch step failed");
         this.retryLater(virtualNode, errorMessage(error));
@@ -72,7 +77,18 @@ export class Launcher {
         this.inProgress.delete(name);
         if (this.retrying.has(name)) return;
         this.attempts.delete(name);
+        const late = this.joinedPods(name);
         this.joined.delete(name);
+        // Joined after the run's last binding pass (while it recorded its status): no run is left to
+        // bind them, and the cache may not show the launch yet for join() to.
+        if (boundTo !== undefined && late.length > 0)
+          this.binding.bindInBackground(
+            launchedFor(name),
+            late,
+            boundTo,
+            this.deps.logger.child({ virtualNode: name }),
+            "joined pods",
+          );
       });
   }
 
@@ -144,16 +160,20 @@ export class Launcher {
     return this.deps.reader.nodes().some((node) => node.metadata?.name === nodeName) ? nodeName : undefined;
   }
 
-  private async run(virtualNode: VirtualNode): Promise<void> {
+  /** Launches, creates or adopts the Node, binds; resolves with the Node's name once pods were bound. */
+  private async run(virtualNode: VirtualNode): Promise<string | undefined> {
     const name = virtualNode.metadata.name ?? "";
     const log = this.deps.logger.child({ virtualNode: name, nodePool: virtualNode.spec.nodePool });
     let status: VirtualNodeStatus = virtualNode.status ?? {};
-    if (status.phase === "Failed" || status.phase === "Terminating" || status.phase === "Draining") return;
+    if (status.phase === "Failed" || status.phase === "Terminating" || status.phase === "Draining")
+      return undefined;
     const nodePool = this.deps.reader
       .nodePools()
       .find((pool) => pool.metadata.name === virtualNode.spec.nodePool);
-    if (!nodePool)
-      return this.fail(virtualNode, `NodePool ${virtualNode.spec.nodePool} no longer exists`, "backoff");
+    if (!nodePool) {
+      await this.fail(virtualNode, `NodePool ${virtualNode.spec.nodePool} no longer exists`, "backoff");
+      return undefined;
+    }
 
     if (!status.instanceID) {
       if (status.phase !== "Launching") {
@@ -175,15 +195,16 @@ export class Launcher {
         this.deps.metrics.launches.inc({ result: error.kind, nodepool: virtualNode.spec.nodePool });
         log.warn({ error: error.kind, message: error.message }, "launch failed");
         if (error.kind === "InsufficientCapacity")
-          return this.fail(virtualNode, `insufficient capacity: ${error.message}`, "now", status);
-        if (error.kind === "InvalidNodeClass")
-          return this.fail(virtualNode, `invalid node class: ${error.message}`, "backoff", status);
-        this.retryLater(
-          virtualNode,
-          `${error.kind}: ${error.message}`,
-          error.kind === "Throttled" ? error.retryAfterMs : undefined,
-        );
-        return;
+          await this.fail(virtualNode, `insufficient capacity: ${error.message}`, "now", status);
+        else if (error.kind === "InvalidNodeClass")
+          await this.fail(virtualNode, `invalid node class: ${error.message}`, "backoff", status);
+        else
+          this.retryLater(
+            virtualNode,
+            `${error.kind}: ${error.message}`,
+            error.kind === "Throttled" ? error.retryAfterMs : undefined,
+          );
+        return undefined;
       }
       this.deps.failpoint?.("instance-launched");
       this.deps.metrics.launchDuration.observe({ result: "ok" }, seconds);
@@ -211,7 +232,7 @@ export class Launcher {
     }
 
     const launched = launchFactsFrom(status);
-    if (!launched) return;
+    if (!launched) return undefined;
     const ensured = await ensureInstanceNode(
       this.deps.nodes,
       this.deps.reader.nodes(),
@@ -233,17 +254,29 @@ export class Launcher {
     }
     this.deps.failpoint?.("node-created");
     this.moveReservations(virtualNode, nodeName);
-    const planned = this.plannedPods(virtualNode);
-    const bound = await this.binding.bindEach(launchedFor(name), planned, nodeName, log);
-    // Pods that joined while this run was binding have not been seen yet. The cache may not show
-    // this run's own bindings yet either: those pods are not counted twice.
-    const seen = new Set(planned.map((pod) => pod.metadata?.uid));
-    const late = this.plannedPods(virtualNode).filter(
-      (pod) => !pod.spec?.nodeName && !seen.has(pod.metadata?.uid),
-    );
-    const lateBound =
-      late.length > 0 ? await this.binding.bindEach(launchedFor(name), late, nodeName, log) : 0;
-    await this.patch(name, { ...status, boundPods: bound + lateBound, reservedPods: 0 });
+    const bound = await this.bindPlanned(virtualNode, nodeName, log);
+    await this.patch(name, { ...status, boundPods: bound, reservedPods: 0 });
+    return nodeName;
+  }
+
+  /**
+   * Binds the VirtualNode's pods, then those that joined while it was binding, until a pass finds
+   * none new; each pod once (the cache may not show this run's own bindings yet). A joined pod is
+   * forgotten once bound, so what remains in `joined` afterwards joined after the last pass.
+   */
+  private async bindPlanned(virtualNode: VirtualNode, nodeName: string, log: Logger): Promise<number> {
+    const name = virtualNode.metadata.name ?? "";
+    const handled = new Set<string>();
+    let bound = 0;
+    for (;;) {
+      const pods = this.plannedPods(virtualNode).filter((pod) => !handled.has(pod.metadata?.uid ?? ""));
+      if (pods.length === 0) return bound;
+      bound += await this.binding.bindEach(launchedFor(name), pods, nodeName, log);
+      for (const pod of pods) {
+        handled.add(pod.metadata?.uid ?? "");
+        this.joined.get(name)?.delete(podKey(pod));
+      }
+    }
   }
 
   /** Reservations made against the VirtualNode's name move to the Node's name once it is known. */
@@ -267,6 +300,16 @@ export class Launcher {
   private plannedPods(virtualNode: VirtualNode): V1Pod[] {
     const wanted = new Map<string, string | undefined>(this.joined.get(virtualNode.metadata.name ?? ""));
     for (const ref of virtualNode.spec.pods) wanted.set(namespacedName(ref.namespace, ref.name), ref.uid);
+    return this.podsOf(wanted);
+  }
+
+  /** The pods joined to a VirtualNode and not bound by its run yet. */
+  private joinedPods(virtualNodeName: string): V1Pod[] {
+    return this.podsOf(new Map(this.joined.get(virtualNodeName)));
+  }
+
+  /** Pods by key, as they are now; a wanted uid leaves out a recreated pod of the same name. */
+  private podsOf(wanted: ReadonlyMap<string, string | undefined>): V1Pod[] {
     return this.deps.reader.pods().filter((pod) => {
       const key = podKey(pod);
       if (!wanted.has(key)) return false;

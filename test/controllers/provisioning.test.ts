@@ -165,6 +165,29 @@ describe("provisioning path (planner → VirtualNode → launch → Node → bin
     assert.equal(t.binder.bindings.length, 3, "each pod bound once");
   });
 
+  it("binds a pod that joins while the launch records its bindings", async () => {
+    const pods = [pendingPod("a", "1", "1Gi")];
+    const t = setup(pods);
+    const late = pendingPod("late", "100m", "128Mi");
+    t.virtualNodes.onPatch = (name, status) => {
+      if (status.boundPods === undefined) return;
+      t.virtualNodes.onPatch = undefined;
+      // Created, and planned onto the VirtualNode, while its launch writes its final status.
+      pods.push(late);
+      t.launcher.join(name, [late]);
+    };
+    t.provisioner.podChanged(pods[0]!);
+    t.clock.advance(1000);
+    await until(() => t.binder.bindings.some((b) => b.pod === "default/late"), {
+      what: "the late pod bound",
+    });
+    assert.equal(
+      t.binder.bindings.find((b) => b.pod === "default/late")?.node,
+      t.nodes.nodes[0]?.metadata?.name,
+    );
+    await until(() => t.launcher.retained() === 0, { what: "the launcher to hold nothing" });
+  });
+
   it("keeps nothing about a VirtualNode once its launch has completed", async () => {
     const { t } = await oneLaunchedPod();
     await until(() => t.launcher.retained() === 0, { what: "the launcher to hold nothing" });

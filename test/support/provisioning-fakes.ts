@@ -12,6 +12,8 @@ export class FakeVirtualNodes {
   readonly objects = new Map<string, VirtualNode>();
   private uid = 0;
   failCreates = 0;
+  /** Called with each status patch before it is applied (a test's hook into a launch's steps). */
+  onPatch: ((name: string, status: VirtualNodeStatus) => void) | undefined;
 
   create(
     name: string,
@@ -37,6 +39,7 @@ export class FakeVirtualNodes {
   patchStatus(name: string, status: VirtualNodeStatus): Promise<Result<VirtualNode, ApiError>> {
     const object = this.objects.get(name);
     if (!object) return Promise.resolve(fail({ kind: "not-found", message: name }));
+    this.onPatch?.(name, status);
     object.status = { ...object.status, ...structuredClone(status) };
     return Promise.resolve(ok(structuredClone(object)));
   }
