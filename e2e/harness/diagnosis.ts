@@ -17,6 +17,14 @@ interface PodState {
   status: { phase?: string; conditions?: Condition[] };
 }
 
+interface EventState {
+  involvedObject: { kind?: string; name?: string };
+  reason?: string;
+  message?: string;
+  lastTimestamp?: string;
+  eventTime?: string;
+}
+
 interface NodeState {
   metadata: { name: string; labels?: Record<string, string>; deletionTimestamp?: string };
   spec: { unschedulable?: boolean; taints?: { key: string; effect: string }[] };
@@ -24,7 +32,7 @@ interface NodeState {
 }
 
 const MAX_LINES_PER_KIND = 8;
-const MAX_LINE = 220;
+const MAX_LINE = 300;
 
 function clip(line: string): string {
   return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE - 1)}…` : line;
@@ -42,12 +50,26 @@ function condition(conditions: readonly Condition[] | undefined, type: string): 
   return conditions?.find((c) => c.type === type);
 }
 
-function podLine(pod: PodState): string {
+/** The newest event about each pod, by name (rafter's Nominated/FailedProvisioning, the scheduler's). */
+function lastEventByPod(events: readonly EventState[]): Map<string, EventState> {
+  const at = (e: EventState) => e.lastTimestamp ?? e.eventTime ?? "";
+  const last = new Map<string, EventState>();
+  for (const event of events) {
+    const name = event.involvedObject.name;
+    if (event.involvedObject.kind !== "Pod" || name === undefined) continue;
+    const seen = last.get(name);
+    if (seen === undefined || at(seen) <= at(event)) last.set(name, event);
+  }
+  return last;
+}
+
+function podLine(pod: PodState, lastEvent: EventState | undefined): string {
   const scheduled = condition(pod.status.conditions, "PodScheduled");
   const why =
     scheduled?.status === "False" ? ` unscheduled: ${scheduled.reason ?? ""} ${scheduled.message ?? ""}` : "";
   const deleting = pod.metadata.deletionTimestamp !== undefined ? " deleting" : "";
-  return `${pod.metadata.name} node=${pod.spec.nodeName ?? "-"} phase=${pod.status.phase ?? "?"}${deleting}${why}`;
+  const event = lastEvent ? ` last event: ${lastEvent.reason ?? ""} ${lastEvent.message ?? ""}` : "";
+  return `${pod.metadata.name} node=${pod.spec.nodeName ?? "-"} phase=${pod.status.phase ?? "?"}${deleting}${why}${event}`;
 }
 
 function nodeLine(node: NodeState): string {
@@ -71,32 +93,33 @@ function virtualNodeLine(vn: VirtualNodeJson): string {
   return `${vn.metadata.name} phase=${s.phase ?? "?"} node=${s.nodeName ?? "-"} pods=${vn.spec.pods.length} bound=${s.boundPods ?? 0}${failure}`;
 }
 
-async function section<T>(
-  title: string,
-  read: () => Promise<T[]>,
-  line: (item: T) => string,
-): Promise<string[]> {
+async function section(title: string, read: () => Promise<string[]>): Promise<string[]> {
   try {
-    return bounded(title, (await read()).map(line));
+    return bounded(title, await read());
   } catch (error) {
     return [`${title} unreadable: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`];
   }
 }
 
 /**
- * The scenario namespace's pods that are not Running, every Node and every VirtualNode, one line
- * each (bounded): enough to tell "never bound" from "bound but never started" from "node never Ready".
+ * The scenario namespace's pods that are not Running (with their newest event), every Node and every
+ * VirtualNode, one line each (bounded): enough to tell "never planned" from "never bound" from
+ * "bound but never started" from "node never Ready".
  */
 export async function clusterAtFailure(cluster: Cluster, namespace: string): Promise<string[]> {
   const { kubectl } = cluster;
+  const inNamespace = kubectl.in(namespace);
   return [
-    ...(await section(
-      `pods in ${namespace} not Running:`,
-      async () =>
-        (await kubectl.in(namespace).list<PodState>("pods")).filter((p) => p.status.phase !== "Running"),
-      podLine,
+    ...(await section(`pods in ${namespace} not Running:`, async () => {
+      const events = lastEventByPod(await inNamespace.list<EventState>("events"));
+      const pods = await inNamespace.list<PodState>("pods");
+      return pods
+        .filter((pod) => pod.status.phase !== "Running")
+        .map((pod) => podLine(pod, events.get(pod.metadata.name)));
+    })),
+    ...(await section("nodes:", async () => (await kubectl.list<NodeState>("nodes")).map(nodeLine))),
+    ...(await section("virtualnodes:", async () =>
+      (await kubectl.list<VirtualNodeJson>("virtualnodes")).map(virtualNodeLine),
     )),
-    ...(await section("nodes:", () => kubectl.list<NodeState>("nodes"), nodeLine)),
-    ...(await section("virtualnodes:", () => kubectl.list<VirtualNodeJson>("virtualnodes"), virtualNodeLine)),
   ];
 }
