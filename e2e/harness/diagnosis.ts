@@ -32,10 +32,10 @@ interface NodeState {
 }
 
 const MAX_LINES_PER_KIND = 8;
-const MAX_LINE = 300;
+const MAX_LINE = 360;
 
-function clip(line: string): string {
-  return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE - 1)}…` : line;
+function clip(line: string, max = MAX_LINE): string {
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
 /** At most `MAX_LINES_PER_KIND` lines, with a count of what was left out. */
@@ -50,13 +50,15 @@ function condition(conditions: readonly Condition[] | undefined, type: string): 
   return conditions?.find((c) => c.type === type);
 }
 
-/** The newest event about each pod, by name (rafter's Nominated/FailedProvisioning, the scheduler's). */
+/** The newest event about each pod, by name (rafter's Nominated or FailedProvisioning, the kubelet's). */
 function lastEventByPod(events: readonly EventState[]): Map<string, EventState> {
   const at = (e: EventState) => e.lastTimestamp ?? e.eventTime ?? "";
   const last = new Map<string, EventState>();
   for (const event of events) {
     const name = event.involvedObject.name;
-    if (event.involvedObject.kind !== "Pod" || name === undefined) continue;
+    // The PodScheduled condition already says what kube-scheduler found.
+    if (event.involvedObject.kind !== "Pod" || name === undefined || event.reason === "FailedScheduling")
+      continue;
     const seen = last.get(name);
     if (seen === undefined || at(seen) <= at(event)) last.set(name, event);
   }
@@ -65,11 +67,16 @@ function lastEventByPod(events: readonly EventState[]): Map<string, EventState> 
 
 function podLine(pod: PodState, lastEvent: EventState | undefined): string {
   const scheduled = condition(pod.status.conditions, "PodScheduled");
-  const why =
-    scheduled?.status === "False" ? ` unscheduled: ${scheduled.reason ?? ""} ${scheduled.message ?? ""}` : "";
   const deleting = pod.metadata.deletionTimestamp !== undefined ? " deleting" : "";
-  const event = lastEvent ? ` last event: ${lastEvent.reason ?? ""} ${lastEvent.message ?? ""}` : "";
-  return `${pod.metadata.name} node=${pod.spec.nodeName ?? "-"} phase=${pod.status.phase ?? "?"}${deleting}${why}${event}`;
+  // Each part clipped on its own, so the scheduler's long message does not hide the event.
+  const event = lastEvent
+    ? ` event: ${clip(`${lastEvent.reason ?? ""} ${lastEvent.message ?? ""}`, 140)}`
+    : "";
+  const why =
+    scheduled?.status === "False"
+      ? ` unscheduled: ${clip(`${scheduled.reason ?? ""} ${scheduled.message ?? ""}`, 140)}`
+      : "";
+  return `${pod.metadata.name} node=${pod.spec.nodeName ?? "-"} phase=${pod.status.phase ?? "?"}${deleting}${event}${why}`;
 }
 
 function nodeLine(node: NodeState): string {
