@@ -115,7 +115,7 @@ export async function runScenario(
     );
   } catch (caught) {
     error = describe(caught);
-    if (namespace !== undefined) diagnosis = await clusterAtFailure(cluster, namespace);
+    if (namespace !== undefined) diagnosis = await clusterAtFailure(cluster, namespace, started);
   }
   for (const cleanup of cleanups.reverse()) {
     try {
