@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import { startCluster, type Cluster } from "./cluster/cluster.js";
 import { metricValue } from "./harness/metrics.js";
 import { ensureToolchain } from "./cluster/toolchain.js";
-import { rafterComplaints } from "./demo/complaints.js";
+import { rafterComplaints } from "./cluster/rafter-complaints.js";
 import { follow } from "./demo/progress.js";
 import { realNodeDemo } from "./demo/real-nodes.js";
 import { demoWorkload } from "./demo/workload.js";

@@ -1,8 +1,8 @@
 // What the cluster looked like when a scenario failed, in a few lines: CI keeps only the end of the
 // output (not the run directory), so a failure that cannot be reproduced locally must carry enough
 // to explain itself. Read before the scenario's cleanups run, so the failing state is still there.
-import { existsSync, readFileSync } from "node:fs";
 import type { Cluster } from "../cluster/cluster.js";
+import { rafterComplaints } from "../cluster/rafter-complaints.js";
 import type { VirtualNodeJson } from "./provisioning.js";
 
 interface Condition {
@@ -33,8 +33,6 @@ interface NodeState {
 }
 
 const MAX_LINES_PER_KIND = 8;
-/** pino's warn level: rafter's warnings and errors say what went wrong on its side. */
-const WARN = 40;
 const MAX_LINE = 360;
 
 function clip(line: string, max = MAX_LINE): string {
@@ -103,27 +101,6 @@ function virtualNodeLine(vn: VirtualNodeJson): string {
   return `${vn.metadata.name} phase=${s.phase ?? "?"} node=${s.nodeName ?? "-"} pods=${vn.spec.pods.length} bound=${s.boundPods ?? 0}${failure}`;
 }
 
-/** rafter's last warnings and errors (its JSON log) since `since` (ms), each with its fields. */
-function rafterWarnings(logFile: string, since: number): string[] {
-  if (!existsSync(logFile)) return [];
-  const lines: string[] = [];
-  for (const text of readFileSync(logFile, "utf8").split("\n")) {
-    if (!text.startsWith("{")) continue;
-    let entry: Record<string, unknown>;
-    try {
-      entry = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      continue;
-    }
-    if (typeof entry.level !== "number" || entry.level < WARN) continue;
-    if (typeof entry.time === "number" && entry.time < since) continue;
-    const { level: _level, time, msg, app: _app, ...fields } = entry;
-    const at = typeof time === "number" ? new Date(time).toISOString().slice(11, 23) : "?";
-    lines.push(`${at} ${String(msg)} ${JSON.stringify(fields)}`);
-  }
-  return lines.slice(-MAX_LINES_PER_KIND);
-}
-
 async function section(title: string, read: () => Promise<string[]>): Promise<string[]> {
   try {
     return bounded(title, await read());
@@ -134,7 +111,7 @@ async function section(title: string, read: () => Promise<string[]>): Promise<st
 
 /**
  * The scenario namespace's pods that are not Running (with their newest event), every Node, every
- * VirtualNode and rafter's last warnings, one line each (bounded): enough to tell "never planned"
+ * VirtualNode and rafter's warnings in the scenario, one line each (bounded): enough to tell "never planned"
  * from "never bound" from "bound but never started" from "node never Ready".
  */
 export async function clusterAtFailure(
@@ -156,8 +133,8 @@ export async function clusterAtFailure(
     ...(await section("virtualnodes:", async () =>
       (await kubectl.list<VirtualNodeJson>("virtualnodes")).map(virtualNodeLine),
     )),
-    ...(await section("rafter's last warnings in this scenario:", () =>
-      Promise.resolve(rafterWarnings(cluster.rafter.logFile, since)),
+    ...(await section("rafter's warnings and errors in this scenario:", () =>
+      Promise.resolve(rafterComplaints(cluster.rafter.logFile, MAX_LINES_PER_KIND, since)),
     )),
   ];
 }
